@@ -1,0 +1,216 @@
+"""The ``livehost`` command line.
+
+Subcommands: ``replay``, ``classify``, ``train intent``, ``recommend``. Exit codes: 0 = done,
+1 = unusable input (message says what to do), 2 = bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from app.errors import LiveHostError
+
+
+def _speed(value: str) -> float | None:
+    if value.lower() in ("max", "inf", "fastest"):
+        return None
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"speed must be a number or 'max', got {value!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError("speed must be positive")
+    return v
+
+
+def _settings(args) -> "Settings":  # noqa: F821
+    from app.settings import load_settings
+
+    overrides: dict = {}
+    if getattr(args, "model", None):
+        overrides.setdefault("understanding", {})["model_dir"] = str(args.model)
+    if getattr(args, "platform", None):
+        overrides["platform"] = args.platform
+    return load_settings(Path(args.config) if getattr(args, "config", None) else None, overrides)
+
+
+def _fail(exc: LiveHostError) -> int:
+    print(f"livehost: error [{exc.code}]: {exc.message}", file=sys.stderr)
+    for extra in getattr(exc, "errors", ())[:50]:
+        print(f"  - {extra}", file=sys.stderr)
+    if exc.hint:
+        print(f"  what to do: {exc.hint}", file=sys.stderr)
+    return 1
+
+
+# --------------------------------------------------------------------------- replay
+
+def _cmd_replay(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from app.replay import run_replay
+
+    console = Console(highlight=False, soft_wrap=False)
+    widths = (7, 10, 28, 18, 60)
+
+    def row_table(cells, header=False):
+        t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
+        for w in widths:
+            t.add_column(width=w, no_wrap=True, overflow="ellipsis")
+        t.add_row(*cells, style="bold" if header else None)
+        return t
+
+    def mmss(t: float) -> str:
+        return f"{int(t // 60):02d}:{t % 60:04.1f}"
+
+    def on_row(r: dict) -> None:
+        if args.quiet:
+            return
+        who = r["nickname"] or r["viewer"]
+        intent = r["intent"] or r["kind"]
+        if r["confidence"] is not None:
+            intent += f" {r['confidence']:.2f}" + ("?" if r["uncertain"] else "")
+        if r["reply"]:
+            out = ("[HELD: " + r["held_reason"] + "] " if r["held_reason"] else "") + r["reply"]
+        else:
+            out = f"(no reply: {r['no_reply_reason']})"
+        console.print(row_table([mmss(r["t"]), who, r["text"], intent, out]))
+
+    try:
+        settings = _settings(args)
+        if not args.quiet:
+            console.print(f"LiveHost replay: {args.session} with catalog {args.catalog} -> {args.out}")
+            console.print(row_table(["time", "viewer", "message", "intent", "reply (or why none)"], True))
+        result = run_replay(Path(args.session), Path(args.catalog), Path(args.out), settings=settings,
+                            speed=args.speed, audio=not args.no_audio, on_row=on_row)
+    except LiveHostError as exc:
+        return _fail(exc)
+    s = result.summary
+    rep = s["replies"]
+    console.print(
+        f"\nDone: {s['events']} events in {s['wall_seconds']} s; replies spoken {rep['spoken']}, "
+        f"held for the seller {rep['held']}, awaiting approval {rep['awaiting_seller']}, "
+        f"no reply {rep['none']}; unanswered questions {len(s['unanswered_questions'])}; "
+        f"errors {len(s['errors'])}.")
+    lat = s["latency_ms"]
+    console.print(f"Latency p50/p95 (ms): reply-ready {lat['reply_ready']['p50_ms']}/{lat['reply_ready']['p95_ms']}, "
+                  f"audio-ready {lat['audio_ready']['p50_ms']}/{lat['audio_ready']['p95_ms']}")
+    for e in s["errors"][:20]:
+        console.print(f"  note [{e['code']}]: {e['message']}")
+    console.print(f"Wrote {Path(args.out) / 'replies.jsonl'}, {Path(args.out) / 'summary.json'}"
+                  + ("" if args.no_audio else f" and {Path(args.out) / 'audio'}/*.wav"))
+    return 0
+
+
+# --------------------------------------------------------------------------- classify
+
+def _cmd_classify(args) -> int:
+    from app.understanding.stage import Understander
+
+    try:
+        settings = _settings(args)
+        catalog = None
+        if args.catalog:
+            from app.replay import load_catalog_or_fail
+
+            catalog = load_catalog_or_fail(Path(args.catalog))
+        u = settings.understanding
+        und = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads, usd_to_cny=u.usd_to_cny,
+                                uncertain_threshold=u.uncertain_threshold)
+    except LiveHostError as exc:
+        return _fail(exc)
+    texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
+    for text in texts:
+        r = und.understand(text)
+        print(json.dumps({"text": text, "lang": r.lang, "intent": r.intent,
+                          "confidence": round(r.confidence, 4), "uncertain": r.uncertain,
+                          "slots": r.slots.as_dict()}, ensure_ascii=False), flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------- train
+
+def _cmd_train(args) -> int:
+    from app.understanding.train import train_intent
+
+    repo = Path(__file__).resolve().parents[1]
+    data = Path(args.data) if args.data else repo / "models" / "intent" / "data"
+    out = Path(args.out) if args.out else repo / "models" / "intent"
+    try:
+        report = train_intent(data, out, seed=args.seed, progress=True)
+    except LiveHostError as exc:
+        return _fail(exc)
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.replay import DEMO_CATALOG, DEMO_SESSION
+
+    p = argparse.ArgumentParser(prog="livehost", description="LiveHost - AI virtual host for live-stream selling.")
+    p.add_argument("--config", help="settings TOML file (default: the user config directory)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command")
+
+    r = sub.add_parser("replay", help="replay a recorded live session through the virtual host")
+    r.add_argument("session", nargs="?", default=str(DEMO_SESSION), help="session .jsonl (default: bundled demo)")
+    r.add_argument("--catalog", default=str(DEMO_CATALOG), help="catalog .csv/.xlsx (default: bundled demo)")
+    r.add_argument("--out", default="livehost-replay", help="output folder (default: ./livehost-replay)")
+    r.add_argument("--speed", type=_speed, default=None,
+                   help="stream-time speed: 1 = real time, 10 = ten times faster, max = no waiting (default)")
+    r.add_argument("--no-audio", action="store_true", help="do not synthesize WAV files")
+    r.add_argument("--model", help="intent model folder (default: the shipped model)")
+    r.add_argument("--platform", help="platform name when the session file has no header")
+    r.add_argument("-q", "--quiet", action="store_true", help="no live table")
+    r.set_defaults(func=_cmd_replay)
+
+    c = sub.add_parser("classify", help="print intent and slots for messages (args or stdin lines) as JSON")
+    c.add_argument("text", nargs="*")
+    c.add_argument("--catalog", help="catalog for product mentions")
+    c.add_argument("--model", help="intent model folder")
+    c.set_defaults(func=_cmd_classify)
+
+    t = sub.add_parser("train", help="train a model")
+    tsub = t.add_subparsers(dest="what", required=True)
+    ti = tsub.add_parser("intent", help="rebuild the intent model from the corpus")
+    ti.add_argument("--data", help="corpus folder (default: models/intent/data)")
+    ti.add_argument("--out", help="output model folder (default: models/intent)")
+    ti.add_argument("--seed", type=int, default=0)
+    ti.set_defaults(func=_cmd_train)
+
+    rec = sub.add_parser("recommend", help="recommendations (see `livehost recommend --help`)", add_help=False)
+    rec.add_argument("rest", nargs=argparse.REMAINDER)
+    rec.set_defaults(func=lambda a: _recommend(a.rest))
+    return p
+
+
+def _recommend(rest: list[str]) -> int:
+    from app.recommend.cli import main
+
+    return main(rest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

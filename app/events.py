@@ -1,0 +1,432 @@
+"""Every event that flows through the LiveHost pipeline, as frozen dataclasses.
+
+Facts are named in the past tense (``ChatReceived``, ``IntentClassified``), commands as
+verbs (``Speak``). Stages consume and emit these; observers (session log, metrics, GUI)
+see the same stream. Times are seconds. ``t`` is *stream time*: seconds since the live
+session started (for a replay, the timestamp in the session file).
+
+All events are immutable and hashable-free plain data so they can be logged as JSON with
+:func:`to_record`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+_ids = itertools.count(1)
+
+
+def next_id(prefix: str) -> str:
+    """Return a process-unique id such as ``"r17"`` (prefix + counter)."""
+    return f"{prefix}{next(_ids)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A viewer in the live room."""
+
+    platform: str
+    """Platform key: ``douyin``, ``taobao``, ``kuaishou``, ``tiktok``, ``bilibili``, ``youtube``,
+    ``twitch`` or ``replay``."""
+    uid: str
+    """The platform's user id, always a string (normalised at ingestion)."""
+    nickname: str = ""
+    """Display name as the platform sent it (unfiltered; never speak it without
+    :func:`app.reply.guard.safe_nickname`)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event."""
+
+    kind: ClassVar[str] = "event"
+    t: float = 0.0
+    """Stream time in seconds since the session started."""
+
+
+# --------------------------------------------------------------------------- received
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Received(Event):
+    """Base of everything that comes *into* the live room (from a chat source or the mic).
+
+    Received events are written to the store's event log before any stage sees them.
+    """
+
+    msg_id: str
+    """Id unique within the session (the source's id, or ``m<line>`` for a replay)."""
+    viewer: Viewer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatReceived(Received):
+    """A danmaku / comment typed by a viewer."""
+
+    kind: ClassVar[str] = "comment"
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftReceived(Received):
+    """A gift. Platforms send streaks (combo) as repeated frames with a growing count."""
+
+    kind: ClassVar[str] = "gift"
+    gift_name: str
+    count: int = 1
+    """Gifts in this frame (cumulative for a streak frame)."""
+    streak_id: str = ""
+    """Frames of one combo share a streak id; empty when the gift is not part of a streak."""
+    streak_end: bool = True
+    """True on the last frame of a streak (the one that is thanked)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerFollowed(Received):
+    """A viewer followed the host."""
+
+    kind: ClassVar[str] = "follow"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerEntered(Received):
+    """A viewer entered the live room."""
+
+    kind: ClassVar[str] = "enter"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LikesReceived(Received):
+    """A batch of likes (点赞) from one viewer."""
+
+    kind: ClassVar[str] = "like"
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechTranscribed(Received):
+    """The host said something into the microphone (final recognizer result or replay text).
+
+    ``viewer`` is the host itself (``uid == "host"``).
+    """
+
+    kind: ClassVar[str] = "host_speech"
+    text: str
+    audio_path: str = ""
+    """Source WAV when the speech came from a file; empty for live microphone / text."""
+
+
+# --------------------------------------------------------------------------- understanding
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slots:
+    """Slot values extracted from one message, normalised. ``None``/empty = not mentioned."""
+
+    listing_number: int | None = None
+    """Number of the product in the room's shopping bag (3号链接 -> 3)."""
+    color: str | None = None
+    """Colour family in English lowercase: red, pink, orange, yellow, green, blue, purple,
+    brown, beige, white, grey, black, gold, silver, multi."""
+    color_word: str | None = None
+    """The colour word as written (酒红, navy) - for replies."""
+    size: str | None = None
+    """Garment size ``XS``..``XXXL`` or a number as text (``"38"``)."""
+    height_cm: float | None = None
+    weight_kg: float | None = None
+    budget_max: Decimal | None = None
+    """Yuan (CNY)."""
+    budget_min: Decimal | None = None
+    """Yuan (CNY)."""
+    quantity: int | None = None
+    recipient: str | None = None
+    """Normalised recipient key: mother, father, wife, husband, girlfriend, boyfriend, child,
+    elder, friend, self, gift."""
+    product_mentions: tuple[str, ...] = ()
+    """Product ids whose title / category / alias matched a span of the message, best first."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The non-empty slots as JSON-ready values (Decimal -> str)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if v is None or v == ():
+                continue
+            if isinstance(v, Decimal):
+                v = format(v, "f")
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntentClassified(Event):
+    """The understanding stage's reading of one message."""
+
+    msg_id: str
+    viewer: Viewer
+    text: str
+    lang: str
+    """``zh`` or ``en`` (mixed messages count as ``zh`` when they contain CJK)."""
+    intent: str
+    """One of :data:`app.understanding.labels.INTENTS`."""
+    confidence: float
+    """Calibrated probability of ``intent`` (0..1)."""
+    uncertain: bool
+    """True when confidence is below the model's held-out threshold."""
+    slots: Slots = field(default_factory=Slots)
+    source: str = "comment"
+    """``comment`` or ``host_speech``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recommendation:
+    """One recommended product with the reason the host can speak."""
+
+    product_id: str
+    score: float
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecommendationsReady(Event):
+    """Ranked products for a viewer's recommendation request (best first)."""
+
+    msg_id: str
+    viewer: Viewer
+    items: tuple[Recommendation, ...]
+    method: str
+    """``hybrid``, ``content``, ``popularity`` ... (what the ranking could use)."""
+
+
+# --------------------------------------------------------------------------- replies
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplySuggested(Event):
+    """A drafted reply (建议回复). ``held_reason`` empty = may be spoken (subject to approval)."""
+
+    reply_id: str
+    msg_ids: tuple[str, ...]
+    """The message(s) this reply answers."""
+    viewer: Viewer
+    intent: str
+    lang: str
+    text: str
+    product_id: str | None = None
+    held_reason: str = ""
+    """Why the reply needs the seller: ``fact_guard: ...``, ``uncertain_intent``,
+    ``complaint``, ``missing_fact: ...``. Empty when the reply may be auto-approved."""
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoReply(Event):
+    """A handled event that gets no reply, and why (spam, gift streak in progress ...)."""
+
+    msg_id: str
+    viewer: Viewer
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyApproved(Event):
+    """The reply may be spoken (by the seller or by auto-approve)."""
+
+    reply_id: str
+    text: str
+    lang: str
+    by: str = "auto"
+    """``auto`` or ``seller``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyRejected(Event):
+    reply_id: str
+    by: str = "seller"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyEdited(Event):
+    reply_id: str
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetNowSelling(Event):
+    """Command: present this product now (by listing number or product id)."""
+
+    listing_number: int | None = None
+    product_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NowSellingChanged(Event):
+    """The host started presenting another product (讲解中)."""
+
+    product_id: str | None
+
+
+# --------------------------------------------------------------------------- speech out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Speak(Event):
+    """Command: say this text (already approved and fact-checked)."""
+
+    reply_id: str
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechSynthesized(Event):
+    """Audio for a reply is ready as a WAV file."""
+
+    reply_id: str
+    text: str
+    audio_path: str
+    duration_s: float
+    sample_rate: int
+    """Hz."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechStarted(Event):
+    reply_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechFinished(Event):
+    reply_id: str
+    interrupted: bool = False
+
+
+# --------------------------------------------------------------------------- host commands
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepNowSelling(Event):
+    """Command: move the now-selling pointer by ``step`` listings (+1 next, -1 previous)."""
+
+    step: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntroduceProduct(Event):
+    """Command: speak a product's sales script (话术); ``None`` fields = the now-selling product."""
+
+    listing_number: int | None = None
+    product_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MuteSpeech(Event):
+    """Command: panic mute (stop speech now, pause auto-approve) or unmute."""
+
+    muted: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PauseAutoApprove(Event):
+    """Command: pause (True) or resume (False) auto-approve."""
+
+    paused: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepeatLastReply(Event):
+    """Command: speak the last spoken reply again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoiceCommandRecognized(Event):
+    """The host said a voice command; ``command`` is the emitted command's class name."""
+
+    text: str
+    command: str
+    listing_number: int | None = None
+
+
+# --------------------------------------------------------------------------- microphone
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranscriptPartial(Event):
+    """A live caption: the recognizer's partial result for the utterance in progress."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MicrophoneStateChanged(Event):
+    """The microphone path changed state."""
+
+    state: str
+    """``listening``, ``no_device``, ``lost``, ``gated`` (host speaking), ``stopped``, ``no_model``."""
+    device: str = ""
+    reason: str = ""
+    overflows: int = 0
+    """Input overflows counted so far."""
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionStarted(Event):
+    session_id: str
+    platform: str
+    room_id: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionEnded(Event):
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceDisconnected(Event):
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorOccurred(Event):
+    """Something went wrong; the stream goes on. Shown to the seller with ``hint``."""
+
+    code: str
+    """Stable machine-readable code, e.g. ``session-line-malformed``, ``tts-failed``."""
+    message: str
+    """What happened, in words a seller understands."""
+    hint: str = ""
+    """What to do about it."""
+    stage: str = ""
+    msg_id: str = ""
+
+
+def to_record(event: Event) -> dict[str, Any]:
+    """Convert an event to a JSON-ready dict with its class name under ``"type"``."""
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return format(v, "f")
+        if isinstance(v, Slots):
+            return v.as_dict()
+        if dataclasses.is_dataclass(v):
+            return {f.name: conv(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        return v
+
+    rec = {"type": type(event).__name__}
+    rec.update({f.name: conv(getattr(event, f.name)) for f in dataclasses.fields(event)})
+    return rec

@@ -1,0 +1,207 @@
+"""Observers of the event stream: latency metrics and the replay's session record.
+
+Both only record (they never emit and never block): the pipeline calls ``on_event`` on the
+event-loop thread for every published event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.events import (ErrorOccurred, Event, GiftReceived, IntentClassified, LikesReceived,
+                        NoReply, Received, ReplyApproved, ReplySuggested, SpeechSynthesized,
+                        SpeechTranscribed, ViewerEntered, ViewerFollowed)
+from app.understanding.labels import QUESTION_INTENTS
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0..100) by linear interpolation between closest ranks (NumPy's
+    default 'linear' method); ``None`` for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+class MetricsObserver:
+    """Wall-clock latencies per message, in seconds (time.perf_counter).
+
+    * ``understanding``: received -> IntentClassified
+    * ``reply``: IntentClassified (or received, for gifts/follows) -> ReplySuggested
+    * ``reply_ready``: received -> ReplySuggested
+    * ``tts``: ReplyApproved -> SpeechSynthesized
+    * ``audio_ready``: received -> SpeechSynthesized
+    """
+
+    def __init__(self, clock=time.perf_counter) -> None:
+        self.clock = clock
+        self._received: dict[str, float] = {}
+        self._classified: dict[str, float] = {}
+        self._approved: dict[str, float] = {}
+        self._reply_msgs: dict[str, tuple[str, ...]] = {}
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.first_received: float | None = None
+        self.last_event: float | None = None
+        self.received_count = 0
+
+    def on_event(self, e: Event) -> None:
+        now = self.clock()
+        self.last_event = now
+        if isinstance(e, Received):
+            self._received[e.msg_id] = now
+            self.received_count += 1
+            if self.first_received is None:
+                self.first_received = now
+        elif isinstance(e, IntentClassified):
+            self._classified[e.msg_id] = now
+            if e.msg_id in self._received:
+                self.samples["understanding"].append(now - self._received[e.msg_id])
+        elif isinstance(e, ReplySuggested):
+            self._reply_msgs[e.reply_id] = e.msg_ids
+            m = e.msg_ids[0]
+            start = self._classified.get(m, self._received.get(m))
+            if start is not None:
+                self.samples["reply"].append(now - start)
+            if m in self._received:
+                self.samples["reply_ready"].append(now - self._received[m])
+        elif isinstance(e, ReplyApproved):
+            self._approved[e.reply_id] = now
+        elif isinstance(e, SpeechSynthesized):
+            if e.reply_id in self._approved:
+                self.samples["tts"].append(now - self._approved[e.reply_id])
+            msgs = self._reply_msgs.get(e.reply_id, ())
+            if msgs and msgs[0] in self._received:
+                self.samples["audio_ready"].append(now - self._received[msgs[0]])
+
+    def summary(self) -> dict[str, dict[str, float | int | None]]:
+        """Per measure: count, p50 and p95 in milliseconds."""
+        out = {}
+        for name in ("understanding", "reply", "reply_ready", "tts", "audio_ready"):
+            xs = self.samples.get(name, [])
+            out[name] = {"count": len(xs),
+                         "p50_ms": None if not xs else round(percentile(xs, 50) * 1000, 2),
+                         "p95_ms": None if not xs else round(percentile(xs, 95) * 1000, 2)}
+        return out
+
+
+_KIND = {GiftReceived: "gift", ViewerFollowed: "follow", ViewerEntered: "enter", LikesReceived: "like",
+         SpeechTranscribed: "host_speech"}
+
+
+@dataclass
+class _Row:
+    t: float
+    msg_id: str
+    kind: str
+    viewer: str
+    nickname: str
+    text: str
+    intent: str = ""
+    confidence: float | None = None
+    uncertain: bool = False
+    slots: dict[str, Any] = field(default_factory=dict)
+    reply: str = ""
+    reply_id: str = ""
+    product_id: str | None = None
+    audio: str = ""
+    held_reason: str = ""
+    no_reply_reason: str = ""
+    approved_by: str = ""
+    lang: str = ""
+
+
+class SessionRecorder:
+    """Collects one row per handled received event (for ``replies.jsonl``) and the summary.
+
+    Args:
+        on_row: optional callback ``(row_dict) -> None`` called when an event's outcome
+            (a reply or the reason for none) is known -- the CLI prints its live table from it.
+    """
+
+    def __init__(self, on_row=None) -> None:
+        self.rows: dict[str, _Row] = {}
+        self._by_reply: dict[str, str] = {}
+        self.errors: list[ErrorOccurred] = []
+        self.on_row = on_row
+
+    def on_event(self, e: Event) -> None:
+        if isinstance(e, Received):
+            text = getattr(e, "text", "")
+            if isinstance(e, GiftReceived):
+                text = f"{e.gift_name} x{e.count}"
+            elif isinstance(e, LikesReceived):
+                text = f"x{e.count}"
+            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=_KIND.get(type(e), "comment"),
+                                       viewer=e.viewer.uid, nickname=e.viewer.nickname, text=text,
+                                       intent=_KIND.get(type(e), ""))
+        elif isinstance(e, IntentClassified):
+            r = self.rows.get(e.msg_id)
+            if r is not None:
+                r.intent, r.confidence, r.uncertain = e.intent, round(e.confidence, 4), e.uncertain
+                r.slots, r.lang = e.slots.as_dict(), e.lang
+        elif isinstance(e, ReplySuggested):
+            for m in e.msg_ids:
+                r = self.rows.get(m)
+                if r is not None:
+                    r.reply, r.reply_id, r.product_id, r.held_reason = e.text, e.reply_id, e.product_id, e.held_reason
+                    self._by_reply[e.reply_id] = m
+                    if self.on_row:
+                        self.on_row(self.record(r))
+        elif isinstance(e, NoReply):
+            r = self.rows.get(e.msg_id)
+            if r is not None:
+                r.no_reply_reason = e.reason
+                if self.on_row and r.kind in ("comment", "gift", "follow", "host_speech"):
+                    self.on_row(self.record(r))
+        elif isinstance(e, ReplyApproved):
+            m = self._by_reply.get(e.reply_id)
+            if m in self.rows:
+                self.rows[m].approved_by = e.by
+        elif isinstance(e, SpeechSynthesized):
+            m = self._by_reply.get(e.reply_id)
+            if m in self.rows:
+                self.rows[m].audio = e.audio_path
+        elif isinstance(e, ErrorOccurred):
+            self.errors.append(e)
+
+    @staticmethod
+    def record(r: _Row) -> dict[str, Any]:
+        """The ``replies.jsonl`` object for one row."""
+        return {
+            "t": r.t, "msg_id": r.msg_id, "kind": r.kind, "viewer": r.viewer, "nickname": r.nickname,
+            "text": r.text, "lang": r.lang, "intent": r.intent, "confidence": r.confidence,
+            "uncertain": r.uncertain, "slots": r.slots, "reply": r.reply or None,
+            "product_id": r.product_id, "audio": r.audio or None, "held_reason": r.held_reason or None,
+            "approved_by": r.approved_by or None, "no_reply_reason": r.no_reply_reason or None,
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.record(r) for r in sorted(self.rows.values(), key=lambda r: (r.t, r.msg_id))]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts by kind and intent, replies spoken / held / awaiting / none, unanswered questions."""
+        rows = list(self.rows.values())
+        by_intent = Counter(r.intent or r.kind for r in rows if r.kind == "comment")
+        by_kind = Counter(r.kind for r in rows)
+        spoken = sum(1 for r in rows if r.audio)
+        held = sum(1 for r in rows if r.reply and r.held_reason)
+        awaiting = sum(1 for r in rows if r.reply and not r.held_reason and not r.approved_by)
+        approved_not_spoken = sum(1 for r in rows if r.approved_by and not r.audio)
+        none = sum(1 for r in rows if not r.reply)
+        unanswered = [self.record(r) for r in rows
+                      if r.kind == "comment" and r.intent in QUESTION_INTENTS and not r.reply]
+        held_reasons = Counter((r.held_reason.split(":")[0]) for r in rows if r.held_reason)
+        return {
+            "events": len(rows), "by_kind": dict(by_kind), "comments_by_intent": dict(by_intent),
+            "replies": {"spoken": spoken, "held": held, "awaiting_seller": awaiting,
+                        "approved_not_spoken": approved_not_spoken, "none": none},
+            "held_reasons": dict(held_reasons),
+            "unanswered_questions": unanswered,
+            "errors": [{"code": e.code, "message": e.message} for e in self.errors],
+        }

@@ -1,0 +1,383 @@
+"""The reply composer: intent + slots + catalog facts -> a drafted reply.
+
+Every fact in a draft comes from a :class:`~app.catalog.model.Product` (or from the viewer's
+own message, e.g. their height). When a needed fact is missing the draft says so honestly
+and is held for the seller (``held_reason = "missing_fact: ..."``); nothing is invented.
+Language follows the message (``zh``/``en``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from app.catalog.model import Catalog, Product, Sku
+from app.events import Slots
+from app.reply.guard import safe_nickname, sanitize_spoken_text
+from app.reply.phrasing import PhraseRotator
+
+_BOUGHT = re.compile(r"(?i)拍了|已拍|拍好|下单了|已下单|买了|付款了|付了|抢到|bought|ordered|just got|purchased")
+_BYE = re.compile(r"(?i)拜拜|再见|走了|下播|先撤|溜了|bye|see you|good ?night|晚安")
+_PAYER_ZH = {"seller": "退货运费商家承担", "buyer": "退货运费需要自己承担", "insurance": "下单送运费险"}
+_PAYER_EN = {"seller": "the shop pays return shipping", "buyer": "return shipping is paid by the buyer",
+             "insurance": "return-shipping insurance is included"}
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A drafted reply before the fact guard."""
+
+    key: str
+    """Phrase key used (``price``, ``stock_yes`` ...)."""
+    text: str
+    lang: str
+    product_ids: tuple[str, ...] = ()
+    viewer_numbers: tuple[Decimal, ...] = ()
+    """Numbers taken from the viewer's own message (height, weight, budget, gift count)."""
+    held_reason: str = ""
+
+
+def _fmt_price(v: Decimal) -> str:
+    """59.90 -> '59.9', 59.00 -> '59' (the amount is unchanged)."""
+    s = format(v.normalize(), "f")
+    return s
+
+
+def _fmt_num(v: float | Decimal) -> str:
+    d = Decimal(str(v)).normalize()
+    return format(d, "f")
+
+
+@lru_cache(maxsize=4096)
+def _color_family(word: str) -> str | None:
+    from app.understanding.slots import SlotExtractor
+
+    return _extractor().extract(word).color
+
+
+@lru_cache(maxsize=1)
+def _extractor():
+    from app.understanding.slots import SlotExtractor
+
+    return SlotExtractor(None)
+
+
+class ReplyComposer:
+    """Drafts replies from catalog facts.
+
+    Args:
+        catalog: the seller's catalog (the only source of facts).
+        seed: seed of the phrase rotation (replays are reproducible).
+    """
+
+    def __init__(self, catalog: Catalog, *, seed: int = 0) -> None:
+        self.catalog = catalog
+        self.rotator = PhraseRotator(seed)
+
+    # ------------------------------------------------------------------ helpers
+    def _fill(self, key: str, lang: str, nickname: str, product: Product | None = None, **kw) -> str:
+        nick = safe_nickname(nickname) if nickname else None
+        values = {
+            "nick": nick or "宝宝",
+            "nick_en": f" {nick}" if nick else "",
+            "nick_en_lead": f"{nick}, " if nick else "",
+        }
+        if product is not None:
+            values.update(
+                title=product.title, title_en=product.title_en or product.title,
+                price=_fmt_price(product.price),
+                listing="" if product.listing_number is None else str(product.listing_number),
+                orig_zh=(f"，原价{_fmt_price(product.original_price)}元"
+                         if product.original_price and product.original_price > product.price else ""),
+                orig_en=(f" (was {_fmt_price(product.original_price)} yuan)"
+                         if product.original_price and product.original_price > product.price else ""),
+                sizes="、".join(product.sizes) if lang == "zh" else ", ".join(product.sizes),
+                colors="、".join(product.colors) if lang == "zh" else ", ".join(product.colors),
+            )
+        values.update(kw)
+        template = self.rotator.pick(key, lang)
+        if product is not None and product.listing_number is None and "{listing}" in template:
+            template = self.rotator.pick(key, lang)  # try another variant
+            if "{listing}" in template:
+                template = template.replace("{listing}号链接", "购物车里").replace("link number {listing}", "in the shopping bag").replace("link {listing}", "in the shopping bag")
+        return template.format(**values)
+
+    def _draft(self, key: str, lang: str, nickname: str, product: Product | None = None, *,
+               numbers: tuple = (), held: str = "", **kw) -> Draft:
+        text = self._fill(key, lang, nickname, product, **kw)
+        return Draft(key=key, text=text, lang=lang,
+                     product_ids=(product.product_id,) if product else (),
+                     viewer_numbers=tuple(Decimal(str(n)) for n in numbers if n is not None),
+                     held_reason=held)
+
+    def _missing(self, lang: str, nickname: str, product: Product | None, what: str) -> Draft:
+        return self._draft("missing_fact", lang, nickname, product, held=f"missing_fact: {what}")
+
+    # ------------------------------------------------------------------ per intent
+    def compose(self, intent: str, slots: Slots, lang: str, *, nickname: str = "", text: str = "",
+                product: Product | None = None,
+                recommendations: list[tuple[Product, str]] | None = None) -> Draft | None:
+        """Draft a reply, or ``None`` when the message gets no reply (spam, chitchat).
+
+        Args:
+            intent: one of the 14 intents.
+            slots: the message's slots.
+            lang: ``zh`` or ``en``.
+            nickname: the viewer's raw nickname (filtered here before use).
+            text: the message text (for bought-vs-wants and goodbye wording).
+            product: the product the message is about (already resolved), if any.
+            recommendations: ranked (product, reason) pairs for recommendation requests.
+        """
+        lang = "en" if lang == "en" else "zh"
+        if intent in ("spam", "chitchat"):
+            return None
+        if intent == "greeting":
+            return self._draft("goodbye" if _BYE.search(text) else "welcome", lang, nickname)
+        if intent == "compliment":
+            return self._draft("compliment", lang, nickname)
+        if intent == "complaint":
+            return self._draft("complaint", lang, nickname, product, held="complaint")
+        if intent == "recommendation_request":
+            return self._recommend(slots, lang, nickname, recommendations)
+        if intent == "purchase_intent":
+            if _BOUGHT.search(text):
+                return self._draft("purchase_done", lang, nickname, product)
+            if product is None:
+                return self._draft("ask_product", lang, nickname)
+            return self._draft("purchase", lang, nickname, product)
+        if product is None:
+            return self._draft("ask_product", lang, nickname)
+        if intent == "price":
+            return self._draft("price", lang, nickname, product)
+        if intent == "discount":
+            return self._draft("discount", lang, nickname, product)
+        if intent == "size_fit":
+            return self._size(product, slots, lang, nickname)
+        if intent == "stock":
+            return self._stock(product, slots, lang, nickname)
+        if intent == "product_detail":
+            return self._detail(product, slots, lang, nickname)
+        if intent == "shipping":
+            return self._shipping(product, lang, nickname)
+        if intent == "after_sales":
+            return self._after_sales(product, lang, nickname)
+        return self._missing(lang, nickname, product, f"intent {intent}")
+
+    def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
+        gift = sanitize_spoken_text(gift_name) or ("礼物" if lang == "zh" else "gift")
+        return self._draft("gift", lang, nickname, gift=gift, count=count, numbers=(count,))
+
+    def thank_follow(self, nickname: str, lang: str = "zh") -> Draft:
+        return self._draft("follow", lang, nickname)
+
+    # ------------------------------------------------------------------ size
+    def _size(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
+        if not p.sizes:
+            return self._missing(lang, nickname, p, "sizes")
+        h, w = slots.height_cm, slots.weight_kg
+        if h is None and w is None:
+            return self._draft("size_ask_body", lang, nickname, p)
+        if not p.size_chart:
+            return self._missing(lang, nickname, p, "size chart")
+        fitting = [r for r in p.size_chart if r.fits(h, w)]
+        nums = tuple(x for x in (h, w) if x is not None)
+        hs = _fmt_num(h) if h is not None else ("?" if lang == "en" else "")
+        ws = _fmt_num(w) if w is not None else ""
+        if not fitting:
+            return self._draft("size_no_fit", lang, nickname, p, height=hs, weight=ws, numbers=nums,
+                               held="missing_fact: no size in the chart fits")
+        size = fitting[0].size
+        if h is None or w is None:  # one measure only: say which one we used
+            if lang == "zh":
+                basis = f"身高{hs}厘米" if h is not None else f"体重{ws}公斤"
+                text = f"按尺码表，{basis}穿「{p.title}」建议选{size}码"
+            else:
+                basis = f"{hs} cm" if h is not None else f"{ws} kg"
+                text = f"By the size chart, at {basis} size {size} of “{p.title_en or p.title}” should fit."
+            return Draft("size_fit", text, lang, (p.product_id,), tuple(Decimal(str(n)) for n in nums))
+        return self._draft("size_fit", lang, nickname, p, height=hs, weight=ws, size=size, numbers=nums)
+
+    # ------------------------------------------------------------------ stock
+    def _match_skus(self, p: Product, slots: Slots) -> tuple[list[Sku], str, str]:
+        skus = list(p.skus)
+        color_label = size_label = ""
+        if slots.color:
+            by_family = [s for s in skus if s.color and (
+                (slots.color_word and slots.color_word in s.color) or _color_family(s.color) == slots.color)]
+            if by_family:
+                skus = by_family
+                color_label = by_family[0].color
+            else:
+                return [], slots.color_word or slots.color, ""
+        if slots.size:
+            want = slots.size.upper()
+            by_size = [s for s in skus if s.size.upper().rstrip("码") == want.rstrip("码")]
+            if not by_size and p.sizes:
+                return [], color_label, slots.size
+            if by_size:
+                skus = by_size
+                size_label = by_size[0].size
+        return skus, color_label, size_label
+
+    def _variant(self, color: str, size: str, lang: str) -> str:
+        if lang == "zh":
+            return f"{color}{size + '码' if size and not size.endswith('码') and size != '均码' else size}"
+        return " ".join(x for x in (color, f"size {size}" if size else "") if x)
+
+    def _stock(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
+        if not p.skus:
+            return self._missing(lang, nickname, p, "stock")
+        skus, color, size = self._match_skus(p, slots)
+        variant = self._variant(color, size, lang)
+        if not skus:  # asked for a colour/size the product does not have
+            if slots.color and color and not size:
+                return self._draft("color_no", lang, nickname, p, color_word=color)
+            return self._draft("stock_no", lang, nickname, p, variant=variant or "", variant_en=variant)
+        n = sum(s.stock for s in skus)
+        key = "stock_yes" if n > 0 else "stock_no"
+        if not variant:
+            variant = "" if lang == "en" else ""
+        return self._draft(key, lang, nickname, p, variant=variant, variant_en=variant or "", n=n)
+
+    # ------------------------------------------------------------------ details
+    def _detail(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
+        if slots.color and p.colors:
+            skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word))
+            if skus:
+                n = sum(s.stock for s in skus)
+                if n > 0:
+                    return self._draft("color_yes", lang, nickname, p, color=color, n=n)
+                return self._draft("stock_no", lang, nickname, p, variant=color, variant_en=color)
+            return self._draft("color_no", lang, nickname, p, color_word=slots.color_word or slots.color)
+        if lang == "zh":
+            parts = []
+            if p.material:
+                parts.append(f"是{p.material}的")
+            parts.extend(p.selling_points[:2])
+            if p.colors:
+                parts.append(f"有{'、'.join(p.colors)}可选")
+            if not parts:
+                return self._missing(lang, nickname, p, "product details")
+            return self._draft("detail", lang, nickname, p, facts="，".join(parts))
+        ascii_points = [s for s in (p.material, *p.selling_points) if s and s.isascii()]
+        if not ascii_points:
+            return self._missing(lang, nickname, p, "English product details")
+        return self._draft("detail", lang, nickname, p, facts_en=", ".join(ascii_points[:3]))
+
+    def _shipping(self, p: Product, lang: str, nickname: str) -> Draft:
+        sh = p.shipping
+        if lang == "zh":
+            parts = []
+            if sh.free_shipping is True:
+                parts.append("包邮" + (f"（{'、'.join(sh.free_shipping_exceptions)}除外）"
+                                       if sh.free_shipping_exceptions else ""))
+            elif sh.free_shipping is False:
+                parts.append("不包邮")
+            if sh.courier:
+                parts.append(f"发{sh.courier}")
+            if sh.ships_from:
+                parts.append(f"从{sh.ships_from}发货")
+            if sh.dispatch_days is not None:
+                parts.append("付款后当天发货" if sh.dispatch_days == 0 else f"付款后{sh.dispatch_days}天内发货")
+            if sh.delivery_days:
+                parts.append(f"一般{sh.delivery_days.replace('-', '到')}天到")
+            if not parts:
+                return self._missing(lang, nickname, p, "shipping")
+            return self._draft("shipping", lang, nickname, p, facts="，".join(parts))
+        parts = []
+        if sh.free_shipping is True:
+            parts.append("free shipping" + (" except some remote regions" if sh.free_shipping_exceptions else ""))
+        elif sh.free_shipping is False:
+            parts.append("shipping is not free")
+        if sh.dispatch_days is not None:
+            parts.append("ships the same day" if sh.dispatch_days == 0 else f"ships within {sh.dispatch_days} days")
+        if sh.delivery_days:
+            parts.append(f"usually arrives in {sh.delivery_days} days")
+        if not parts:
+            return self._missing(lang, nickname, p, "shipping")
+        return self._draft("shipping", lang, nickname, p, facts_en=", ".join(parts))
+
+    def _after_sales(self, p: Product, lang: str, nickname: str) -> Draft:
+        af = p.after_sales
+        parts = []
+        if lang == "zh":
+            if af.return_days == 0:
+                parts.append("这款不支持无理由退货")
+            elif af.return_days is not None:
+                parts.append(f"支持{af.return_days}天无理由退换")
+            if af.return_shipping_paid_by in _PAYER_ZH:
+                parts.append(_PAYER_ZH[af.return_shipping_paid_by])
+            if af.warranty:
+                parts.append(f"保修：{af.warranty}")
+            if not parts:
+                return self._missing(lang, nickname, p, "after-sales terms")
+            return self._draft("after_sales", lang, nickname, p, facts="，".join(parts))
+        if af.return_days == 0:
+            parts.append("no no-reason returns for this item")
+        elif af.return_days is not None:
+            parts.append(f"{af.return_days}-day no-reason returns")
+        if af.return_shipping_paid_by in _PAYER_EN:
+            parts.append(_PAYER_EN[af.return_shipping_paid_by])
+        if not parts:
+            return self._missing(lang, nickname, p, "after-sales terms")
+        return self._draft("after_sales", lang, nickname, p, facts_en=", ".join(parts))
+
+    # ------------------------------------------------------------------ recommendations
+    def _recommend(self, slots: Slots, lang: str, nickname: str,
+                   recommendations: list[tuple[Product, str]] | None) -> Draft:
+        recs = recommendations if recommendations is not None else self.fallback_recommendations(slots)
+        nums = tuple(x for x in (slots.budget_max, slots.budget_min, slots.height_cm, slots.weight_kg)
+                     if x is not None)
+        if not recs:
+            held = "" if not any(x is not None for x in (slots.budget_max, slots.color, slots.size)) \
+                else "missing_fact: nothing in stock matches"
+            return self._draft("recommend_none", lang, nickname, numbers=nums, held=held)
+        recs = recs[:3]
+        if lang == "zh":
+            items = "、".join(f"{p.listing_number}号「{p.title}」{_fmt_price(p.price)}元" +
+                             (f"（{reason}）" if reason else "")
+                             if p.listing_number is not None else f"「{p.title}」{_fmt_price(p.price)}元"
+                             for p, reason in recs)
+            text = self._fill("recommend", lang, nickname, items=items)
+        else:
+            items_en = ", ".join(f"“{p.title_en or p.title}” ({_fmt_price(p.price)} yuan" +
+                                 (f", {reason})" if reason else ")") for p, reason in recs)
+            text = self._fill("recommend", lang, nickname, items_en=items_en)
+        return Draft("recommend", text, lang, tuple(p.product_id for p, _ in recs),
+                     tuple(Decimal(str(n)) for n in nums))
+
+    def fallback_recommendations(self, slots: Slots) -> list[tuple[Product, str]]:
+        """In-stock products matching the slots (budget, colour, size, mentions), best first.
+
+        Used when no recommender stage runs. Ranking: mentioned products first, then by
+        stock (more stock first) as a neutral tie-break; reasons name the matched slots.
+        """
+        out: list[tuple[int, int, Product, str]] = []
+        mentioned = set(slots.product_mentions)
+        mentioned_cats = {self.catalog.get(pid).category for pid in mentioned if self.catalog.get(pid)}
+        for p in self.catalog:
+            if p.total_stock <= 0:
+                continue
+            if slots.budget_max is not None and p.price > slots.budget_max:
+                continue
+            if slots.budget_min is not None and p.price < slots.budget_min:
+                continue
+            reasons = []
+            if slots.color:
+                skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word))
+                if not skus or sum(s.stock for s in skus) <= 0:
+                    continue
+                reasons.append(f"有{color}")
+            if slots.size and p.sizes:
+                skus, _, size = self._match_skus(p, Slots(size=slots.size))
+                if not skus or sum(s.stock for s in skus) <= 0:
+                    continue
+                reasons.append(f"{size}码有货")
+            if slots.budget_max is not None:
+                reasons.append("在预算内")
+            score = 2 if p.product_id in mentioned else (1 if p.category in mentioned_cats else 0)
+            out.append((score, p.total_stock, p, "，".join(reasons)))
+        out.sort(key=lambda x: (-x[0], -x[1]))
+        return [(p, r) for _, _, p, r in out[:3]]

@@ -1,0 +1,237 @@
+"""Safety before speech: viewer-text sanitising and the fact guard.
+
+* :func:`sanitize_spoken_text` strips markup, URLs, control / zero-width characters and emoji
+  from any text that came from a viewer before it can reach the speech engine.
+* :func:`safe_nickname` returns a nickname fit to be spoken, or ``None`` (then the reply
+  uses no name).
+* :class:`FactGuard` checks every price, stock count, number of days, other number and
+  product name in a drafted reply against the catalog. A reply that fails is held for the
+  seller with the reason.
+* :data:`BANNED_WORDS`: absolute claims that Chinese advertising law (广告法 art. 9: 国家级,
+  最高级, 最佳 ...) and platform rules forbid in sales speech (极限词). A reply containing
+  one is held.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from app.catalog.model import Catalog, Product
+
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io)\b\S*")
+_MARKUP = re.compile(r"<[^>]{0,200}>|&[a-zA-Z]{2,8};|\[/?[a-zA-Z]{1,10}\]")
+_CONTACT = re.compile(
+    r"(?i)(?:加\s*[vV微薇威]|[vV]\s*[xX信]|微\s*信|wechat|weixin|[qQ]{2}|telegram|dm\s*me|whatsapp|"
+    r"\d{6,})")
+
+BANNED_WORDS: tuple[str, ...] = (
+    "最好", "最低", "最便宜", "最强", "最佳", "最高", "最优", "最火", "第一", "唯一", "首个", "首选",
+    "顶级", "极品", "国家级", "世界级", "绝对", "万能", "史无前例", "独一无二", "全网最",
+)
+"""Absolute-claim words (极限词) held by the guard. Source: 中华人民共和国广告法 (2021) article 9
+item (3) and the banned-word lists Douyin and Taobao publish for sellers (paraphrased)."""
+
+
+def _strip_chars(text: str) -> str:
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk", "Me"):
+            continue  # control, zero-width/format, private, unassigned, emoji/symbols
+        if cat == "Mn" and 0xFE00 <= ord(ch) <= 0xFE0F:
+            continue  # variation selectors
+        if ch in "\u200b\u200c\u200d\u2060\ufeff":
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def sanitize_spoken_text(text: str) -> str:
+    """Return ``text`` fit for the speech engine: no markup, URLs, control or zero-width
+    characters, emoji or other pictographic symbols; whitespace collapsed; never starting
+    with ``<``."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _MARKUP.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _strip_chars(text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.lstrip("<>").strip()
+
+
+def safe_nickname(nickname: str, *, max_len: int = 12) -> str | None:
+    """A viewer nickname fit to be spoken, or ``None`` when it fails the filter.
+
+    Fails (returns ``None``) when, after :func:`sanitize_spoken_text`, it is empty, longer
+    than ``max_len`` characters, contains contact / solicitation patterns (加V, 微信, QQ, long
+    digit runs), a URL, or a banned word. Digits are dropped from the spoken name (小美2023
+    -> 小美) so no stray number reaches the fact guard or the listener.
+    """
+    if not nickname:
+        return None
+    if _URL.search(nickname) or _CONTACT.search(nickname):
+        return None
+    clean = sanitize_spoken_text(nickname)
+    clean = re.sub(r"[^\w\u00b7· \-]|\d|_", "", clean).strip()
+    if not clean or len(clean) > max_len:
+        return None
+    if any(w in clean for w in BANNED_WORDS):
+        return None
+    if not any(ch.isalpha() for ch in clean):
+        return None
+    return clean
+
+
+# --------------------------------------------------------------------------- fact guard
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_PRICE_PATTERNS = (
+    re.compile(r"[¥￥]\s*" + _NUM),
+    re.compile(_NUM + r"\s*(?:元|块|yuan|RMB|rmb)"),
+)
+_STOCK_PATTERNS = (
+    re.compile(r"(?:还有|剩|库存|仅剩|只剩)\s*" + _NUM + r"\s*(?:件|个|套|双|条|只)?"),
+    re.compile(_NUM + r"\s*(?:件|个|套|双|条|只)?\s*(?:现货|库存)"),
+    re.compile(r"(?i)" + _NUM + r"\s*(?:left|in stock|pieces? left|units?)"),
+)
+_DAYS_PATTERNS = (
+    re.compile(_NUM + r"\s*(?:-|到|~|至)\s*" + _NUM + r"\s*(?:天|个工作日|days?)"),
+    re.compile(_NUM + r"\s*(?:天|个工作日|小时内?|days?|hours?)"),
+)
+_ANY_NUM = re.compile(_NUM)
+_NAME = re.compile(r"「([^」]{1,60})」|“([^”]{1,80})”")
+
+
+@dataclass(frozen=True, slots=True)
+class GuardResult:
+    ok: bool
+    problems: tuple[str, ...]
+    """Human-readable reasons, e.g. ``price 39 not in catalog for 3号 T恤``."""
+
+    @property
+    def reason(self) -> str:
+        return "fact_guard: " + "; ".join(self.problems) if self.problems else ""
+
+
+def _dec(s: str) -> Decimal | None:
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        return None
+
+
+class FactGuard:
+    """Checks drafted replies against the catalog.
+
+    Every number in the reply must be a catalog fact of a product the reply is about (price,
+    original price, stock of a SKU or in total, dispatch / delivery / return days, listing
+    number, size label, size-chart bound) or a number the viewer supplied (their height,
+    weight, budget, quantity: passed as ``viewer_numbers``). Prices, stock counts and days
+    are checked against their own kind of fact. Every quoted product name (「...」 in Chinese,
+    “...” in English) must be the title, English title or alias of a catalog product.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._names = {n for p in catalog for n in (p.title, p.title_en, *p.aliases) if n}
+
+    def _facts(self, products: list[Product]) -> dict[str, set[Decimal]]:
+        prices: set[Decimal] = set()
+        stock: set[Decimal] = set()
+        days: set[Decimal] = set()
+        other: set[Decimal] = set()
+        for p in products:
+            prices.add(p.price)
+            if p.original_price is not None:
+                prices.add(p.original_price)
+            stock.add(Decimal(p.total_stock))
+            for s in p.skus:
+                stock.add(Decimal(s.stock))
+            for color in {s.color for s in p.skus}:
+                stock.add(Decimal(p.stock_for(color=color)))
+            for size in {s.size for s in p.skus}:
+                stock.add(Decimal(p.stock_for(size=size)))
+            sh, af = p.shipping, p.after_sales
+            for d in (sh.dispatch_days, af.return_days):
+                if d is not None:
+                    days.add(Decimal(d))
+            for part in re.findall(r"\d+", sh.delivery_days):
+                days.add(Decimal(part))
+            for part in re.findall(r"\d+", af.warranty):
+                other.add(Decimal(part))
+            if p.listing_number is not None:
+                other.add(Decimal(p.listing_number))
+            for size in p.sizes:
+                for part in re.findall(r"\d+(?:\.\d+)?", size):
+                    other.add(Decimal(part))
+            for r in p.size_chart:
+                for v in (r.height_min_cm, r.height_max_cm, r.weight_min_kg, r.weight_max_kg):
+                    if v is not None:
+                        other.add(Decimal(str(v)).normalize())
+                        other.add(Decimal(int(v)) if float(v).is_integer() else Decimal(str(v)))
+                for part in re.findall(r"\d+(?:\.\d+)?", r.size):
+                    other.add(Decimal(part))
+            for part in re.findall(r"\d+(?:\.\d+)?", " ".join((p.title, p.title_en, p.material,
+                                                                   *p.selling_points, p.script))):
+                other.add(Decimal(part))
+        return {"price": prices, "stock": stock, "days": days, "other": other}
+
+    def check(self, text: str, product_ids: list[str] | tuple[str, ...] = (),
+              viewer_numbers: tuple[Decimal, ...] = ()) -> GuardResult:
+        """Check ``text`` (a drafted reply) about ``product_ids``.
+
+        Returns a :class:`GuardResult`; ``ok`` False lists every unsupported fact.
+        """
+        products = [p for p in (self.catalog.get(pid) for pid in product_ids) if p is not None]
+        problems: list[str] = [f"unknown product id {pid}" for pid in product_ids
+                               if self.catalog.get(pid) is None]
+        facts = self._facts(products)
+        viewer = {Decimal(v).normalize() for v in viewer_numbers}
+        consumed: list[tuple[int, int]] = []
+
+        def norm_in(value: Decimal, allowed: set[Decimal]) -> bool:
+            return any(value == a for a in allowed) or value.normalize() in viewer
+
+        def mark(m: re.Match) -> None:
+            consumed.append(m.span())
+
+        for pat in _PRICE_PATTERNS:
+            for m in pat.finditer(text):
+                v = _dec(m.group(1))
+                if v is not None and not norm_in(v, facts["price"]):
+                    problems.append(f"price {m.group(1)} yuan is not a catalog price")
+                mark(m)
+        for pat in _STOCK_PATTERNS:
+            for m in pat.finditer(text):
+                if any(a <= m.start(1) < b for a, b in consumed):
+                    continue
+                v = _dec(m.group(1))
+                if v is not None and not norm_in(v, facts["stock"]):
+                    problems.append(f"stock count {m.group(1)} is not in the catalog")
+                mark(m)
+        for pat in _DAYS_PATTERNS:
+            for m in pat.finditer(text):
+                if any(a <= m.start(1) < b for a, b in consumed):
+                    continue
+                for g in m.groups():
+                    v = _dec(g) if g else None
+                    if v is not None and not norm_in(v, facts["days"] | facts["other"]):
+                        problems.append(f"{g} days is not in the catalog")
+                mark(m)
+        for m in _ANY_NUM.finditer(text):
+            if any(a <= m.start() < b for a, b in consumed):
+                continue
+            v = _dec(m.group(1))
+            allowed = facts["other"] | facts["price"] | facts["stock"] | facts["days"]
+            if v is not None and not norm_in(v, allowed):
+                problems.append(f"number {m.group(1)} is not a catalog fact")
+        for m in _NAME.finditer(text):
+            name = m.group(1) or m.group(2)
+            if name not in self._names:
+                problems.append(f"product name '{name}' is not in the catalog")
+        found_banned = [w for w in BANNED_WORDS if w in text]
+        if found_banned:
+            problems.append("banned words (极限词): " + ", ".join(found_banned))
+        return GuardResult(ok=not problems, problems=tuple(problems))

@@ -1,0 +1,150 @@
+"""LiveHost settings: one typed, validated object, built once and passed down.
+
+Loaded from ``settings.toml`` in the user config directory (``platformdirs.user_config_dir
+("livehost")``, e.g. ``~/.config/livehost/settings.toml`` on Linux,
+``%APPDATA%\\livehost\\settings.toml`` on Windows), then overridden by CLI options. Unknown
+keys and bad values are rejected with a message naming the key.
+
+Example ``settings.toml``::
+
+    language = "zh"
+    [reply]
+    auto_approve = ["greeting", "compliment", "gift", "follow", "price", "shipping"]
+    [speech]
+    rate_wpm = 180
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.errors import LiveHostError
+
+APP_NAME = "livehost"
+
+AUTO_APPROVE_DEFAULT = ("greeting", "compliment", "gift", "follow", "price", "stock", "shipping",
+                        "after_sales", "size_fit", "product_detail", "discount", "purchase_intent",
+                        "recommendation_request", "chitchat")
+"""Reply kinds let through without the seller by default. Complaints are never auto-approved."""
+
+
+def _user_config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def _user_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UnderstandingSettings(_Frozen):
+    model_dir: Path | None = None
+    """Intent model folder; ``None`` = the model shipped in ``models/intent``."""
+    uncertain_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Override of the model's held-out confidence threshold (0..1)."""
+    usd_to_cny: Decimal = Field(default=Decimal("7.2"), gt=0)
+    """Exchange rate for budgets given in dollars."""
+    threads: int = Field(default=1, ge=1, le=64)
+    """Torch intra-op threads for classification."""
+
+
+class ReplySettings(_Frozen):
+    auto_approve: tuple[str, ...] = AUTO_APPROVE_DEFAULT
+    """Intents (plus ``gift``/``follow``) whose replies are approved without the seller."""
+    shop_name: str = ""
+    """Used in greetings when set."""
+
+    @field_validator("auto_approve")
+    @classmethod
+    def _no_complaints(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from app.understanding.labels import INTENTS
+
+        allowed = set(INTENTS) | {"gift", "follow"}
+        bad = [x for x in v if x not in allowed]
+        if bad:
+            raise ValueError(f"unknown reply kinds {bad}; allowed: {sorted(allowed)}")
+        if "complaint" in v or "spam" in v:
+            raise ValueError("complaints and spam are never auto-approved")
+        return v
+
+
+class SpeechSettings(_Frozen):
+    rate_wpm: int = Field(default=175, ge=80, le=400)
+    """Speaking rate, words per minute (pyttsx3 ``rate``)."""
+    volume: float = Field(default=1.0, ge=0.0, le=1.0)
+    voice_zh: str = ""
+    """Voice id for Chinese; empty = pick automatically."""
+    voice_en: str = ""
+    """Voice id for English; empty = pick automatically."""
+    output_device: str = ""
+    """Output device name for playback; empty = system default; none found = files only."""
+
+
+class Settings(_Frozen):
+    language: Literal["zh", "en"] = "zh"
+    """Language of the seller's UI and of replies when a message has no language of its own."""
+    platform: str = "douyin"
+    data_dir: Path = Field(default_factory=_user_data_dir)
+    """Database, session logs and audio live here."""
+    understanding: UnderstandingSettings = UnderstandingSettings()
+    reply: ReplySettings = ReplySettings()
+    speech: SpeechSettings = SpeechSettings()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "livehost.sqlite3"
+
+
+def default_settings_path() -> Path:
+    return _user_config_dir() / "settings.toml"
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Build the settings: defaults <- TOML file (if it exists) <- ``overrides``.
+
+    Args:
+        path: TOML file; ``None`` = :func:`default_settings_path`. A missing file is fine.
+        overrides: nested dict of CLI overrides, e.g. ``{"speech": {"rate_wpm": 200}}``.
+
+    Raises:
+        LiveHostError(code="settings-invalid"): unreadable TOML or a bad value (message names the key).
+    """
+    path = default_settings_path() if path is None else path
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise LiveHostError("settings-invalid", f"Cannot read settings file {path}: {exc}",
+                                "Fix the file or delete it to use the defaults.") from exc
+    if overrides:
+        data = _deep_merge(data, overrides)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise LiveHostError("settings-invalid", f"Invalid settings ({path}): {problems}",
+                            "Correct the value named above or remove it to use the default.") from exc
