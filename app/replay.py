@@ -113,8 +113,9 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
         if synthesizer is None:
             from app.synthesis.pyttsx3 import Pyttsx3Synthesizer
 
-            synthesizer = Pyttsx3Synthesizer(rate_wpm=settings.speech.rate_wpm, volume=settings.speech.volume,
-                                             voice_zh=settings.speech.voice_zh, voice_en=settings.speech.voice_en)
+            voices = {k: v for k, v in (("zh", settings.speech.voice_zh), ("en", settings.speech.voice_en)) if v}
+            synthesizer = Pyttsx3Synthesizer(("zh", "en"), voices=voices, rate=settings.speech.rate_wpm,
+                                             volume=settings.speech.volume)
             synthesizer.start()
             owns_synth = True
         else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.errors import SpeechError
 from app.events import ErrorOccurred, Event, Speak, SpeechFinished, SpeechStarted, SpeechSynthesized
 from app.pipeline import Emit, Stage
 
@@ -27,7 +26,7 @@ class SpeechStage(Stage):
         synthesizer: object with ``synthesize(text, lang, path) -> result`` (result has
             ``path``, ``duration_s``, ``sample_rate``), e.g. ``Pyttsx3Synthesizer``.
         audio_dir: where WAV files are written (created).
-        player: optional object with ``available`` (bool), ``reason`` (str) and blocking
+        player: optional object with ``available`` (bool), ``unavailable_reason`` (str) and blocking
             ``play(path)``; ``None`` = files only.
     """
 
@@ -46,14 +45,9 @@ class SpeechStage(Stage):
 
     async def handle(self, event: Event, emit: Emit) -> None:
         assert isinstance(event, Speak)
-        from app.synthesis.speech_text import normalize_for_speech
-
-        spoken = normalize_for_speech(event.text, event.lang)
-        if not spoken.strip():
-            raise SpeechError("tts-empty", f"Reply {event.reply_id} has nothing speakable after cleaning.",
-                              "Edit the reply text.")
+        # the synthesizer normalises the text for speech itself (numbers, prices, symbols)
         path = self.audio_dir / wav_name(event.reply_id, event.text)
-        result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, spoken, event.lang, path)
+        result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, event.text, event.lang, path)
         await emit(SpeechSynthesized(t=event.t, reply_id=event.reply_id, text=event.text,
                                      audio_path=str(result.path), duration_s=float(result.duration_s),
                                      sample_rate=int(result.sample_rate)))
@@ -65,7 +59,7 @@ class SpeechStage(Stage):
                 await emit(ErrorOccurred(
                     t=event.t, code="audio-output-missing",
                     message="No audio output device found: replies are written as WAV files only. "
-                            f"({getattr(self.player, 'reason', '')})",
+                            f"({getattr(self.player, 'unavailable_reason', '')})",
                     hint="Connect speakers or a virtual audio cable and choose it under Voice settings.",
                     stage=self.name))
             return

@@ -52,16 +52,10 @@ def _fmt_num(v: float | Decimal) -> str:
 
 @lru_cache(maxsize=4096)
 def _color_family(word: str) -> str | None:
-    from app.understanding.slots import SlotExtractor
+    """Colour family of a SKU colour name (经典黑 -> black), via the slot extractor's table."""
+    from app.understanding.slots import color_family
 
-    return _extractor().extract(word).color
-
-
-@lru_cache(maxsize=1)
-def _extractor():
-    from app.understanding.slots import SlotExtractor
-
-    return SlotExtractor(None)
+    return color_family(word)
 
 
 class ReplyComposer:
