@@ -248,15 +248,50 @@ class ReplyApproved(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplyRejected(Event):
+    """The seller rejected (忽略) a suggested reply; nothing is spoken."""
+
     reply_id: str
     by: str = "seller"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplyEdited(Event):
+    """The seller changed a suggested reply's text (修改); approval follows as its own event."""
+
     reply_id: str
     old_text: str
     new_text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoApproveScheduled(Event):
+    """An unheld reply will be approved automatically after ``delay_s`` seconds unless cancelled."""
+
+    reply_id: str
+    delay_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelAutoApprove(Event):
+    """Command: do not auto-approve this reply (it waits for the seller)."""
+
+    reply_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoApproveCancelled(Event):
+    reply_id: str
+    reason: str = "seller"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SayText(Event):
+    """Command: the seller typed a line for the virtual host to say (next, or now)."""
+
+    text: str
+    lang: str = "zh"
+    interrupt: bool = False
+    """True = stop what is being said and say this immediately."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -284,6 +319,10 @@ class Speak(Event):
     reply_id: str
     text: str
     lang: str
+    intent: str = ""
+    """Why it is said (the reply's intent, ``introduce``, ``say``): the avatar picks its expression by it."""
+    interrupt: bool = False
+    """True = stop current speech and drop queued speech first."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,6 +347,13 @@ class SpeechStarted(Event):
 class SpeechFinished(Event):
     reply_id: str
     interrupted: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechMuted(Event):
+    """Speech was muted (panic mute) or unmuted; auto-approve pauses while muted."""
+
+    muted: bool
 
 
 # --------------------------------------------------------------------------- host commands

@@ -11,9 +11,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.events import (ErrorOccurred, Event, GiftReceived, IntentClassified, LikesReceived,
-                        NoReply, Received, ReplyApproved, ReplySuggested, SpeechSynthesized,
-                        SpeechTranscribed, ViewerEntered, ViewerFollowed)
+from app.events import (AutoApproveCancelled, ErrorOccurred, Event, GiftReceived, IntentClassified,
+                        LikesReceived, NoReply, Received, ReplyApproved, ReplyEdited, ReplyRejected,
+                        ReplySuggested, SpeechSynthesized, SpeechTranscribed, ViewerEntered,
+                        ViewerFollowed)
 from app.understanding.labels import QUESTION_INTENTS
 
 
@@ -205,3 +206,35 @@ class SessionRecorder:
             "unanswered_questions": unanswered,
             "errors": [{"code": e.code, "message": e.message} for e in self.errors],
         }
+
+
+class FeedbackLogger:
+    """Writes the seller's decisions (approve / reject / edit / cancelled countdown) to the
+    store's ``reply_feedback`` table -- the training signal for later model updates.
+
+    Args:
+        store: a :class:`app.store.SqliteStore`.
+        session_id: the live session the decisions belong to.
+    """
+
+    def __init__(self, store, session_id: str) -> None:
+        self.store = store
+        self.session_id = session_id
+        self._suggested: dict[str, ReplySuggested] = {}
+
+    def on_event(self, e: Event) -> None:
+        if isinstance(e, ReplySuggested):
+            self._suggested[e.reply_id] = e
+            return
+        s = self._suggested.get(getattr(e, "reply_id", ""))
+        intent, text = (s.intent, s.text) if s else ("", "")
+        if isinstance(e, ReplyApproved) and e.by == "seller":
+            self.store.add_feedback(self.session_id, e.reply_id, "approved", intent=intent, text=text,
+                                    new_text=e.text if e.text != text else None)
+        elif isinstance(e, ReplyRejected):
+            self.store.add_feedback(self.session_id, e.reply_id, "rejected", intent=intent, text=text, by=e.by)
+        elif isinstance(e, ReplyEdited):
+            self.store.add_feedback(self.session_id, e.reply_id, "edited", intent=intent, text=e.old_text,
+                                    new_text=e.new_text)
+        elif isinstance(e, AutoApproveCancelled) and e.reason == "seller":
+            self.store.add_feedback(self.session_id, e.reply_id, "auto_cancelled", intent=intent, text=text)

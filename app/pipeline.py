@@ -63,6 +63,11 @@ class Stage:
     async def handle(self, event: Event, emit: Emit) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def intercept(self, event: Event) -> None:
+        """Optional: called synchronously when an accepted event is published, before it is
+        queued -- for controls that must act at once (panic mute stops playback even while
+        the stage is busy playing). Must not block."""
+
 
 class Pipeline:
     """Runs stages over a stream of events.
@@ -165,6 +170,10 @@ class Pipeline:
                 log.exception("observer %r failed on %s", obs, type(event).__name__)
         for stage, q in self._inboxes.items():
             if isinstance(event, stage.accepts):
+                try:
+                    stage.intercept(event)
+                except Exception:  # noqa: BLE001
+                    log.exception("stage %s failed to intercept %s", stage.name, type(event).__name__)
                 self._pending += 1
                 assert self._idle is not None
                 self._idle.clear()

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.observers import MetricsObserver, SessionRecorder
+from app.observers import FeedbackLogger, MetricsObserver, SessionRecorder
 from app.pipeline import Pipeline
 from app.settings import Settings
 
@@ -131,7 +131,8 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
     metrics = MetricsObserver()
     recorder = SessionRecorder(on_row=on_row)
     everything = _EventList()
-    pipeline = Pipeline(stages, [everything, metrics, recorder], event_log=store, session_id=session_id)
+    pipeline = Pipeline(stages, [everything, metrics, recorder, FeedbackLogger(store, session_id)],
+                        event_log=store, session_id=session_id)
     started = time.perf_counter()
     try:
         await pipeline.run(source.events())

@@ -63,8 +63,9 @@ class UnderstandingSettings(_Frozen):
 class ReplySettings(_Frozen):
     auto_approve: tuple[str, ...] = AUTO_APPROVE_DEFAULT
     """Intents (plus ``gift``/``follow``) whose replies are approved without the seller."""
-    shop_name: str = ""
-    """Used in greetings when set."""
+    auto_approve_delay_s: float = Field(default=3.0, ge=0.0, le=60.0)
+    """Countdown in the seller console before an auto-approved reply is spoken, seconds
+    (the seller can cancel it). Replays approve at once."""
 
     @field_validator("auto_approve")
     @classmethod

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.events import ErrorOccurred, Event, Speak, SpeechFinished, SpeechStarted, SpeechSynthesized
+from app.events import (ErrorOccurred, Event, MuteSpeech, Speak, SpeechFinished, SpeechMuted, SpeechStarted,
+                        SpeechSynthesized)
 from app.pipeline import Emit, Stage
 
 
@@ -31,7 +32,7 @@ class SpeechStage(Stage):
     """
 
     name = "speech"
-    accepts = (Speak,)
+    accepts = (Speak, MuteSpeech)
 
     def __init__(self, synthesizer, audio_dir: Path, player=None) -> None:
         super().__init__()
@@ -39,12 +40,35 @@ class SpeechStage(Stage):
         self.audio_dir = Path(audio_dir)
         self.player = player
         self._told_no_output = False
+        self.muted = False
+        self._generation = 0
+        """Bumped by an interrupt: queued Speak commands from before it are not played."""
+        self._queued_gen: dict[str, int] = {}
+
+    def intercept(self, event: Event) -> None:
+        """Act at once on panic mute and interrupting speech (even while a reply is playing)."""
+        if isinstance(event, MuteSpeech):
+            self.muted = event.muted
+            if event.muted:
+                self._generation += 1
+                if self.player is not None:
+                    self.player.stop()
+        elif isinstance(event, Speak):
+            if event.interrupt:
+                self._generation += 1
+                if self.player is not None:
+                    self.player.stop()
+            self._queued_gen[event.reply_id] = self._generation
 
     async def start(self) -> None:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
 
     async def handle(self, event: Event, emit: Emit) -> None:
+        if isinstance(event, MuteSpeech):
+            await emit(SpeechMuted(t=event.t, muted=event.muted))
+            return
         assert isinstance(event, Speak)
+        stale = self._queued_gen.pop(event.reply_id, self._generation) < self._generation
         # the synthesizer normalises the text for speech itself (numbers, prices, symbols)
         path = self.audio_dir / wav_name(event.reply_id, event.text)
         result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, event.text, event.lang, path)
@@ -52,6 +76,8 @@ class SpeechStage(Stage):
                                      audio_path=str(result.path), duration_s=float(result.duration_s),
                                      sample_rate=int(result.sample_rate)))
         if self.player is None:
+            return
+        if self.muted or stale:  # written to file, but not played: muted or interrupted meanwhile
             return
         if not getattr(self.player, "available", False):
             if not self._told_no_output:
@@ -64,5 +90,7 @@ class SpeechStage(Stage):
                     stage=self.name))
             return
         await emit(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text))
-        await self.pipeline.run_blocking("playback", self.player.play, result.path)
-        await emit(SpeechFinished(t=event.t, reply_id=event.reply_id))
+        gen = self._generation
+        finished = await self.pipeline.run_blocking("playback", self.player.play, result.path)
+        await emit(SpeechFinished(t=event.t, reply_id=event.reply_id,
+                                  interrupted=(finished is False) or gen != self._generation))

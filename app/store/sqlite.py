@@ -77,6 +77,21 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX event_log_session ON event_log(session_id, seq);
     """,
+    # 2: the seller's decisions on suggested replies (training signal)
+    """
+    CREATE TABLE reply_feedback (
+        id          INTEGER PRIMARY KEY,
+        session_id  TEXT NOT NULL,
+        reply_id    TEXT NOT NULL,
+        action      TEXT NOT NULL CHECK (action IN ('approved','rejected','edited','auto_cancelled')),
+        intent      TEXT NOT NULL DEFAULT '',
+        text        TEXT NOT NULL DEFAULT '',   -- the suggested text
+        new_text    TEXT,                       -- the seller's text for 'edited'
+        by          TEXT NOT NULL DEFAULT 'seller',
+        at          REAL NOT NULL
+    );
+    CREATE INDEX reply_feedback_session ON reply_feedback(session_id);
+    """,
 )
 
 
@@ -260,6 +275,24 @@ class SqliteStore:
             "INSERT INTO event_log(session_id, t, type, payload, logged_at) VALUES (?,?,?,?,?)",
             (session_id, event.t, rec["type"], json.dumps(rec, ensure_ascii=False), time.time()))
         return int(cur.lastrowid)
+
+    def add_feedback(self, session_id: str, reply_id: str, action: str, *, intent: str = "",
+                     text: str = "", new_text: str | None = None, by: str = "seller") -> None:
+        """Record the seller's decision on a suggested reply (approved / rejected / edited /
+        auto_cancelled)."""
+        self._db.execute(
+            "INSERT INTO reply_feedback(session_id, reply_id, action, intent, text, new_text, by, at) "
+            "VALUES (?,?,?,?,?,?,?,?)", (session_id, reply_id, action, intent, text, new_text, by, time.time()))
+
+    def feedback(self, session_id: str | None = None) -> list[dict]:
+        """Recorded decisions, oldest first."""
+        sql = "SELECT session_id, reply_id, action, intent, text, new_text, by, at FROM reply_feedback"
+        args: tuple = ()
+        if session_id is not None:
+            sql += " WHERE session_id=?"
+            args = (session_id,)
+        cols = ("session_id", "reply_id", "action", "intent", "text", "new_text", "by", "at")
+        return [dict(zip(cols, r)) for r in self._db.execute(sql + " ORDER BY id", args)]
 
     def events(self, session_id: str) -> Iterator[dict]:
         """The logged events of a session as dicts, in order."""
