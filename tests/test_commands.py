@@ -2,9 +2,6 @@
 pause, panic mute stopping playback at once, interrupting speech, now-selling steps,
 product introductions, repeat, and the feedback log."""
 import asyncio
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, IntentClassified,
                         IntroduceProduct, MuteSpeech, NowSellingChanged, PauseAutoApprove, RepeatLastReply,
@@ -16,6 +13,7 @@ from app.pipeline import Pipeline
 from app.reply.stage import ApprovalStage, ReplyStage
 from app.speaking import SpeechStage
 from app.store import SqliteStore
+from tests.fakes import FakePlayer, FakeSynth, Rec
 
 V = Viewer("douyin", "u1", "小美")
 
@@ -23,60 +21,6 @@ V = Viewer("douyin", "u1", "小美")
 def _ic(text, intent, slots=Slots(), msg="m1"):
     return IntentClassified(t=1.0, msg_id=msg, viewer=V, text=text, lang="zh", intent=intent,
                             confidence=0.98, uncertain=False, slots=slots)
-
-
-@dataclass
-class _Result:
-    path: Path
-    duration_s: float = 1.0
-    sample_rate: int = 22050
-
-
-class FakeSynth:
-    """Implements synthesize(text, lang, path); writes a small file and records the call."""
-
-    def __init__(self):
-        self.calls = []
-
-    def synthesize(self, text, lang, path):
-        self.calls.append((text, lang))
-        Path(path).write_bytes(b"RIFF")
-        return _Result(Path(path))
-
-
-class FakePlayer:
-    """A player whose play() blocks until stop() or 2 s pass; records stop times."""
-
-    available = True
-    unavailable_reason = ""
-
-    def __init__(self):
-        self.stop_event = threading.Event()
-        self.started = threading.Event()
-        self.stops = 0
-        self.played = []
-
-    def play(self, path):
-        self.played.append(Path(path).name)
-        self.started.set()
-        stopped = self.stop_event.wait(2.0)
-        self.stop_event.clear()
-        return not stopped
-
-    def stop(self):
-        self.stops += 1
-        self.stop_event.set()
-
-
-class Rec:
-    def __init__(self):
-        self.events = []
-
-    def on_event(self, e):
-        self.events.append(e)
-
-    def of(self, cls):
-        return [e for e in self.events if isinstance(e, cls)]
 
 
 def test_countdown_auto_approves_and_cancel_stops_it(catalog):

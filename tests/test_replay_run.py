@@ -2,13 +2,13 @@
 event sequence worked out by hand. The intent model is replaced by a keyword classifier that
 implements the same interface, so this test pins the pipeline, not the model's weights."""
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 
 from app.catalog.importer import write_catalog_csv
 from app.replay import run_replay
 from app.settings import load_settings
 from app.understanding.stage import Understander
+from tests.fakes import KeywordClassifier
 
 SESSION = [
     {"type": "session", "session_id": "mini", "platform": "douyin"},
@@ -26,30 +26,6 @@ SESSION = [
     {"t": 9, "type": "follow", "uid": "u6", "nickname": "Amy"},
     {"t": 10, "type": "comment", "uid": "u1", "nickname": "小美", "text": "身高165体重55kg穿什么码"},
 ]
-
-RULES = [("多少钱", "price"), ("有货", "stock"), ("加V", "spam"), ("质量", "complaint"), ("什么码", "size_fit")]
-
-
-@dataclass(frozen=True)
-class _Pred:
-    intent: str
-    confidence: float
-    uncertain: bool
-
-
-class KeywordClassifier:
-    """Same interface as IntentClassifier.classify; records what it was asked."""
-
-    def __init__(self):
-        self.seen = []
-
-    def classify(self, text):
-        self.seen.append(text)
-        for kw, intent in RULES:
-            if kw in text:
-                return _Pred(intent, 0.99, False)
-        return _Pred("chitchat", 0.5, True)
-
 
 def _chains(events):
     """Per message: the event types that followed it (replies are followed through reply_id)."""
