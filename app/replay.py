@@ -51,13 +51,13 @@ def load_catalog_or_fail(path: Path) -> Catalog:
 
 
 def build_recommender(catalog: Catalog, store, interactions_path: Path | None):
-    """The hybrid recommender stage when available, else ``None`` (the reply stage then
-    lists in-stock products matching the slots)."""
-    try:
-        from app.recommend.stage import RecommendationStage
-    except ImportError:
-        return None
-    return RecommendationStage.create(catalog, store, interactions_path=interactions_path)
+    """The hybrid recommender stage (Surprise SVD + item-item + content + popularity), loaded
+    with the store's interactions and the order export at ``interactions_path`` (if it exists)."""
+    from app.recommend.stage import RecommendationStage
+    from app.recommend.stage import build_recommender as _build
+
+    path = interactions_path if interactions_path is not None and Path(interactions_path).is_file() else None
+    return RecommendationStage(_build(catalog, store=store, interactions_file=path), store=store)
 
 
 async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, settings: Settings,

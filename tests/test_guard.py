@@ -64,3 +64,14 @@ def test_safe_nickname():
     assert safe_nickname("这是一个特别特别特别长的昵称啊啊") is None
     assert safe_nickname("全网最低价") is None
     assert safe_nickname("a\u200bb") == "ab"
+
+
+def test_every_demo_sales_script_passes_the_guard():
+    from app.catalog.importer import load_catalog
+    from app.replay import DEMO_CATALOG
+
+    cat = load_catalog(DEMO_CATALOG).catalog
+    g = FactGuard(cat)
+    failures = {p.product_id: g.check(p.script, [p.product_id]).problems for p in cat if p.script}
+    assert {k: v for k, v in failures.items() if v} == {}
+    assert len(failures) == len(cat)

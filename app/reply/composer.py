@@ -329,15 +329,24 @@ class ReplyComposer:
                 else "missing_fact: nothing in stock matches"
             return self._draft("recommend_none", lang, nickname, numbers=nums, held=held)
         recs = recs[:3]
+        # sales counts in the recommender's reasons are tracked facts (from the store), not catalog ones
+        for _, reason in recs:
+            nums += tuple(Decimal(g) for groups in re.findall(r"已卖(\d+)件|(\d+) sold", reason or "")
+                          for g in groups if g)
         if lang == "zh":
-            items = "、".join(f"{p.listing_number}号「{p.title}」{_fmt_price(p.price)}元" +
-                             (f"（{reason}）" if reason else "")
-                             if p.listing_number is not None else f"「{p.title}」{_fmt_price(p.price)}元"
-                             for p, reason in recs)
+            def item_zh(p: Product, reason: str) -> str:
+                name = f"{p.listing_number}号「{p.title}」" if p.listing_number is not None else f"「{p.title}」"
+                if reason and "元" in reason:
+                    return f"{name}（{reason}）"
+                return f"{name}{_fmt_price(p.price)}元" + (f"（{reason}）" if reason else "")
+
+            items = "、".join(item_zh(p, reason) for p, reason in recs)
             text = self._fill("recommend", lang, nickname, items=items)
         else:
-            items_en = ", ".join(f"“{p.title_en or p.title}” ({_fmt_price(p.price)} yuan" +
-                                 (f", {reason})" if reason else ")") for p, reason in recs)
+            items_en = ", ".join(
+                f"“{p.title_en or p.title}” ({reason})" if reason and ("¥" in reason or "yuan" in reason)
+                else f"“{p.title_en or p.title}” ({_fmt_price(p.price)} yuan" + (f", {reason})" if reason else ")")
+                for p, reason in recs)
             text = self._fill("recommend", lang, nickname, items_en=items_en)
         return Draft("recommend", text, lang, tuple(p.product_id for p, _ in recs),
                      tuple(Decimal(str(n)) for n in nums))

@@ -509,7 +509,7 @@ _jieba_tok = None
 _LATIN_WORD_RE = re.compile(r"[a-z][a-z0-9'&-]*[a-z0-9]|[a-z]")
 
 
-def _tokenizer():
+def jieba_tokenizer():
     """A private ``jieba.Tokenizer`` (never the global one, never given extra words, so it is
     read-only after initialisation and safe to share between threads)."""
     global _jieba_tok
@@ -573,7 +573,7 @@ class _MentionIndex:
             slot = raw.setdefault(term, {})
             slot[pos] = max(slot.get(pos, 0.0), weight)
 
-        tok = _tokenizer() if products else None
+        tok = jieba_tokenizer() if products else None
         token_df: dict[str, set[int]] = {}
         fams: list[frozenset[str]] = []
         for pos, p in enumerate(products):
@@ -1165,7 +1165,7 @@ class SlotExtractor:
                 if term in low:
                     hit(post, 1.0)
             if idx.cjk_single:
-                for tok in _tokenizer().lcut(low):
+                for tok in jieba_tokenizer().lcut(low):
                     # a one-character category matches the word itself or with 子 (鞋 / 鞋子)
                     post = idx.cjk_single.get(tok[:-1] if len(tok) == 2 and tok.endswith("子") else tok)
                     if post:

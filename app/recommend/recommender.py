@@ -1,0 +1,828 @@
+"""The hybrid recommender: a plain class the recommendation stage, the CLI, the evaluation
+and the tests share.
+
+Components (each a score for every item, computed vectorised):
+
+* ``ease``       -- closed-form item-item model on implicit feedback (:mod:`.itemitem`);
+* ``svd``        -- Surprise SVD on ratings and purchases (:mod:`.svd`);
+* ``content``    -- TF-IDF product features vs the viewer's profile (:mod:`.content`);
+* ``popularity`` -- distinct viewers per item, ``log1p``;
+* ``session``    -- units sold in the current live session, ``log1p``.
+
+Each component is standardised over all items (z-score) and blended with weights chosen by
+what is known about the viewer (:data:`RETURNING_WEIGHTS` for a viewer with history,
+:data:`NEW_VIEWER_WEIGHTS` otherwise; a component that cannot score the viewer drops out).
+Then the filters: in stock (in the viewer's size when known), within budget, listed tonight,
+not already bought. What the viewer asked for right now outranks taste: products with the
+asked colour in stock (in their size), then products the seller labelled for the recipient
+(送妈妈), then products whose category or tag the message names, each form a tier above the
+rest (:data:`COLOR_BOOST`, :data:`RECIPIENT_BOOST`, :data:`QUERY_BOOST`); within a tier the
+blend orders them. Every result carries a reason in Chinese and English built only from
+checked facts (your size in stock, colour in stock, price within budget, seller's recipient
+label, units sold tonight / tonight's strict top seller, viewers shared with an item in the
+viewer's history, units sold in the shop).
+
+Threading: :meth:`HybridRecommender.recommend` reads an immutable snapshot of the fitted
+models; :meth:`~HybridRecommender.refit_async` builds a new snapshot on a background thread
+and swaps it in, so serving never waits for a refit. Live interactions update the viewer's
+history and the session counts immediately (the item-item model folds them in without a
+refit; SVD learns them at the next refit).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+import numpy as np
+from scipy import sparse
+
+from app.catalog.model import Catalog, Product
+from app.events import Recommendation, Slots
+from app.recommend.content import (RECIPIENT_EN, RECIPIENT_WORDS, RECIPIENT_ZH, ContentModel,
+                                   color_family, is_color_char, product_features,
+                                   recipient_match, words)
+from app.recommend.interactions_io import normalise_id
+from app.recommend.itemitem import EaseModel
+from app.recommend.popularity import SessionPopularity, overall_popularity
+from app.recommend.svd import PURCHASE_RATING, SvdModel, fit_svd
+from app.store.sqlite import INTERACTION_KINDS, Interaction
+
+log = logging.getLogger(__name__)
+
+KIND_STRENGTH: dict[str, float] = {"asked": 1.0, "link_clicked": 2.0, "added_to_cart": 3.0,
+                                   "purchased": 4.0}
+"""Profile weight of each implicit interaction kind; a rating r weighs ``r - 2.5``
+(so 1-2 stars push the profile away from the item)."""
+
+COMPONENTS: tuple[str, ...] = ("ease", "svd", "content", "popularity", "session")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Blend weights per component (applied to z-scored component scores)."""
+
+    ease: float = 0.0
+    svd: float = 0.0
+    content: float = 0.0
+    popularity: float = 0.0
+    session: float = 0.0
+
+    def get(self, name: str) -> float:
+        return float(getattr(self, name))
+
+
+RETURNING_WEIGHTS = Weights(ease=1.0, svd=0.1, content=0.4, popularity=0.1, session=0.2)
+"""A viewer with history: collaborative signals lead, content and popularity break ties."""
+NEW_VIEWER_WEIGHTS = Weights(content=1.0, popularity=0.3, session=0.6)
+"""A viewer with no history: this session's slots (content) and what sells tonight."""
+METHOD_WEIGHTS: dict[str, Weights] = {
+    "popularity": Weights(popularity=1.0),
+    "svd": Weights(svd=1.0),
+    "content": Weights(content=1.0),
+    "ease": Weights(ease=1.0),
+}
+"""Single-component methods for evaluation (``hybrid`` picks by viewer)."""
+
+COLOR_BOOST = 100.0
+"""Added to the blended score (z units, so this is a tier, not a nudge) of products that have
+the asked-for colour in stock: they all rank above the rest, which only fill up the list."""
+CO_VIEWERS_MIN = 2
+"""Other viewers who must share an item pair before a reason says so ..."""
+CO_SHARE_MIN = 0.1
+"""... and the share of the recommended item's viewers they must make up."""
+QUERY_BOOST = 20.0
+"""Likewise (a lower tier) for products whose category or tag the message names."""
+RECIPIENT_BOOST = 50.0
+"""Likewise for products the seller labelled for the recipient asked about (送妈妈 ...)."""
+
+
+def _norm_size(label: str | None) -> str:
+    s = (label or "").strip().upper().replace("码", "")
+    for n, rep in (("4XL", "XXXXL"), ("3XL", "XXXL"), ("2XL", "XXL")):
+        if s == n:
+            return rep
+    return s
+
+
+_ONE_SIZE = {"", "均", "均码", "F", "FREE", "ONE SIZE", "ONESIZE"}
+_LETTER_SIZE = re.compile(r"^(X{0,4}S|M|X{0,5}L)$")
+_NUMBER_SIZE = re.compile(r"^\d{2,3}(\.5)?$")
+
+
+def size_system(label: str | None) -> str | None:
+    """``letter`` (S, M, XL ...), ``number`` (38, 27, 100 ...) or ``None`` (标准, 1.5m床 ...).
+
+    A viewer's size only constrains products whose sizes are in the same system: an M does
+    not rule out a pillow sized 中枕.
+    """
+    s = _norm_size(label)
+    if _LETTER_SIZE.match(s):
+        return "letter"
+    if _NUMBER_SIZE.match(s):
+        return "number"
+    return None
+
+
+def _zscore(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    sd = v.std()
+    if sd == 0.0 or not math.isfinite(sd):
+        return np.zeros_like(v)
+    return (v - v.mean()) / sd
+
+
+@dataclass(frozen=True)
+class RecommendResult:
+    """Ranked recommendations (best first) and the method the ranking could use."""
+
+    items: tuple[Recommendation, ...]
+    method: str
+    """``hybrid`` (collaborative + content), ``content``, ``popularity``."""
+    components: tuple[str, ...] = ()
+    """Components that scored this viewer."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    viewer_rows: Mapping[str, int]
+    x: sparse.csr_matrix
+    x_csc: sparse.csc_matrix
+    popularity: np.ndarray
+    svd: SvdModel | None
+    ease: EaseModel | None
+    n_interactions: int
+    fit_seconds: float
+    timings: Mapping[str, float]
+    """Seconds per part of the fit: ``matrix``, ``svd``, ``ease``."""
+
+
+@dataclass
+class _Viewer:
+    strength: dict[int, float] = field(default_factory=dict)
+    purchased: set[int] = field(default_factory=set)
+    rating: dict[int, float] = field(default_factory=dict)
+
+
+class HybridRecommender:
+    """Hybrid product recommender over a catalog (or a bare item list, for evaluation).
+
+    Args:
+        catalog: the products (candidates, filters and reasons come from it).
+        item_ids / item_features: instead of a catalog, items as ids and feature tokens
+            (e.g. MovieLens genres); no stock, price or size filters then.
+        seed: seeds SVD.
+        svd_factors / svd_epochs: Surprise SVD size.
+        ease_lambda / ease_max_items: item-item model regularisation and size cap.
+        refit_growth / refit_min: background refit once interactions grew by this fraction
+            of the last fit, and by at least ``refit_min`` (``auto_refit=True``).
+        returning_weights / new_viewer_weights: blend weights (see module docstring).
+    """
+
+    def __init__(self, catalog: Catalog | None = None, *, item_ids: Sequence[str] | None = None,
+                 item_features: Mapping[str, Sequence[str]] | None = None,
+                 item_titles: Mapping[str, str] | None = None, seed: int = 0,
+                 svd_factors: int = 50, svd_epochs: int = 20, ease_lambda: float = 100.0,
+                 ease_max_items: int = 3000, refit_growth: float = 0.2, refit_min: int = 50,
+                 auto_refit: bool = True, returning_weights: Weights = RETURNING_WEIGHTS,
+                 new_viewer_weights: Weights = NEW_VIEWER_WEIGHTS) -> None:
+        if catalog is not None:
+            products: list[Product | None] = list(catalog.products)
+            ids = [p.product_id for p in catalog.products]
+            feats = [product_features(p) for p in catalog.products]
+        else:
+            if item_ids is None:
+                item_ids = list(item_features or ())
+            ids = [normalise_id(i) for i in item_ids]
+            products = [None] * len(ids)
+            feats = [list((item_features or {}).get(i, ())) for i in ids]
+        self.catalog = catalog
+        self.item_ids: tuple[str, ...] = tuple(ids)
+        self.index: dict[str, int] = {iid: n for n, iid in enumerate(ids)}
+        if len(self.index) != len(ids):
+            raise ValueError("duplicate item ids")
+        self.products = products
+        self.titles = dict(item_titles or {})
+        self.content = ContentModel(feats)
+        self.seed = seed
+        self.svd_factors, self.svd_epochs = svd_factors, svd_epochs
+        self.ease_lambda, self.ease_max_items = ease_lambda, ease_max_items
+        self.refit_growth, self.refit_min, self.auto_refit = refit_growth, refit_min, auto_refit
+        self.returning_weights, self.new_viewer_weights = returning_weights, new_viewer_weights
+        self._build_item_arrays()
+
+        self._lock = threading.RLock()
+        self._interactions: list[Interaction] = []
+        self._viewers: dict[str, _Viewer] = {}
+        self._purchase_counts = np.zeros(len(ids), dtype=np.int64)
+        self.session_popularity = SessionPopularity()
+        self._session_sold: dict[str, np.ndarray] = {}
+        self._latest_session: str | None = None
+        self.unknown_products: dict[str, int] = {}
+        """Product ids seen in interactions but not among the items, with counts (ignored)."""
+        self._snapshot: _Snapshot | None = None
+        self._refit_thread: threading.Thread | None = None
+        self._recipient_cache: dict[str, list[str]] = {}
+        self._recipient_masks: dict[str, np.ndarray] = {}
+        self._label_masks: dict[str, np.ndarray] = {}
+        for i, p in enumerate(catalog.products if catalog is not None else ()):
+            for label in (p.category, *p.tags):
+                if len(label) >= 2:
+                    self._label_masks.setdefault(label, np.zeros(len(ids), dtype=bool))[i] = True
+        self._label_tokens = [t for t in self.content.vocab if t.startswith(("cat:", "tag:"))
+                              and len(t.split(":", 1)[1]) >= 2]
+
+    # ------------------------------------------------------------------ item facts
+    def _build_item_arrays(self) -> None:
+        n = len(self.item_ids)
+        self.price = np.full(n, np.nan)
+        self.in_stock = np.ones(n, dtype=bool)
+        self.listed = np.ones(n, dtype=bool)
+        self.has_chart = np.zeros(n, dtype=bool)
+        self._size_systems: dict[str, np.ndarray] = {}
+        self._chart: tuple[np.ndarray, ...] | None = None
+        """Size-chart rows of all products, in chart order: (product, h_min, h_max, w_min,
+        w_max, that size in stock); NaN = open bound."""
+        self._size_stock: dict[str, np.ndarray] = {}
+        self._color_stock: dict[str, np.ndarray] = {}
+        self._color_size_stock: dict[tuple[str, str], np.ndarray] = {}
+        if self.catalog is None:
+            return
+        any_listed = any(p.listing_number is not None for p in self.catalog)
+        chart_rows: list[tuple] = []
+        for i, p in enumerate(self.products):
+            assert p is not None
+            self.price[i] = float(p.price)
+            self.in_stock[i] = p.total_stock > 0
+            self.listed[i] = p.listing_number is not None or not any_listed
+            self.has_chart[i] = bool(p.size_chart)
+            for r in p.size_chart:
+                chart_rows.append((i, *(np.nan if b is None else float(b) for b in (
+                    r.height_min_cm, r.height_max_cm, r.weight_min_kg, r.weight_max_kg)),
+                    p.stock_for(size=r.size) > 0))
+            for s in p.skus:
+                system = size_system(s.size)
+                if system:
+                    self._size_systems.setdefault(system, np.zeros(n, dtype=bool))[i] = True
+                if s.stock <= 0:
+                    continue
+                size = _norm_size(s.size)
+                if size not in _ONE_SIZE:
+                    self._size_stock.setdefault(size, np.zeros(n, dtype=bool))[i] = True
+                fam = color_family(s.color)
+                if fam:
+                    self._color_stock.setdefault(fam, np.zeros(n, dtype=bool))[i] = True
+                    if size not in _ONE_SIZE:
+                        self._color_size_stock.setdefault(
+                            (fam, size), np.zeros(n, dtype=bool))[i] = True
+
+        if chart_rows:
+            arr = np.array([r[:5] for r in chart_rows], dtype=np.float64)
+            self._chart = (arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4],
+                           np.array([r[5] for r in chart_rows], dtype=bool))
+
+    def _viewer_size_for(self, p: Product, slots: Slots) -> str | None:
+        """The viewer's size label for product ``p``: the size slot, else the product's size
+        chart row that fits their height/weight; ``None`` when unknown."""
+        if slots.size:
+            want = _norm_size(slots.size)
+            for s in p.sizes:
+                if _norm_size(s) == want:
+                    return s
+            return want
+        if slots.height_cm is None and slots.weight_kg is None:
+            return None
+        for r in p.size_chart:
+            if r.fits(slots.height_cm, slots.weight_kg):
+                return r.size
+        return None
+
+    def _color_mask(self, slots: Slots) -> np.ndarray | None:
+        """Bool (n_items,): products with the asked colour in stock -- in the viewer's size
+        when a size slot is given and the product is sized in that system; ``None`` when no
+        colour was asked."""
+        if not slots.color or self.catalog is None:
+            return None
+        n = len(self.item_ids)
+        none = np.zeros(n, dtype=bool)
+        mask = self._color_stock.get(slots.color, none)
+        if slots.size:
+            want = _norm_size(slots.size)
+            subject = self._size_systems.get(size_system(want) or "", none)
+            mask = (mask & ~subject) | self._color_size_stock.get((slots.color, want), none)
+        return mask
+
+    def _size_mask(self, slots: Slots) -> np.ndarray:
+        """Bool mask (n_items,): products the viewer's size does not rule out.
+
+        With a size slot: products sized in the same system (letter / number) must have that
+        size in stock. With height/weight only: products with a size chart must have a chart
+        row that fits and that size in stock. Other products pass (their size is not at issue).
+        """
+        n = len(self.item_ids)
+        none = np.zeros(n, dtype=bool)
+        if self.catalog is None:
+            return ~none
+        if slots.size:
+            want = _norm_size(slots.size)
+            subject = self._size_systems.get(size_system(want) or "", none)
+            return ~subject | self._size_stock.get(want, none)
+        if slots.height_cm is None and slots.weight_kg is None:
+            return ~none
+        mask = ~self.has_chart
+        if self._chart is not None:
+            prod, hmin, hmax, wmin, wmax, ok = self._chart
+            fit = np.ones(prod.size, dtype=bool)
+            h, w = slots.height_cm, slots.weight_kg
+            with np.errstate(invalid="ignore"):
+                if h is not None:
+                    fit &= (np.isnan(hmin) | (h >= hmin)) & (np.isnan(hmax) | (h <= hmax))
+                if w is not None:
+                    fit &= (np.isnan(wmin) | (w >= wmin)) & (np.isnan(wmax) | (w <= wmax))
+            rows = np.flatnonzero(fit)
+            # the first fitting row of each product's chart (same rule as SizeRange order)
+            first_prod, first = np.unique(prod[rows], return_index=True)
+            mask[first_prod] = ok[rows[first]]
+        return mask
+
+    # ------------------------------------------------------------------ interactions
+    @property
+    def n_interactions(self) -> int:
+        return len(self._interactions)
+
+    @property
+    def fitted(self) -> bool:
+        return self._snapshot is not None
+
+    def add_interactions(self, items: Iterable[Interaction]) -> int:
+        """Add interactions (history, or live from the session); returns how many were used.
+
+        Ids are normalised to ``str``; interactions with products not among the items are
+        counted in :attr:`unknown_products` and ignored. May start a background refit.
+
+        Raises:
+            ValueError: unknown kind, or a rating outside 1..5.
+        """
+        used = 0
+        with self._lock:
+            for it in items:
+                if it.kind not in INTERACTION_KINDS:
+                    raise ValueError(f"unknown interaction kind {it.kind!r}")
+                if it.kind == "rated" and (it.rating is None or not 1 <= it.rating <= 5):
+                    raise ValueError(f"rating {it.rating!r} outside 1..5")
+                vkey, pid = normalise_id(it.viewer_key), normalise_id(it.product_id)
+                pos = self.index.get(pid)
+                if pos is None:
+                    self.unknown_products[pid] = self.unknown_products.get(pid, 0) + 1
+                    continue
+                if (vkey, pid) != (it.viewer_key, it.product_id):
+                    it = replace(it, viewer_key=vkey, product_id=pid)
+                self._interactions.append(it)
+                v = self._viewers.setdefault(vkey, _Viewer())
+                if it.kind == "rated":
+                    assert it.rating is not None
+                    v.rating[pos] = float(it.rating)
+                    v.strength[pos] = float(it.rating) - 2.5
+                else:
+                    v.strength[pos] = max(v.strength.get(pos, 0.0), KIND_STRENGTH[it.kind])
+                if it.kind == "purchased":
+                    v.purchased.add(pos)
+                    self._purchase_counts[pos] += 1
+                    if it.session_id:
+                        arr = self._session_sold.get(it.session_id)
+                        if arr is None:
+                            arr = self._session_sold[it.session_id] = np.zeros(
+                                len(self.item_ids), dtype=np.int64)
+                        arr[pos] += 1
+                        self._latest_session = it.session_id
+                self.session_popularity.add([it])
+                used += 1
+        if used and self.auto_refit:
+            self.maybe_refit()
+        return used
+
+    def history(self, viewer: str) -> dict[str, float]:
+        """Product id -> profile strength of everything the viewer interacted with."""
+        v = self._viewers.get(normalise_id(viewer))
+        return {self.item_ids[i]: s for i, s in v.strength.items()} if v else {}
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self) -> float:
+        """Refit every model on all interactions so far (blocking); returns seconds taken."""
+        with self._lock:
+            data = list(self._interactions)
+        snap = self._build_snapshot(data)
+        with self._lock:
+            self._snapshot = snap
+        return snap.fit_seconds
+
+    def maybe_refit(self) -> bool:
+        """Start a background refit when interactions grew enough; True when one started."""
+        snap = self._snapshot
+        last = snap.n_interactions if snap else 0
+        grown = self.n_interactions - last
+        if grown <= 0 or grown < max(self.refit_min, self.refit_growth * last):
+            return False
+        return self.refit_async() is not None
+
+    def refit_async(self) -> threading.Thread | None:
+        """Start a refit on a background thread (``None`` when one is already running)."""
+        with self._lock:
+            if self._refit_thread is not None and self._refit_thread.is_alive():
+                return None
+            t = threading.Thread(target=self._refit_worker, name="livehost-recommend-refit",
+                                 daemon=True)
+            self._refit_thread = t
+        t.start()
+        return t
+
+    def _refit_worker(self) -> None:
+        try:
+            self.fit()
+        except Exception:  # noqa: BLE001 - a failed refit keeps the previous snapshot serving
+            log.exception("recommender refit failed; keeping the previous models")
+
+    def wait_for_refit(self, timeout: float | None = None) -> None:
+        t = self._refit_thread
+        if t is not None:
+            t.join(timeout)
+
+    def _build_snapshot(self, data: Sequence[Interaction]) -> _Snapshot:
+        t0 = time.perf_counter()
+        rows: dict[str, int] = {}
+        pairs: set[tuple[int, int]] = set()
+        explicit: dict[tuple[str, int], float] = {}
+        bought: set[tuple[str, int]] = set()
+        for it in data:
+            pos = self.index[it.product_id]
+            r = rows.setdefault(it.viewer_key, len(rows))
+            pairs.add((r, pos))
+            if it.kind == "rated":
+                explicit[(it.viewer_key, pos)] = float(it.rating)  # latest rating wins
+            elif it.kind == "purchased":
+                bought.add((it.viewer_key, pos))
+        n_items = len(self.item_ids)
+        if pairs:
+            rr, cc = zip(*pairs)
+        else:
+            rr, cc = (), ()
+        x = sparse.csr_matrix((np.ones(len(rr), dtype=np.float32), (rr, cc)),
+                              shape=(len(rows), n_items))
+        ratings = [(v, p, r) for (v, p), r in explicit.items()]
+        ratings += [(v, p, PURCHASE_RATING) for (v, p) in sorted(bought) if (v, p) not in explicit]
+        t1 = time.perf_counter()
+        svd = fit_svd(ratings, self.item_ids, n_factors=self.svd_factors,
+                      n_epochs=self.svd_epochs, seed=self.seed) if ratings else None
+        t2 = time.perf_counter()
+        ease = EaseModel(x, lam=self.ease_lambda, max_items=self.ease_max_items) if pairs else None
+        t3 = time.perf_counter()
+        return _Snapshot(viewer_rows=rows, x=x, x_csc=x.tocsc(), popularity=overall_popularity(x),
+                         svd=svd, ease=ease, n_interactions=len(data),
+                         fit_seconds=time.perf_counter() - t0,
+                         timings={"matrix": t1 - t0, "svd": t2 - t1, "ease": t3 - t2})
+
+    # ------------------------------------------------------------------ scoring
+    def component_scores(self, viewer: str, slots: Slots | None = None,
+                         session_id: str | None = None, query: str = "") -> dict[str, np.ndarray]:
+        """Raw score of every item per component that can score this viewer, each shape
+        (n_items,). Components that cannot (unknown viewer for SVD, empty profile for
+        content, no sales this session) are absent. ``query``: the viewer's message; its
+        words that name a category, tag or title word join the content profile."""
+        slots = slots or Slots()
+        viewer = normalise_id(viewer)
+        snap = self._snapshot
+        v = self._viewers.get(viewer)
+        out: dict[str, np.ndarray] = {}
+        history = dict(v.strength) if v else {}
+        if snap is not None:
+            if snap.ease is not None and history:
+                s = snap.ease.scores(history.keys())
+                if s is not None:
+                    out["ease"] = s
+            if snap.svd is not None:
+                s = snap.svd.scores(viewer)
+                if s is not None:
+                    out["svd"] = s
+            pop = snap.popularity
+        else:
+            pop = np.zeros(len(self.item_ids))
+        live_pop = pop + 0.0
+        out["popularity"] = np.log1p(np.maximum(live_pop, self._purchase_counts))
+        # content profile: history plus this session's slots
+        weighted = {i: s for i, s in history.items()}
+        for pid in slots.product_mentions:
+            i = self.index.get(pid)
+            if i is not None:
+                weighted[i] = weighted.get(i, 0.0) + 3.0
+        if slots.listing_number is not None and self.catalog is not None:
+            p = self.catalog.by_listing(slots.listing_number)
+            if p is not None and p.product_id in self.index:
+                i = self.index[p.product_id]
+                weighted[i] = weighted.get(i, 0.0) + 3.0
+        tokens: dict[str, float] = {}
+        if slots.color:
+            tokens[f"color:{slots.color}"] = 2.0
+        if slots.recipient:
+            for tok in self._recipient_tokens(slots.recipient):
+                tokens[tok] = 2.0
+        for tok in self._query_tokens(query):
+            tokens[tok] = tokens.get(tok, 0.0) + 3.0
+        prof = self.content.profile(weighted, tokens)
+        if np.any(prof):
+            out["content"] = self.content.scores(prof)
+        sold = self._session_sold.get(session_id or self._latest_session or "")
+        if sold is not None:
+            out["session"] = np.log1p(sold.astype(np.float64))
+        return out
+
+    def _recipient_tokens(self, recipient: str) -> list[str]:
+        """Feature tokens (tags, words) containing one of the recipient's words (cached)."""
+        toks = self._recipient_cache.get(recipient)
+        if toks is None:
+            words = RECIPIENT_WORDS.get(recipient, ())
+            toks = [t for t in self.content.vocab
+                    if t.startswith(("tag:", "w:")) and any(w in t for w in words)]
+            self._recipient_cache[recipient] = toks
+        return toks
+
+    def _query_tokens(self, query: str) -> list[str]:
+        """Feature tokens named by a message: categories and tags it contains (two or more
+        characters), and its jieba words that are title/alias words of some product."""
+        if not query:
+            return []
+        found = [t for t in self._label_tokens if t.split(":", 1)[1] in query]
+        found += [f"w:{w}" for w in words(query) if len(w) >= 2 and f"w:{w}" in self.content.vocab]
+        return list(dict.fromkeys(found))
+
+    def query_mask(self, query: str) -> np.ndarray | None:
+        """Bool (n_items,): products whose category or one of whose tags the message names
+        literally (送妈妈, 学生, 连衣裙 ...); ``None`` when it names none."""
+        if not query or self.catalog is None:
+            return None
+        hit = None
+        for label, mask in self._label_masks.items():
+            if label in query:
+                hit = mask.copy() if hit is None else hit | mask
+        return hit
+
+    def _recipient_mask(self, recipient: str) -> np.ndarray | None:
+        if self.catalog is None:
+            return None
+        m = self._recipient_masks.get(recipient)
+        if m is None:
+            m = np.array([recipient_match(p, recipient) for p in self.catalog.products], dtype=bool)
+            self._recipient_masks[recipient] = m
+        return m
+
+    @property
+    def fit_timings(self) -> dict[str, float]:
+        """Seconds the last fit spent per part (``matrix``, ``svd``, ``ease``); empty before."""
+        snap = self._snapshot
+        return dict(snap.timings) if snap else {}
+
+    def scores(self, viewer: str, slots: Slots | None = None, *, method: str = "hybrid",
+               session_id: str | None = None, weights: Weights | None = None, query: str = "",
+               ) -> tuple[np.ndarray, tuple[str, ...], str]:
+        """Blended score of every item (before filters), shape (n_items,), the components
+        used, and the method label. ``method``: ``hybrid`` or one of :data:`METHOD_WEIGHTS`;
+        ``weights`` overrides the blend (for ablations)."""
+        viewer = normalise_id(viewer)
+        comps = self.component_scores(viewer, slots, session_id, query)
+        if weights is not None:
+            pass
+        elif method == "hybrid":
+            known = "ease" in comps or "svd" in comps
+            weights = self.returning_weights if known else self.new_viewer_weights
+        elif method in METHOD_WEIGHTS:
+            weights = METHOD_WEIGHTS[method]
+        else:
+            raise ValueError(f"unknown method {method!r}")
+        total = np.zeros(len(self.item_ids))
+        used: list[str] = []
+        for name in COMPONENTS:
+            w = weights.get(name)
+            if w and name in comps:
+                total += w * _zscore(comps[name])
+                used.append(name)
+        # deterministic tie-break by overall popularity (far below any real score difference)
+        total += 1e-6 * _zscore(comps["popularity"])
+        if method == "hybrid":
+            if "ease" in used or "svd" in used:
+                label = "hybrid"
+            elif "content" in used:
+                label = "content"
+            else:
+                label = "popularity"
+        else:
+            label = method
+        return total, tuple(used), label
+
+    def candidate_mask(self, viewer: str, slots: Slots | None = None, *,
+                       exclude_seen: bool = False, listed_only: bool = True) -> np.ndarray:
+        """Bool (n_items,): products that pass the filters -- in stock (in the viewer's size
+        when known), within budget, listed tonight, not already bought (``exclude_seen``:
+        nothing the viewer interacted with, as in the offline evaluation)."""
+        slots = slots or Slots()
+        mask = self.in_stock.copy()
+        if listed_only:
+            mask &= self.listed
+        if self.catalog is not None:
+            if slots.budget_max is not None:
+                mask &= self.price <= float(slots.budget_max) + 1e-9
+            if slots.budget_min is not None:
+                mask &= self.price >= float(slots.budget_min) - 1e-9
+            mask &= self._size_mask(slots)
+        v = self._viewers.get(normalise_id(viewer))
+        if v is not None:
+            seen = v.strength.keys() if exclude_seen else v.purchased
+            if seen:
+                mask[np.fromiter(seen, dtype=np.int64)] = False
+        return mask
+
+    def recommend(self, viewer: str, slots: Slots | None = None, *, k: int = 3,
+                  session_id: str | None = None, method: str = "hybrid",
+                  exclude_seen: bool = False, explain: bool = True,
+                  listed_only: bool = True, exclude: Iterable[str] = (),
+                  query: str = "") -> RecommendResult:
+        """Top-``k`` products for a viewer, best first, each with a true reason.
+
+        Args:
+            viewer: viewer key (``platform:uid``); unknown viewers get the cold-start blend.
+            slots: this session's slots for the viewer (colour, budget, size, recipient ...).
+            session_id: the live session whose sales count as "tonight" (default: the most
+                recent session seen in the interactions).
+            method: ``hybrid`` or a single component (``popularity``, ``svd``, ``content``,
+                ``ease``) for comparisons.
+            exclude: product ids not to recommend (e.g. the one the viewer is asking about).
+            query: the viewer's message ("学生党有什么推荐"): categories/tags it names lift
+                those products (a tier, like a colour) and its words join the content profile.
+
+        Returns fewer than ``k`` items (possibly none) when fewer products pass the filters.
+        Each item's ``score`` is the blended z-score plus any tier boost: for ordering only,
+        it has no unit.
+        """
+        slots = slots or Slots()
+        viewer = normalise_id(viewer)
+        with self._lock:  # live interactions may arrive from the event loop meanwhile
+            sid = session_id or self._latest_session
+            total, used, label = self.scores(viewer, slots, method=method, session_id=sid,
+                                             query=query)
+            if self.catalog is not None and method == "hybrid":
+                fam_mask = self._color_mask(slots)
+                if fam_mask is not None:
+                    total = total + COLOR_BOOST * fam_mask
+                rec_mask = self._recipient_mask(slots.recipient) if slots.recipient else None
+                if rec_mask is not None:
+                    total = total + RECIPIENT_BOOST * rec_mask
+                q_mask = self.query_mask(query)
+                if q_mask is not None:
+                    total = total + QUERY_BOOST * q_mask
+            mask = self.candidate_mask(viewer, slots, exclude_seen=exclude_seen,
+                                       listed_only=listed_only)
+            for pid in exclude:
+                i = self.index.get(pid)
+                if i is not None:
+                    mask[i] = False
+            top = self._top_k(total, mask, k)
+            items = []
+            sold = self._session_sold.get(sid or "")
+            top_seller = None
+            if sold is not None and explain:
+                best = int(np.argmax(sold))
+                if sold[best] > 0 and np.count_nonzero(sold == sold[best]) == 1:
+                    top_seller = best
+            co_items = self._co_interacted(top, viewer) if explain else {}
+            for i in top:
+                zh, en = (self._reason(int(i), viewer, slots, sold, top_seller, co_items)
+                          if explain else ("", ""))
+                items.append(Recommendation(product_id=self.item_ids[i], score=float(total[i]),
+                                            reason_zh=zh, reason_en=en))
+        return RecommendResult(tuple(items), label, used)
+
+    @staticmethod
+    def _top_k(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+        cand = np.flatnonzero(mask)
+        if cand.size == 0 or k <= 0:
+            return cand[:0]
+        s = total[cand]
+        if cand.size > k:
+            part = np.argpartition(-s, k - 1)[:k]
+        else:
+            part = np.arange(cand.size)
+        order = part[np.lexsort((cand[part], -s[part]))]
+        return cand[order]
+
+    # ------------------------------------------------------------------ reasons
+    def _reason(self, i: int, viewer: str, slots: Slots, sold_tonight: np.ndarray | None,
+                top_seller: int | None, co_items: Mapping[int, int]) -> tuple[str, str]:
+        """Reason parts (zh, en), each checked against the catalog / interactions.
+
+        ``sold_tonight``: units sold per item in the session; ``top_seller``: the item with
+        strictly the most sales in it (ties: ``None``); ``co_items``: item -> history item
+        viewers also chose with it (:meth:`_co_interacted`)."""
+        p = self.products[i]
+        zh: list[str] = []
+        en: list[str] = []
+        if p is not None:
+            size = self._viewer_size_for(p, slots) if p.sizes else None
+            size_ok = size is not None and any(
+                _norm_size(s.size) == _norm_size(size) and s.stock > 0 for s in p.skus)
+            color_sku = None
+            if slots.color:
+                for s in p.skus:
+                    if s.stock > 0 and color_family(s.color) == slots.color and (
+                            not size_ok or _norm_size(s.size) == _norm_size(size)):
+                        color_sku = s
+                        break
+            if color_sku is not None and size_ok:
+                zh.append(f"你要的{_zh_color(color_sku.color)}{size}码有货")
+                en.append(f"{slots.color} in your size ({size}) is in stock")
+            elif color_sku is not None:
+                zh.append(f"有{_zh_color(color_sku.color)}")
+                en.append(f"comes in {slots.color}")
+            elif size_ok:
+                zh.append(f"你的码({size})有货")
+                en.append(f"your size ({size}) is in stock")
+            if slots.budget_max is not None and p.price <= slots.budget_max:
+                price = _yuan(p.price)
+                zh.append(f"{price}元，在预算内")
+                en.append(f"¥{price}, within your budget")
+            if slots.recipient and recipient_match(p, slots.recipient):
+                zh.append(f"适合送{RECIPIENT_ZH.get(slots.recipient, '人')}")
+                en.append(f"suits {RECIPIENT_EN.get(slots.recipient, 'a gift')}")
+        sold = int(sold_tonight[i]) if sold_tonight is not None else 0
+        if sold and top_seller == i:
+            zh.append(f"今晚销量领先(已卖{sold}件)")
+            en.append(f"tonight's top seller ({sold} sold)")
+        elif sold:
+            zh.append(f"今晚已卖{sold}件")
+            en.append(f"{sold} sold tonight")
+        if len(zh) < 3:
+            co = co_items.get(i)
+            if co is not None:
+                t_zh, t_en = self._title(co)
+                zh.append(f"对「{t_zh}」感兴趣的人也看中了它")
+                en.append(f"viewers interested in {t_en} also picked it")
+        if not zh:
+            total_sold = int(self._purchase_counts[i])
+            if total_sold:
+                zh.append(f"店里已卖{total_sold}件")
+                en.append(f"{total_sold} sold in the shop")
+            elif p is not None and p.total_stock > 0:
+                zh.append("有货")
+                en.append("in stock")
+        return "、".join(zh[:3]), ", ".join(en[:3])
+
+    def _co_interacted(self, top: Sequence[int], viewer: str) -> dict[int, int]:
+        """For each recommended item ``i`` in ``top``: the item in the viewer's history (among
+        their 20 strongest) sharing the most *other* viewers with ``i``, kept only when at
+        least :data:`CO_VIEWERS_MIN` viewers and :data:`CO_SHARE_MIN` of ``i``'s viewers
+        interacted with both. One sparse product for all pairs."""
+        snap = self._snapshot
+        v = self._viewers.get(viewer)
+        if snap is None or v is None or not v.strength or not len(top):
+            return {}
+        hist = [h for h, s in sorted(v.strength.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+                if s > 0]
+        if not hist:
+            return {}
+        top = [int(i) for i in top]
+        xh, xt = snap.x_csc[:, hist], snap.x_csc[:, top]
+        shared = np.asarray((xh.T @ xt).todense())  # (len(hist), len(top)) viewers in common
+        me = snap.viewer_rows.get(viewer)
+        if me is not None:  # the viewer's own fitted row does not count as "other viewers"
+            own = snap.x[me].toarray().ravel()
+            shared -= np.outer(own[hist], own[top])
+        n_users = np.diff(snap.x_csc.indptr)[top]
+        out: dict[int, int] = {}
+        for col, i in enumerate(top):
+            counts = shared[:, col].copy()
+            counts[[r for r, h in enumerate(hist) if h == i]] = 0
+            r = int(np.argmax(counts))
+            if counts[r] >= max(CO_VIEWERS_MIN, CO_SHARE_MIN * n_users[col]):
+                out[i] = hist[r]
+        return out
+
+    def _title(self, i: int) -> tuple[str, str]:
+        p = self.products[i]
+        if p is not None:
+            return p.title, p.title_en or p.title
+        t = self.titles.get(self.item_ids[i], self.item_ids[i])
+        return t, t
+
+
+def _zh_color(name: str) -> str:
+    """The seller's colour name, with 色 added after a bare colour character (雾霾蓝 -> 雾霾蓝色)."""
+    name = name.strip()
+    return name + "色" if name and is_color_char(name[-1]) else name
+
+
+def _yuan(price: Decimal) -> str:
+    """Yuan as spoken: 89.9, 200 (no trailing zeros)."""
+    return format(price.quantize(Decimal("0.01")).normalize(), "f")
