@@ -56,7 +56,10 @@ def _cmd_replay(args) -> int:
 
     from app.replay import run_replay
 
-    console = Console(highlight=False, soft_wrap=False)
+    import shutil
+
+    console = Console(highlight=False, soft_wrap=False,
+                      width=max(shutil.get_terminal_size((160, 40)).columns, 140))
     widths = (7, 10, 28, 18, 60)
 
     def row_table(cells, header=False):
@@ -100,7 +103,9 @@ def _cmd_replay(args) -> int:
         f"errors {len(s['errors'])}.")
     lat = s["latency_ms"]
     console.print(f"Latency p50/p95 (ms): reply-ready {lat['reply_ready']['p50_ms']}/{lat['reply_ready']['p95_ms']}, "
-                  f"audio-ready {lat['audio_ready']['p50_ms']}/{lat['audio_ready']['p95_ms']}")
+                  f"audio-ready {lat['audio_ready']['p50_ms']}/{lat['audio_ready']['p95_ms']}"
+                  + (" (at --speed max these include waiting behind the whole backlog; "
+                     "bench/bench_replay.py measures them paced)" if args.speed is None else ""))
     for e in s["errors"][:20]:
         console.print(f"  note [{e['code']}]: {e['message']}")
     console.print(f"Wrote {Path(args.out) / 'replies.jsonl'}, {Path(args.out) / 'summary.json'}"

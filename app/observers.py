@@ -121,15 +121,36 @@ class SessionRecorder:
     """Collects one row per handled received event (for ``replies.jsonl``) and the summary.
 
     Args:
-        on_row: optional callback ``(row_dict) -> None`` called when an event's outcome
-            (a reply or the reason for none) is known -- the CLI prints its live table from it.
+        on_row: optional callback ``(row_dict) -> None`` for the live table: called once per
+            comment, gift, follow and host speech, in the order they were received, as soon as
+            that event and every one before it has an outcome (a reply, the reason for none,
+            or an error). Enters and likes are not shown.
     """
+
+    _SHOWN = ("comment", "gift", "follow", "host_speech")
 
     def __init__(self, on_row=None) -> None:
         self.rows: dict[str, _Row] = {}
         self._by_reply: dict[str, str] = {}
         self.errors: list[ErrorOccurred] = []
         self.on_row = on_row
+        self._order: list[str] = []
+        self._done: set[str] = set()
+        self._cursor = 0
+
+    def _resolved(self, msg_id: str) -> None:
+        self._done.add(msg_id)
+        while self._cursor < len(self._order) and self._order[self._cursor] in self._done:
+            r = self.rows[self._order[self._cursor]]
+            self._cursor += 1
+            if self.on_row and r.kind in self._SHOWN:
+                self.on_row(self.record(r))
+
+    def flush(self) -> None:
+        """Emit every row not yet shown (at the end of a run)."""
+        for m in self._order[self._cursor:]:
+            self._done.add(m)
+        self._resolved("")
 
     def on_event(self, e: Event) -> None:
         if isinstance(e, Received):
@@ -141,6 +162,7 @@ class SessionRecorder:
             self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=_KIND.get(type(e), "comment"),
                                        viewer=e.viewer.uid, nickname=e.viewer.nickname, text=text,
                                        intent=_KIND.get(type(e), ""))
+            self._order.append(e.msg_id)
         elif isinstance(e, IntentClassified):
             r = self.rows.get(e.msg_id)
             if r is not None:
@@ -152,14 +174,12 @@ class SessionRecorder:
                 if r is not None:
                     r.reply, r.reply_id, r.product_id, r.held_reason = e.text, e.reply_id, e.product_id, e.held_reason
                     self._by_reply[e.reply_id] = m
-                    if self.on_row:
-                        self.on_row(self.record(r))
+                    self._resolved(m)
         elif isinstance(e, NoReply):
             r = self.rows.get(e.msg_id)
             if r is not None:
                 r.no_reply_reason = e.reason
-                if self.on_row and r.kind in ("comment", "gift", "follow", "host_speech"):
-                    self.on_row(self.record(r))
+                self._resolved(e.msg_id)
         elif isinstance(e, ReplyApproved):
             m = self._by_reply.get(e.reply_id)
             if m in self.rows:
@@ -170,6 +190,10 @@ class SessionRecorder:
                 self.rows[m].audio = e.audio_path
         elif isinstance(e, ErrorOccurred):
             self.errors.append(e)
+            if e.msg_id in self.rows:
+                r = self.rows[e.msg_id]
+                r.no_reply_reason = r.no_reply_reason or f"error {e.code}: {e.message}"
+                self._resolved(e.msg_id)
 
     @staticmethod
     def record(r: _Row) -> dict[str, Any]:

@@ -141,6 +141,7 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
             synthesizer.close()
         store.end_session(session_id)
     wall = time.perf_counter() - started
+    recorder.flush()
 
     records = recorder.records()
     summary = recorder.summary()

@@ -170,3 +170,16 @@ def test_approval_auto_and_manual(catalog):
     out2 = _run([ApprovalStage(())], [ReplyApproved(t=2, reply_id=waiting.reply_id, text="改过的话", lang="zh",
                                                     by="seller")])
     assert [(s.reply_id, s.text) for s in _only(out2, Speak)] == [(waiting.reply_id, "改过的话")]
+
+
+def test_now_selling_is_resolved_at_the_message_time(catalog):
+    """With a backlog, later now-selling switches can reach the reply stage before earlier
+    messages: each message still refers to what was on sale at its own stream time."""
+    evs = [SetNowSelling(t=1.0, listing_number=3), SetNowSelling(t=5.0, listing_number=8),
+           IntentClassified(t=2.0, msg_id="a", viewer=V, text="多少钱", lang="zh", intent="price",
+                            confidence=0.99, uncertain=False),
+           IntentClassified(t=6.0, msg_id="b", viewer=V, text="多少钱", lang="zh", intent="price",
+                            confidence=0.99, uncertain=False)]
+    out = _run([ReplyStage(catalog)], evs)
+    # "b" is the same viewer: the last-asked product (P1) no longer counts after the switch at t=5
+    assert [s.product_id for s in _only(out, ReplySuggested)] == ["P1", "P3"]

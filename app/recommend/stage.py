@@ -97,7 +97,7 @@ class RecommendationStage(Stage):
         self.suggest_after_purchase = suggest_after_purchase
         self.clock = clock
         self._slots: dict[str, Slots] = {}
-        self._now_selling: str | None = None
+        self._selling: list[tuple[float, str | None]] = []
 
     async def start(self) -> None:
         if self.session_id is None and self.pipeline is not None:
@@ -120,15 +120,26 @@ class RecommendationStage(Stage):
                 return pid
         return None
 
-    def _product_or_now_selling(self, slots: Slots) -> str | None:
+    def _product_or_now_selling(self, slots: Slots, t: float) -> str | None:
         """The product a question or purchase is about: the one named, else the one the host
         is presenting (讲解中) -- "多少钱" / "拍了" without a number mean that one."""
         named = self._product_of(slots)
         if named is not None:
             return named
-        if self._now_selling is not None and self._now_selling in self.recommender.index:
-            return self._now_selling
+        selling = self._selling_at(t)
+        if selling is not None and selling in self.recommender.index:
+            return selling
         return None
+
+    def _selling_at(self, t: float) -> str | None:
+        """The product presented at stream time ``t``: NowSellingChanged events can reach this
+        stage before earlier messages do (they skip the understanding stage's backlog)."""
+        current = None
+        for when, pid in self._selling:
+            if when > t:
+                break
+            current = pid
+        return current
 
     def _record(self, vkey: str, product_id: str, kind: str) -> None:
         it = Interaction(vkey, product_id, kind, None, self.clock(), self.session_id)
@@ -142,7 +153,10 @@ class RecommendationStage(Stage):
             self._slots.clear()
             return
         if isinstance(event, NowSellingChanged):
-            self._now_selling = event.product_id
+            import bisect
+
+            times = [w for w, _ in self._selling]
+            self._selling.insert(bisect.bisect_right(times, event.t), (event.t, event.product_id))
             return
         assert isinstance(event, IntentClassified)
         if event.source == "host_speech":
@@ -150,7 +164,7 @@ class RecommendationStage(Stage):
         vkey = viewer_key(event.viewer.platform, event.viewer.uid)
         slots = merge_slots(self._slots.get(vkey), event.slots)
         self._slots[vkey] = slots
-        product = self._product_or_now_selling(event.slots)
+        product = self._product_or_now_selling(event.slots, event.t)
         suggest = event.intent == "recommendation_request"
         if product is not None and event.intent in ASKED_INTENTS:
             self._record(vkey, product, "asked")

@@ -230,10 +230,10 @@ class ReplyComposer:
                 return self._draft("color_no", lang, nickname, p, color_word=color)
             return self._draft("stock_no", lang, nickname, p, variant=variant or "", variant_en=variant)
         n = sum(s.stock for s in skus)
+        if not variant:  # the product as a whole
+            return self._draft("stock_total" if n > 0 else "stock_none", lang, nickname, p, n=n)
         key = "stock_yes" if n > 0 else "stock_no"
-        if not variant:
-            variant = "" if lang == "en" else ""
-        return self._draft(key, lang, nickname, p, variant=variant, variant_en=variant or "", n=n)
+        return self._draft(key, lang, nickname, p, variant=variant, variant_en=variant, n=n)
 
     # ------------------------------------------------------------------ details
     def _detail(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:

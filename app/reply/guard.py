@@ -73,8 +73,8 @@ def safe_nickname(nickname: str, *, max_len: int = 12) -> str | None:
         return None
     if _URL.search(nickname) or _CONTACT.search(nickname):
         return None
-    clean = sanitize_spoken_text(nickname)
-    clean = re.sub(r"[^\w\u00b7· \-]|\d|_", "", clean).strip()
+    clean = sanitize_spoken_text(nickname).replace("_", " ")
+    clean = re.sub(r"\s+", " ", re.sub(r"[^\w\u00b7· \-]|\d|_", "", clean)).strip()
     if not clean or len(clean) > max_len:
         return None
     if any(w in clean for w in BANNED_WORDS):

@@ -56,6 +56,14 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
                "「{title}」{variant}有现货，还有{n}件"),
         "en": ("“{title_en}” {variant_en} is in stock: {n} left.", "{nick_en_lead}{variant_en} - {n} left in stock."),
     },
+    "stock_total": {
+        "zh": ("「{title}」有现货，还有{n}件", "{nick}，「{title}」还有{n}件，喜欢的抓紧拍"),
+        "en": ("“{title_en}” is in stock: {n} left.",),
+    },
+    "stock_none": {
+        "zh": ("「{title}」暂时卖完了，补货时间请主播确认", "{nick}，「{title}」目前没货了，可以看看其他款"),
+        "en": ("“{title_en}” is sold out right now; the host will confirm a restock date.",),
+    },
     "stock_no": {
         "zh": ("「{title}」{variant}暂时没货了，补货时间请主播确认", "{nick}，{variant}目前卖完了，可以看看其他颜色尺码"),
         "en": ("“{title_en}” {variant_en} is sold out right now; the host will confirm a restock date.",),

@@ -28,7 +28,8 @@ from app.reply.guard import FactGuard
 def resolve_product(catalog: Catalog, ev: IntentClassified, last_asked: Product | None,
                     now_selling: Product | None) -> Product | None:
     """Which product a message is about: its listing number -> a product mention -> the
-    product this viewer last asked about -> the now-selling product -> ``None``."""
+    product this viewer last asked about (``last_asked``; the caller drops it once the host
+    has switched products since) -> the now-selling product -> ``None``."""
     s = ev.slots
     if s.listing_number is not None:
         p = catalog.by_listing(s.listing_number)
@@ -61,9 +62,32 @@ class ReplyStage(Stage):
         self.composer = ReplyComposer(catalog, seed=seed)
         self.guard = FactGuard(catalog)
         self.use_recommender = use_recommender
-        self.now_selling: Product | None = None
-        self._last_asked: dict[tuple[str, str], str] = {}
+        self._selling: list[tuple[float, Product]] = []
+        """Now-selling changes as (stream time, product), in time order. Messages are resolved
+        against the product being presented at *their* time: a message can reach this stage
+        after later switches when the understanding stage has a backlog."""
+        self._last_asked: dict[tuple[str, str], tuple[float, str]] = {}
         self._waiting: dict[str, IntentClassified] = {}
+
+    @property
+    def now_selling(self) -> Product | None:
+        """The product presented at the latest stream time seen."""
+        return self._selling[-1][1] if self._selling else None
+
+    def now_selling_at(self, t: float) -> Product | None:
+        """The product presented at stream time ``t`` (seconds)."""
+        current = None
+        for when, p in self._selling:
+            if when > t:
+                break
+            current = p
+        return current
+
+    def _set_selling(self, t: float, p: Product) -> None:
+        import bisect
+
+        times = [w for w, _ in self._selling]
+        self._selling.insert(bisect.bisect_right(times, t), (t, p))
 
     def _step(self, step: int) -> Product | None:
         listed = sorted((p for p in self.catalog if p.listing_number is not None),
@@ -79,12 +103,12 @@ class ReplyStage(Stage):
         if isinstance(event, StepNowSelling):
             p = self._step(event.step)
             if p is not None and p is not self.now_selling:
-                self.now_selling = p
+                self._set_selling(max(event.t, self._selling[-1][0] if self._selling else 0.0), p)
                 await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
         if isinstance(event, IntroduceProduct):
             p = (self.catalog.by_listing(event.listing_number) if event.listing_number is not None
-                 else self.catalog.get(event.product_id) if event.product_id else self.now_selling)
+                 else self.catalog.get(event.product_id) if event.product_id else self.now_selling_at(event.t))
             if p is None or not p.script.strip():
                 what = "that product" if p is None else f"「{p.title}」"
                 await emit(ErrorOccurred(
@@ -110,7 +134,7 @@ class ReplyStage(Stage):
                             "in the catalog; the now-selling product is unchanged.",
                     hint="Check the listing numbers in your catalog file.", stage=self.name))
                 return
-            self.now_selling = p
+            self._set_selling(event.t, p)
             await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
         if isinstance(event, GiftReceived):
@@ -153,8 +177,11 @@ class ReplyStage(Stage):
     async def _answer(self, ev: IntentClassified, emit: Emit,
                       recommendations: list[tuple[Product, str]] | None = None) -> None:
         vkey = (ev.viewer.platform, ev.viewer.uid)
-        last = self.catalog.get(self._last_asked.get(vkey))
-        product = resolve_product(self.catalog, ev, last, self.now_selling)
+        asked_t, asked_pid = self._last_asked.get(vkey, (0.0, None))
+        # the viewer's last product counts until the host switches to another one after it
+        switched = any(asked_t < when <= ev.t for when, _ in self._selling)
+        last = None if switched else self.catalog.get(asked_pid)
+        product = resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
             await emit(NoReply(t=ev.t, msg_id=ev.msg_id, viewer=ev.viewer,
                                reason=f"{ev.intent} (uncertain, no reply needed)"))
@@ -167,7 +194,7 @@ class ReplyStage(Stage):
                                else "chitchat (no reply needed)"))
             return
         if draft.product_ids and ev.intent not in ("recommendation_request",):
-            self._last_asked[vkey] = draft.product_ids[0]
+            self._last_asked[vkey] = (ev.t, draft.product_ids[0])
         held = draft.held_reason
         if not held and ev.uncertain:
             held = "uncertain_intent"

@@ -49,7 +49,7 @@ class Understander:
         """Load the shipped (or given) intent model. Raises ModelMissingError if absent."""
         from app.understanding.classifier import IntentClassifier
 
-        clf = IntentClassifier.load(model_dir, threads=threads)
+        clf = IntentClassifier.load(model_dir, num_threads=threads)
         return cls(clf, catalog, usd_to_cny=usd_to_cny, uncertain_threshold=uncertain_threshold)
 
     def understand(self, text: str) -> Understanding:
