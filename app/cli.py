@@ -53,6 +53,7 @@ def _fail(exc: LiveHostError) -> int:
 def _cmd_replay(args) -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from app.replay import run_replay
 
@@ -66,7 +67,7 @@ def _cmd_replay(args) -> int:
         t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
         for w in widths:
             t.add_column(width=w, no_wrap=True, overflow="ellipsis")
-        t.add_row(*cells, style="bold" if header else None)
+        t.add_row(*(Text(c) for c in cells), style="bold" if header else None)  # viewer text is never markup
         return t
 
     def mmss(t: float) -> str:
@@ -88,7 +89,8 @@ def _cmd_replay(args) -> int:
     try:
         settings = _settings(args)
         if not args.quiet:
-            console.print(f"LiveHost replay: {args.session} with catalog {args.catalog} -> {args.out}")
+            console.print(f"LiveHost replay: {args.session} with catalog {args.catalog} -> {args.out}",
+                          markup=False)
             console.print(row_table(["time", "viewer", "message", "intent", "reply (or why none)"], True))
         result = run_replay(Path(args.session), Path(args.catalog), Path(args.out), settings=settings,
                             speed=args.speed, audio=not args.no_audio, on_row=on_row)
@@ -97,7 +99,9 @@ def _cmd_replay(args) -> int:
     s = result.summary
     rep = s["replies"]
     console.print(
-        f"\nDone: {s['events']} events in {s['wall_seconds']} s; replies spoken {rep['spoken']}, "
+        f"\nDone: {s['events']} events in {s['wall_seconds']} s; replies spoken {rep['spoken']}"
+        + (f" (approved, not synthesized because of --no-audio: {rep['approved_not_spoken']})" if args.no_audio else "")
+        + ", "
         f"held for the seller {rep['held']}, awaiting approval {rep['awaiting_seller']}, "
         f"no reply {rep['none']}; unanswered questions {len(s['unanswered_questions'])}; "
         f"errors {len(s['errors'])}.")
@@ -107,9 +111,9 @@ def _cmd_replay(args) -> int:
                   + (" (at --speed max these include waiting behind the whole backlog; "
                      "bench/bench_replay.py measures them paced)" if args.speed is None else ""))
     for e in s["errors"][:20]:
-        console.print(f"  note [{e['code']}]: {e['message']}")
-    console.print(f"Wrote {Path(args.out) / 'replies.jsonl'}, {Path(args.out) / 'summary.json'}"
-                  + ("" if args.no_audio else f" and {Path(args.out) / 'audio'}/*.wav"))
+        console.print(f"  note [{e['code']}]: {e['message']}", markup=False)
+    console.print(markup=False, *[f"Wrote {Path(args.out) / 'replies.jsonl'}, {Path(args.out) / 'summary.json'}"
+                  + ("" if args.no_audio else f" and {Path(args.out) / 'audio'}/*.wav")])
     return 0
 
 

@@ -216,6 +216,11 @@ class _Espeak:
         module = sys.modules.get(type(self.driver).__module__)
         if module is not None:
             module.print = _quiet_print  # the driver prints "Audio saved to ..." per file
+        # pyttsx3's runAndWait() queues endLoop(), which calls driver.stop(); while eSpeak is
+        # still synthesising (the espeak driver is asynchronous) that cancels the utterance
+        # ("finished-utterance" with completed=False). We only ever write files, never play
+        # through pyttsx3, so nothing needs that cancel: make stop() a no-op on this driver.
+        self.driver.stop = lambda: None
         fn = _espeak.dll.espeak_TextToPhonemes
         fn.restype = ctypes.c_char_p
         fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
