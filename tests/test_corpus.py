@@ -26,8 +26,11 @@ MIN_PER_LABEL = 180
 
 
 def _key(text: str) -> str:
-    """Whitespace-normalised, case-folded text (same rule as build_corpus.dedup_key)."""
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    """NFKC, case-folded, whitespace removed (same rule as build_corpus.dedup_key and the
+    test set's own duplicate check)."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _load(path: Path) -> list[dict]:
@@ -118,6 +121,7 @@ def test_dedup_key_matches_the_builder():
         assert mod.dedup_key(text) == _key(text)
     assert mod.dedup_key("Link  Plz") == mod.dedup_key("link plz")
     assert mod.dedup_key("多少钱") != mod.dedup_key("多少")
+    assert mod.dedup_key("hello 主播") == mod.dedup_key("Hello主播")
 
 
 def test_builder_rejects_a_line_filed_under_two_labels(tmp_path, monkeypatch):

@@ -36,6 +36,7 @@ import csv
 import json
 import random
 import re
+import unicodedata
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -147,8 +148,9 @@ def normalise(text: str) -> str:
 
 
 def dedup_key(text: str) -> str:
-    """Key used for deduplication: whitespace-normalised and case-folded text."""
-    return normalise(text).casefold()
+    """Key used for deduplication and test-set exclusion: NFKC, case-folded, all whitespace
+    removed (so "hello 主播" and "Hello主播" are the same text)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _sample(items: list[str], cap: int, rng: random.Random) -> list[str]:
