@@ -379,7 +379,7 @@ def test_no_device_play_does_not_raise_and_reports_once(tmp_path: Path,
     wav = tmp_path / "beep.wav"
     sf.write(str(wav), np.zeros(2205, dtype=np.float32), 22050)
     player = SounddevicePlayer(device="LiveHost test device that does not exist")
-    with caplog.at_level(logging.WARNING, logger="app.playback.sounddevice"):
+    with caplog.at_level(logging.INFO, logger="app.playback.sounddevice"):
         assert player.play(wav) is False
         assert player.play(wav, on_envelope=lambda t, r: None) is False
         assert player.available is False

@@ -124,8 +124,8 @@ class SounddevicePlayer:
             self._checked = True
             if self._reason and not self._warned:
                 self._warned = True
-                log.warning("no audio output device: replies are written as WAV files only (%s)",
-                            self._reason)
+                log.info("no audio output device: replies are written as WAV files only (%s)",
+                     self._reason)
 
     def _find_device(self) -> tuple[int | None, str]:
         try:
