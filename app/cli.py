@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("--seed", type=int, default=0)
     ti.set_defaults(func=_cmd_train)
 
+    sub.add_parser("models", help="speech-recognition models: list | install NAME | install --from PATH | "
+                                  "remove NAME | path NAME", add_help=False)
+    sub.add_parser("transcribe", help="transcribe a WAV/FLAC file (see `livehost transcribe --help`)",
+                   add_help=False)
     rec = sub.add_parser("recommend", help="recommendations (see `livehost recommend --help`)", add_help=False)
     rec.add_argument("rest", nargs=argparse.REMAINDER)
     rec.set_defaults(func=lambda a: _recommend(a.rest))
@@ -213,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if argv[:1] == ["recommend"]:  # its own parser (options like --viewer must not reach ours)
         return _recommend(argv[1:])
+    if argv[:1] in (["models"], ["transcribe"]):
+        from app.recognition.cli import main_models, main_transcribe
+
+        return (main_models if argv[0] == "models" else main_transcribe)(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

