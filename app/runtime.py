@@ -115,8 +115,27 @@ class LiveSession:
         if recommender is not None:
             stages.append(recommender)
         stages += [self.reply_stage, self.approval, self.speech_stage]
+        if s.microphone.enabled:
+            stages.append(self._recognition_stage())
         observers = [self.metrics, FeedbackLogger(self._store, self.session_id), *self._observers]
         return Pipeline(stages, observers, event_log=self._store, session_id=self.session_id)
+
+    def _recognition_stage(self):
+        """The microphone -> vosk stage (captions, host speech, voice commands). A missing
+        model or microphone does not stop the session: the stage reports it and the app runs
+        chat-only."""
+        from app.capture.sounddevice import SounddeviceCapture
+        from app.errors import ModelMissingError
+        from app.recognition.models import resolve_model
+        from app.recognition.stage import RecognitionStage
+
+        s = self.settings
+        try:
+            model_dir = resolve_model(s.recognition.model or None)
+        except ModelMissingError:
+            model_dir = None  # the stage emits MicrophoneStateChanged(no_model) + ErrorOccurred
+        return RecognitionStage(SounddeviceCapture(s.microphone.device), model_dir, platform=s.platform,
+                                catalog=self.catalog)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, timeout: float = 120.0) -> None:
