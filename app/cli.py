@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in our output
     if argv[:1] == ["recommend"]:  # its own parser (options like --viewer must not reach ours)
         return _recommend(argv[1:])
     if argv[:1] in (["models"], ["transcribe"]):
