@@ -155,6 +155,10 @@ def _cmd_train(args) -> int:
         report = train_intent(data, out, seed=args.seed, progress=True)
     except LiveHostError as exc:
         return _fail(exc)
+    except FileNotFoundError as exc:
+        return _fail(LiveHostError("train-missing-input", f"Cannot train: {exc}",
+                                   "Install the training extra: .venv/bin/pip install -e '.[train]' "
+                                   "(or run packaging/setup.sh), and check --data."))
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     return 0
 

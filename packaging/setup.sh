@@ -56,6 +56,6 @@ want="$(cat pyproject.toml packaging/constraints.txt packaging/setup.sh | sha256
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "livehost setup: installing Python packages (first run takes a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -c packaging/constraints.txt -e ".[test]"
+  .venv/bin/python -m pip install -q -c packaging/constraints.txt -e ".[test,train]"
   echo "$want" > "$stamp"
 fi
