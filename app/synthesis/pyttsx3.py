@@ -41,6 +41,7 @@ Faults this module works around (pyttsx3 2.99, eSpeak NG 1.51, checked on this m
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import contextlib
 import logging
@@ -68,6 +69,17 @@ log = logging.getLogger(__name__)
 _PROCESS_ENGINE_LOCK = threading.Lock()
 #: Closed engines, kept alive on purpose (see ``_EngineThread._close_engine``).
 _RETIRED_ENGINES: list[Any] = []
+
+
+def _release_retired_engines() -> None:
+    """At interpreter exit, let retired engines go while every module is still alive (pyttsx3's
+    ``DriverProxy.__del__`` fails noisily once ``contextlib`` has been torn down)."""
+    gc_engines = list(_RETIRED_ENGINES)
+    _RETIRED_ENGINES.clear()
+    del gc_engines
+
+
+atexit.register(_release_retired_engines)
 
 _INSTALL_HINT = {
     "zh": ("install a Mandarin voice: on Linux `sudo apt install espeak-ng` (voice "
