@@ -40,9 +40,13 @@ def _settings(args) -> "Settings":  # noqa: F821
 
 
 def _fail(exc: LiveHostError) -> int:
-    print(f"livehost: error [{exc.code}]: {exc.message}", file=sys.stderr)
-    for extra in getattr(exc, "errors", ())[:50]:
+    details = getattr(exc, "errors", ())
+    head = exc.message.split(": ", 2)[:2] if details else [exc.message]
+    print(f"livehost: error [{exc.code}]: {': '.join(head)}" + (":" if details else ""), file=sys.stderr)
+    for extra in details[:50]:
         print(f"  - {extra}", file=sys.stderr)
+    if len(details) > 50:
+        print(f"  ... and {len(details) - 50} more", file=sys.stderr)
     if exc.hint:
         print(f"  what to do: {exc.hint}", file=sys.stderr)
     return 1
@@ -61,7 +65,7 @@ def _cmd_replay(args) -> int:
 
     console = Console(highlight=False, soft_wrap=False,
                       width=max(shutil.get_terminal_size((160, 40)).columns, 140))
-    widths = (7, 10, 28, 18, 60)
+    widths = (7, 10, 28, 22, 60)
 
     def row_table(cells, header=False):
         t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
@@ -73,18 +77,26 @@ def _cmd_replay(args) -> int:
     def mmss(t: float) -> str:
         return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
+    def shown(text: str) -> str:  # zero-width / direction / control characters would shift the columns
+        import unicodedata
+
+        return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
+
     def on_row(r: dict) -> None:
         if args.quiet:
             return
-        who = r["nickname"] or r["viewer"]
-        intent = r["intent"] or r["kind"]
-        if r["confidence"] is not None:
-            intent += f" {r['confidence']:.2f}" + ("?" if r["uncertain"] else "")
+        who = shown(r["nickname"] or r["viewer"])
+        if r["kind"] == "host_speech":
+            intent = "host speech"
+        else:
+            intent = r["intent"] or r["kind"]
+            if r["confidence"] is not None:
+                intent += f" {r['confidence']:.2f}" + ("?" if r["uncertain"] else "")
         if r["reply"]:
             out = ("[HELD: " + r["held_reason"] + "] " if r["held_reason"] else "") + r["reply"]
         else:
             out = f"(no reply: {r['no_reply_reason']})"
-        console.print(row_table([mmss(r["t"]), who, r["text"], intent, out]))
+        console.print(row_table([mmss(r["t"]), who, shown(r["text"]), intent, shown(out)]))
 
     try:
         settings = _settings(args)
@@ -93,7 +105,8 @@ def _cmd_replay(args) -> int:
                           markup=False)
             console.print(row_table(["time", "viewer", "message", "intent", "reply (or why none)"], True))
         result = run_replay(Path(args.session), Path(args.catalog), Path(args.out), settings=settings,
-                            speed=args.speed, audio=not args.no_audio, on_row=on_row)
+                            speed=args.speed, audio=not args.no_audio, on_row=on_row,
+                            skip_bad_rows=args.skip_bad_rows)
     except LiveHostError as exc:
         return _fail(exc)
     s = result.summary
@@ -104,14 +117,16 @@ def _cmd_replay(args) -> int:
         + ", "
         f"held for the seller {rep['held']}, awaiting approval {rep['awaiting_seller']}, "
         f"no reply {rep['none']}; unanswered questions {len(s['unanswered_questions'])}; "
-        f"errors {len(s['errors'])}.")
+        f"errors {len(s['errors'])}" + (f", notes {len(s['notes'])}" if s["notes"] else "") + ".")
     lat = s["latency_ms"]
     console.print(f"Latency p50/p95 (ms): reply-ready {lat['reply_ready']['p50_ms']}/{lat['reply_ready']['p95_ms']}, "
                   f"audio-ready {lat['audio_ready']['p50_ms']}/{lat['audio_ready']['p95_ms']}"
                   + (" (at --speed max these include waiting behind the whole backlog; "
                      "bench/bench_replay.py measures them paced)" if args.speed is None else ""))
-    for e in s["errors"][:20]:
-        console.print(f"  note [{e['code']}]: {e['message']}", markup=False)
+    for kind, items in (("error", s["errors"]), ("note", s["notes"])):
+        for e in items[:20]:
+            console.print(f"  {kind} [{e['code']}]: {e['message']}"
+                          + (f" -> {e['hint']}" if e.get("hint") else ""), markup=False)
     console.print(markup=False, *[f"Wrote {Path(args.out) / 'replies.jsonl'}, {Path(args.out) / 'summary.json'}"
                   + ("" if args.no_audio else f" and {Path(args.out) / 'audio'}/*.wav")])
     return 0
@@ -128,10 +143,11 @@ def _cmd_classify(args) -> int:
         if args.catalog:
             from app.replay import load_catalog_or_fail
 
-            catalog = load_catalog_or_fail(Path(args.catalog))
+            catalog, _ = load_catalog_or_fail(Path(args.catalog))
         u = settings.understanding
         und = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads, usd_to_cny=u.usd_to_cny,
-                                uncertain_threshold=u.uncertain_threshold)
+                                uncertain_threshold=u.uncertain_threshold,
+                                default_lang=settings.language)
     except LiveHostError as exc:
         return _fail(exc)
     texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
@@ -180,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--speed", type=_speed, default=None,
                    help="stream-time speed: 1 = real time, 10 = ten times faster, max = no waiting (default)")
     r.add_argument("--no-audio", action="store_true", help="do not synthesize WAV files")
+    r.add_argument("--skip-bad-rows", action="store_true",
+                   help="import the good catalog rows and report the bad ones (default: import nothing)")
     r.add_argument("--model", help="intent model folder (default: the shipped model)")
     r.add_argument("--platform", help="platform name when the session file has no header")
     r.add_argument("-q", "--quiet", action="store_true", help="no live table")
@@ -233,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # e.g. `livehost classify ... | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

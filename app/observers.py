@@ -18,6 +18,10 @@ from app.events import (AutoApproveCancelled, ErrorOccurred, Event, GiftReceived
 from app.understanding.labels import QUESTION_INTENTS
 
 
+NOTICE_CODES = frozenset({"audio-output-missing"})
+"""ErrorOccurred codes that describe the machine, not a failure (listed as notes, not errors)."""
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """The q-th percentile (0..100) by linear interpolation between closest ranks (NumPy's
     default 'linear' method); ``None`` for no values."""
@@ -228,7 +232,10 @@ class SessionRecorder:
                         "approved_not_spoken": approved_not_spoken, "none": none},
             "held_reasons": dict(held_reasons),
             "unanswered_questions": unanswered,
-            "errors": [{"code": e.code, "message": e.message} for e in self.errors],
+            "errors": [{"code": e.code, "message": e.message, "hint": e.hint}
+                       for e in self.errors if e.code not in NOTICE_CODES],
+            "notes": [{"code": e.code, "message": e.message, "hint": e.hint}
+                      for e in self.errors if e.code in NOTICE_CODES],
         }
 
 

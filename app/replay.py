@@ -43,11 +43,13 @@ class _EventList:
         self.events.append(e)
 
 
-def load_catalog_or_fail(path: Path) -> Catalog:
-    """Load a catalog file for a run (all-or-nothing). Raises CatalogImportError / LiveHostError."""
+def load_catalog_or_fail(path: Path, *, skip_bad_rows: bool = False) -> tuple[Catalog, tuple]:
+    """Load a catalog file for a run: all-or-nothing unless ``skip_bad_rows``; returns the
+    catalog and the skipped rows' errors. Raises CatalogImportError / LiveHostError."""
     from app.catalog.importer import load_catalog
 
-    return load_catalog(Path(path)).catalog
+    result = load_catalog(Path(path), skip_bad_rows=skip_bad_rows)
+    return result.catalog, result.skipped
 
 
 def file_transcriber(settings: Settings) -> Callable[[Path], str]:
@@ -82,7 +84,7 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
                            speed: float | None = None, audio: bool = True,
                            on_row: Callable[[dict], None] | None = None,
                            synthesizer=None, player=None, understander=None,
-                           use_recommender: bool = True,
+                           use_recommender: bool = True, skip_bad_rows: bool = False,
                            interactions: Path | None = DEMO_INTERACTIONS) -> ReplayResult:
     """Run a session file through the pipeline and write the outputs.
 
@@ -105,7 +107,7 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
 
     source = ReplayChatSource(session, speed=speed, default_platform=settings.platform,
                               transcriber=file_transcriber(settings))
-    catalog = load_catalog_or_fail(catalog_path)
+    catalog, skipped_rows = load_catalog_or_fail(catalog_path, skip_bad_rows=skip_bad_rows)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "session.sqlite3"
@@ -119,7 +121,8 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
     u = settings.understanding
     if understander is None:
         understander = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads,
-                                         usd_to_cny=u.usd_to_cny, uncertain_threshold=u.uncertain_threshold)
+                                         usd_to_cny=u.usd_to_cny, uncertain_threshold=u.uncertain_threshold,
+                                default_lang=settings.language)
     recommender = build_recommender(catalog, store, interactions) if use_recommender else None
     stages = [UnderstandingStage(understander)]
     if recommender is not None:
@@ -152,9 +155,18 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
     everything = _EventList()
     pipeline = Pipeline(stages, [everything, metrics, recorder, FeedbackLogger(store, session_id)],
                         event_log=store, session_id=session_id)
+    async def events():
+        from app.events import ErrorOccurred
+
+        for err in skipped_rows:  # the seller asked to skip bad rows: still say which
+            yield ErrorOccurred(code=err.code, message=f"{err.message} (row skipped)", hint=err.hint,
+                                stage="catalog")
+        async for ev in source.events():
+            yield ev
+
     started = time.perf_counter()
     try:
-        await pipeline.run(source.events())
+        await pipeline.run(events())
     finally:
         if owns_synth:
             synthesizer.close()

@@ -93,7 +93,8 @@ class LiveSession:
             u = s.understanding
             self._understander = Understander.load(self.catalog, model_dir=u.model_dir, threads=u.threads,
                                                    usd_to_cny=u.usd_to_cny,
-                                                   uncertain_threshold=u.uncertain_threshold)
+                                                   uncertain_threshold=u.uncertain_threshold,
+                                default_lang=s.language)
         if self._synth is None:
             from app.synthesis.pyttsx3 import Pyttsx3Synthesizer
 

@@ -648,3 +648,21 @@ def test_cli_errors_are_reported(tmp_path, capsys):
 
     assert main(["evaluate", "--interactions", str(tmp_path / "missing.csv")]) == 2
     assert "Cannot read the interactions file" in capsys.readouterr().err
+
+
+def test_recipient_sex_filters_marked_products():
+    """A gift for 男朋友 never lists products the seller titled for women (and vice versa)."""
+    from app.catalog.importer import load_catalog
+    from app.events import Slots
+    from app.recommend.content import recipient_excludes
+    from app.recommend.recommender import HybridRecommender
+    from app.replay import DEMO_CATALOG
+
+    cat = load_catalog(DEMO_CATALOG).catalog
+    rec = HybridRecommender(cat, seed=0)
+    for who, banned in (("boyfriend", "女"), ("mother", "男")):
+        items = rec.recommend("douyin:new", Slots(recipient=who), k=10).items
+        titles = [cat.get(i.product_id).title for i in items]
+        assert titles and not any(banned in t and not t.startswith("婴童") for t in titles), titles
+    dress = next(p for p in cat if "连衣裙" in p.title)
+    assert recipient_excludes(dress, "boyfriend") and not recipient_excludes(dress, "mother")

@@ -183,3 +183,32 @@ def test_now_selling_is_resolved_at_the_message_time(catalog):
     out = _run([ReplyStage(catalog)], evs)
     # "b" is the same viewer: the last-asked product (P1) no longer counts after the switch at t=5
     assert [s.product_id for s in _only(out, ReplySuggested)] == ["P1", "P3"]
+
+
+@pytest.mark.parametrize("listing,text,expect_color,expect_size", [
+    (6, "6号深灰色还有吗", "深灰色", None),
+    (11, "浅蓝色30还有吗", "浅蓝色", "30"),
+    (20, "白绿36有货吗 想要", "白绿", "36"),
+    (20, "還有白绿嗎", "白绿", None),
+])
+def test_stock_answer_is_for_the_colour_and_size_asked(listing, text, expect_color, expect_size):
+    """Stock answers name the SKU asked about and its own count (the demo's real questions)."""
+    from app.catalog.importer import load_catalog
+    from app.replay import DEMO_CATALOG
+    from app.understanding.slots import SlotExtractor
+
+    cat = load_catalog(DEMO_CATALOG).catalog
+    p = cat.by_listing(listing)
+    colors = [c for c in p.colors if c.startswith(expect_color)]
+    assert colors, p.colors
+    want = sum(s.stock for s in p.skus if s.color == colors[0] and (expect_size is None or s.size == expect_size))
+    slots = SlotExtractor(cat).extract(text)
+    d = ReplyComposer(cat).compose("stock", slots, "zh", product=p, text=text)
+    assert colors[0] in d.text
+    if expect_size:
+        assert expect_size in d.text
+    if want > 0:
+        assert f"{want}件" in d.text, (d.text, want)
+    else:
+        assert d.key == "stock_no"
+    assert FactGuard(cat).check(d.text, d.product_ids, d.viewer_numbers).ok

@@ -94,16 +94,23 @@ def test_normalize_thread_safe() -> None:
         ("這件多少錢", "zh"),
         ("XL还有吗", "zh"),  # mixed -> zh
         ("how much is link 3", "en"),
-        ("666", "en"),  # no ideographs at all -> en (documented rule)
-        ("👍", "en"),
-        ("", "en"),
-        ("かわいい", "en"),  # kana are not CJK ideographs
+        ("666", "zh"),  # no letters, no ideographs: the default (the seller's language)
+        ("👍", "zh"),
+        ("", "zh"),
+        ("かわいい", "zh"),  # kana are not CJK ideographs (and not Latin): the default
+        ("Do you have S in 蓝色碎花?", "en"),  # an English sentence quoting a Chinese name
+        ("iPhone 15 多少钱", "zh"),
         ("可愛いです", "zh"),  # kanji are
         ("\U00020000", "zh"),  # Extension B
     ],
 )
 def test_detect_lang(text: str, lang: str) -> None:
     assert detect_lang(text) == lang
+
+
+def test_detect_lang_default_for_messages_without_words() -> None:
+    assert detect_lang("666", default="en") == "en"
+    assert detect_lang("1", default="zh") == "zh"
 
 
 def test_has_cjk() -> None:

@@ -130,7 +130,7 @@ class CatalogImportError(LiveHostError):
         super().__init__(
             code,
             f"{head}: {detail}" if detail else head,
-            "Fix the rows listed and import again, or import with 'skip bad rows' to load "
+            "Fix the rows listed and import again, or import with 'skip bad rows' (--skip-bad-rows) to load "
             "the good rows now.",
         )
 

@@ -127,6 +127,24 @@ def product_labels(p: Product) -> str:
     return " ".join([p.title, *p.tags, *p.aliases])
 
 
+_MALE_RECIPIENTS = frozenset({"boyfriend", "husband", "father"})
+_FEMALE_RECIPIENTS = frozenset({"girlfriend", "wife", "mother"})
+_WOMENS = re.compile(r"女(?!童)|妈妈|闺蜜|淑女|裙|Women|women's|\bladies\b|dress|skirt", re.IGNORECASE)
+_MENS = re.compile(r"男(?!童)|爸爸|绅士|\bmen\b|\bmen's", re.IGNORECASE)
+
+
+def recipient_excludes(p: Product, recipient: str | None) -> bool:
+    """True when the seller's title marks ``p`` for the other sex than the recipient
+    (a 女款 top or a dress for 男朋友, a 男士 shirt for 妈妈), by title, English title and category.
+    Unmarked products are never excluded."""
+    text = f"{p.title} {p.title_en} {p.category}"
+    if recipient in _MALE_RECIPIENTS:
+        return bool(_WOMENS.search(text)) and not _MENS.search(text)
+    if recipient in _FEMALE_RECIPIENTS:
+        return bool(_MENS.search(text)) and not _WOMENS.search(text)
+    return False
+
+
 def recipient_match(p: Product, recipient: str | None) -> bool:
     """True when the seller's own words for ``p`` mark it for ``recipient``."""
     if not recipient:

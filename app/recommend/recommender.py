@@ -638,6 +638,11 @@ class HybridRecommender:
             if slots.budget_min is not None:
                 mask &= self.price >= float(slots.budget_min) - 1e-9
             mask &= self._size_mask(slots)
+            if slots.recipient:
+                from app.recommend.content import recipient_excludes
+
+                mask &= np.array([p is None or not recipient_excludes(p, slots.recipient)
+                                  for p in self.products], dtype=bool)
         v = self._viewers.get(normalise_id(viewer))
         if v is not None:
             seen = v.strength.keys() if exclude_seen else v.purchased

@@ -150,9 +150,9 @@ class ReplyComposer:
         if intent == "size_fit":
             return self._size(product, slots, lang, nickname)
         if intent == "stock":
-            return self._stock(product, slots, lang, nickname)
+            return self._stock(product, slots, lang, nickname, text)
         if intent == "product_detail":
-            return self._detail(product, slots, lang, nickname)
+            return self._detail(product, slots, lang, nickname, text)
         if intent == "shipping":
             return self._shipping(product, lang, nickname)
         if intent == "after_sales":
@@ -168,13 +168,11 @@ class ReplyComposer:
 
     # ------------------------------------------------------------------ size
     def _size(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
-        if not p.sizes:
-            return self._missing(lang, nickname, p, "sizes")
+        if not p.sizes or not p.size_chart:  # no chart: only the seller can advise on fit
+            return self._missing(lang, nickname, p, "size chart")
         h, w = slots.height_cm, slots.weight_kg
         if h is None and w is None:
             return self._draft("size_ask_body", lang, nickname, p)
-        if not p.size_chart:
-            return self._missing(lang, nickname, p, "size chart")
         fitting = [r for r in p.size_chart if r.fits(h, w)]
         nums = tuple(x for x in (h, w) if x is not None)
         hs = _fmt_num(h) if h is not None else ("?" if lang == "en" else "")
@@ -194,25 +192,68 @@ class ReplyComposer:
         return self._draft("size_fit", lang, nickname, p, height=hs, weight=ws, size=size, numbers=nums)
 
     # ------------------------------------------------------------------ stock
-    def _match_skus(self, p: Product, slots: Slots) -> tuple[list[Sku], str, str]:
+    @staticmethod
+    def _colors_in_text(p: Product, text: str) -> list[str]:
+        """The product's own colour labels named in the message (白绿, 深灰色 -> 深灰色), longest first,
+        without labels that are only part of a longer one that matched."""
+        found = []
+        for c in sorted(p.colors, key=len, reverse=True):
+            key = c[:-1] if c.endswith("色") and len(c) > 1 else c
+            if key and key in text and not any(key in f for f in found):
+                found.append(c)
+        return found
+
+    @staticmethod
+    def _sizes_in_text(p: Product, text: str) -> list[str]:
+        """The product's own size labels named in the message: letter sizes as whole tokens
+        (XL is not L), numeric sizes (30, 36) unless they are a listing number (36号, #36), a
+        body measure (165cm, 120斤) or part of a longer number."""
+        found = []
+        for size in sorted(p.sizes, key=len, reverse=True):
+            label = size[:-1] if size.endswith("码") else size
+            if not label:
+                continue
+            if label.isdigit():
+                pat = rf"(?<![\d.#]){re.escape(label)}(?![\d.]|\s*(?:号|cm|CM|厘米|公分|斤|kg|KG|公斤|块|元|米|件|个))"
+            else:
+                pat = rf"(?<![A-Za-z]){re.escape(label)}(?![A-Za-z])"
+            if re.search(pat, text, flags=re.IGNORECASE) and not any(label in f for f in found):
+                found.append(size)
+        return found
+
+    def _match_skus(self, p: Product, slots: Slots, text: str = "") -> tuple[list[Sku], str, str]:
+        """SKUs the message asks about, with the colour and size labels to say.
+
+        Colours: the product's own colour names in the message, else the colour slot (exact
+        word first, then colour family -- several colours of one family are all named). Sizes:
+        the size slot, else the product's own size labels in the message. An empty SKU list
+        with a label means the product has no such colour/size.
+        """
+        from app.understanding.text import normalize_text
+
+        text = normalize_text(text) if text else ""
         skus = list(p.skus)
         color_label = size_label = ""
-        if slots.color:
-            by_family = [s for s in skus if s.color and (
-                (slots.color_word and slots.color_word in s.color) or _color_family(s.color) == slots.color)]
-            if by_family:
-                skus = by_family
-                color_label = by_family[0].color
-            else:
+        named = self._colors_in_text(p, text) if text else []
+        if named:
+            skus = [s for s in skus if s.color in named]
+            color_label = "、".join(named)
+        elif slots.color:
+            word = (slots.color_word or "").removesuffix("色")
+            exact = [s for s in skus if s.color and word and word in s.color]
+            by_family = exact or [s for s in skus if s.color and _color_family(s.color) == slots.color]
+            if not by_family:
                 return [], slots.color_word or slots.color, ""
-        if slots.size:
-            want = slots.size.upper()
-            by_size = [s for s in skus if s.size.upper().rstrip("码") == want.rstrip("码")]
-            if not by_size and p.sizes:
-                return [], color_label, slots.size
-            if by_size:
-                skus = by_size
-                size_label = by_size[0].size
+            skus = by_family
+            color_label = "、".join(dict.fromkeys(s.color for s in by_family))
+        wanted = [slots.size] if slots.size else (self._sizes_in_text(p, text) if text else [])
+        if wanted and p.sizes:
+            want = {w.upper().removesuffix("码") for w in wanted}
+            by_size = [s for s in skus if s.size.upper().removesuffix("码") in want]
+            if not by_size:
+                return [], color_label, wanted[0]
+            skus = by_size
+            size_label = "、".join(dict.fromkeys(s.size for s in by_size))
         return skus, color_label, size_label
 
     def _variant(self, color: str, size: str, lang: str) -> str:
@@ -220,10 +261,10 @@ class ReplyComposer:
             return f"{color}{size + '码' if size and not size.endswith('码') and size != '均码' else size}"
         return " ".join(x for x in (color, f"size {size}" if size else "") if x)
 
-    def _stock(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
+    def _stock(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
         if not p.skus:
             return self._missing(lang, nickname, p, "stock")
-        skus, color, size = self._match_skus(p, slots)
+        skus, color, size = self._match_skus(p, slots, text)
         variant = self._variant(color, size, lang)
         if not skus:  # asked for a colour/size the product does not have
             if slots.color and color and not size:
@@ -236,9 +277,10 @@ class ReplyComposer:
         return self._draft(key, lang, nickname, p, variant=variant, variant_en=variant, n=n)
 
     # ------------------------------------------------------------------ details
-    def _detail(self, p: Product, slots: Slots, lang: str, nickname: str) -> Draft:
-        if slots.color and p.colors:
-            skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word))
+    def _detail(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
+        named = self._colors_in_text(p, text) if text else []
+        if (slots.color or named) and p.colors:
+            skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word), text)
             if skus:
                 n = sum(s.stock for s in skus)
                 if n > 0:
@@ -328,7 +370,9 @@ class ReplyComposer:
             held = "" if not any(x is not None for x in (slots.budget_max, slots.color, slots.size)) \
                 else "missing_fact: nothing in stock matches"
             return self._draft("recommend_none", lang, nickname, numbers=nums, held=held)
-        recs = recs[:3]
+        # spoken replies stay short: two products, at most two reasons each
+        recs = [(p, "、".join(r.split("、")[:2]) if lang == "zh" else ", ".join(r.split(", ")[:2]))
+                for p, r in recs[:2]]
         # sales counts in the recommender's reasons are tracked facts (from the store), not catalog ones
         for _, reason in recs:
             nums += tuple(Decimal(g) for groups in re.findall(r"已卖(\d+)件|(\d+) sold", reason or "")

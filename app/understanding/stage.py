@@ -33,24 +33,29 @@ class Understander:
         classifier: an :class:`app.understanding.classifier.IntentClassifier`.
         catalog: used for product mentions.
         uncertain_threshold: overrides the model's own threshold when given (0..1).
+        default_lang: language of messages with no words (``666``, emoji): the seller's language.
     """
 
     def __init__(self, classifier, catalog: Catalog | None = None, *,
-                 usd_to_cny: Decimal = Decimal("7.2"), uncertain_threshold: float | None = None) -> None:
+                 usd_to_cny: Decimal = Decimal("7.2"), uncertain_threshold: float | None = None,
+                 default_lang: str = "zh") -> None:
         from app.understanding.slots import SlotExtractor
 
+        self.default_lang = default_lang
         self.classifier = classifier
         self.slots = SlotExtractor(catalog, usd_to_cny=usd_to_cny)
         self.uncertain_threshold = uncertain_threshold
 
     @classmethod
     def load(cls, catalog: Catalog | None = None, *, model_dir=None, threads: int = 1,
-             usd_to_cny: Decimal = Decimal("7.2"), uncertain_threshold: float | None = None) -> Understander:
+             usd_to_cny: Decimal = Decimal("7.2"), uncertain_threshold: float | None = None,
+             default_lang: str = "zh") -> Understander:
         """Load the shipped (or given) intent model. Raises ModelMissingError if absent."""
         from app.understanding.classifier import IntentClassifier
 
         clf = IntentClassifier.load(model_dir, num_threads=threads)
-        return cls(clf, catalog, usd_to_cny=usd_to_cny, uncertain_threshold=uncertain_threshold)
+        return cls(clf, catalog, usd_to_cny=usd_to_cny, uncertain_threshold=uncertain_threshold,
+                   default_lang=default_lang)
 
     def understand(self, text: str) -> Understanding:
         from app.understanding.text import detect_lang, normalize_text
@@ -59,7 +64,7 @@ class Understander:
         pred = self.classifier.classify(norm)
         uncertain = pred.uncertain if self.uncertain_threshold is None else (
             pred.confidence < self.uncertain_threshold)
-        return Understanding(text=text, lang=detect_lang(norm), intent=pred.intent,
+        return Understanding(text=text, lang=detect_lang(norm, self.default_lang), intent=pred.intent,
                              confidence=float(pred.confidence), uncertain=bool(uncertain),
                              slots=self.slots.extract(norm))
 

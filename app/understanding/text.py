@@ -153,13 +153,24 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk_char(ch) for ch in text)
 
 
-def detect_lang(text: str) -> str:
+def detect_lang(text: str, default: str = "zh") -> str:
     """Reply language for a message: ``"zh"`` or ``"en"``.
 
-    Rule: ``"zh"`` when the text contains at least one CJK ideograph (so mixed
-    Chinese/English messages such as ``"XL还有吗"`` are ``"zh"``), otherwise ``"en"`` --
-    including messages with no letters at all (``"666"``, emoji only). Japanese kana or
-    Korean hangul alone are not CJK ideographs and give ``"en"``; Japanese with kanji gives
-    ``"zh"``. Works on raw or normalised text.
+    Rule: count Latin words of two or more letters and CJK ideographs.
+
+    * no Latin word and no ideograph (``"666"``, ``"1"``, emoji only): ``default`` (the seller's
+      language setting);
+    * no ideograph: ``"en"``;
+    * ideographs and at least three Latin words that outnumber half the ideographs -- an English
+      sentence quoting a Chinese name (``"Do you have S in 蓝色碎花?"``): ``"en"``;
+    * otherwise ``"zh"`` (``"XL还有吗"``, ``"iPhone 15 多少钱"``).
+
+    Japanese kana or Korean hangul alone are not CJK ideographs. Works on raw or normalised text.
     """
-    return "zh" if has_cjk(text) else "en"
+    cjk = sum(1 for ch in text if is_cjk_char(ch))
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    if cjk == 0:
+        return "en" if latin_words or re.search(r"[A-Za-z]", text) else default
+    if latin_words >= 3 and latin_words * 2 >= cjk:
+        return "en"
+    return "zh"
