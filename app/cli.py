@@ -217,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("--seed", type=int, default=0)
     ti.set_defaults(func=_cmd_train)
 
+    sub.add_parser("gui", help="open the seller console and the avatar window (also: livehost with no "
+                               "arguments); --demo drives the demo session through them", add_help=False)
     sub.add_parser("models", help="speech-recognition models: list | install NAME | install --from PATH | "
                                   "remove NAME | path NAME", add_help=False)
     sub.add_parser("transcribe", help="transcribe a WAV/FLAC file (see `livehost transcribe --help`)",
@@ -240,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in our output
     if argv[:1] == ["recommend"]:  # its own parser (options like --viewer must not reach ours)
         return _recommend(argv[1:])
+    if not argv or argv[:1] == ["gui"]:  # the seller console
+        from app.gui.cli import main_gui
+
+        return main_gui(argv[1:])
     if argv[:1] in (["models"], ["transcribe"]):
         from app.recognition.cli import main_models, main_transcribe
 

@@ -244,6 +244,8 @@ class ReplyApproved(Event):
     lang: str
     by: str = "auto"
     """``auto`` or ``seller``."""
+    interrupt: bool = False
+    """True = say it now, stopping what is being said (the seller's "speak now")."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -269,6 +271,13 @@ class AutoApproveScheduled(Event):
 
     reply_id: str
     delay_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAutoApprove(Event):
+    """Command: the reply kinds auto-approved from now on (complaints and spam are never)."""
+
+    kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -75,7 +75,14 @@ class LiveSession:
 
     @property
     def player(self):
+        """The playback engine (None until :meth:`start`)."""
         return self._player
+
+    @property
+    def synthesizer(self):
+        """The speech synthesizer (None until :meth:`start`); the GUI lists voices and sets
+        rate/volume through it."""
+        return self._synth
 
     def _build(self) -> Pipeline:
         from app.reply.stage import ApprovalStage, ReplyStage

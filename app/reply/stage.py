@@ -18,7 +18,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         Event, GiftReceived, IntentClassified, IntroduceProduct, LikesReceived,
                         MuteSpeech, NoReply, NowSellingChanged, PauseAutoApprove, RecommendationsReady,
                         RepeatLastReply, ReplyApproved, ReplyEdited, ReplyRejected, ReplySuggested,
-                        SayText, SetNowSelling, Speak, StepNowSelling, ViewerEntered, ViewerFollowed,
+                        SayText, SetAutoApprove, SetNowSelling, Speak, StepNowSelling, ViewerEntered, ViewerFollowed,
                         Viewer, next_id)
 from app.pipeline import Emit, Stage
 from app.reply.composer import Draft, ReplyComposer
@@ -233,7 +233,7 @@ class ApprovalStage(Stage):
 
     name = "approval"
     accepts = (ReplySuggested, ReplyApproved, ReplyEdited, ReplyRejected, CancelAutoApprove,
-               PauseAutoApprove, MuteSpeech, SayText, RepeatLastReply)
+               PauseAutoApprove, MuteSpeech, SayText, RepeatLastReply, SetAutoApprove)
 
     def __init__(self, auto_approve: tuple[str, ...] | frozenset[str], *, auto_delay_s: float = 0.0) -> None:
         super().__init__()
@@ -291,7 +291,8 @@ class ApprovalStage(Stage):
                 await self._cancel(event.reply_id, "approved", emit, event.t)
             s = self._suggested.get(event.reply_id)
             speak = Speak(t=event.t, reply_id=event.reply_id, text=event.text, lang=event.lang,
-                          intent=s.intent if s else "", interrupt=event.reply_id in self._interrupt)
+                          intent=s.intent if s else "",
+                          interrupt=event.interrupt or event.reply_id in self._interrupt)
             self._interrupt.discard(event.reply_id)
             self._last_spoken = speak
             await emit(speak)
@@ -319,6 +320,9 @@ class ApprovalStage(Stage):
             if event.interrupt:
                 self._interrupt.add(rid)
             await emit(ReplyApproved(t=event.t, reply_id=rid, text=event.text, lang=event.lang, by="seller"))
+            return
+        if isinstance(event, SetAutoApprove):
+            self.auto_approve = frozenset(event.kinds) - {"complaint", "spam"}
             return
         if isinstance(event, RepeatLastReply):
             if self._last_spoken is not None:

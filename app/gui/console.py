@@ -1,0 +1,485 @@
+"""The seller console main window.
+
+Layout: the room feed, products and voice as tabs on the left; the suggestion queue on the
+right; the say box below; the status bar at the bottom. The window shows first; the core
+session (model load) starts on a background thread (:class:`~app.gui.bridge.SessionLoader`)
+with its progress in the status bar, so products and settings are usable at once.
+
+Everything the seller does becomes an event sent through the bridge; everything shown comes
+from the core's events. The console decides nothing itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QSplitter, QStatusBar, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from app.catalog.model import Catalog
+from app.events import Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove, SpeechMuted
+from app.gui.avatar_link import AvatarLink
+from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
+from app.gui.feed import FeedPanel
+from app.gui.i18n import i18n, system_language, tr
+from app.gui.panels import MUTE_SHORTCUT, ConsoleStatus, MuteButton, SayBox, VoicePanel
+from app.gui.prefs import GuiPrefs, gui_prefs_path, save_prefs, save_settings
+from app.gui.products import ProductsPanel
+from app.gui.queue import QueuePanel
+from app.gui.theme import apply_theme, current_theme
+from app.settings import Settings, SpeechSettings
+
+log = logging.getLogger(__name__)
+
+
+def stylesheet(theme: str) -> str:
+    """Console styles on top of the palette (cards, the panic button, hints, errors)."""
+    card_bg = "#FFFFFF" if theme == "light" else "#26282E"
+    card_border = "#D9DCE1" if theme == "light" else "#3A3D45"
+    held_bg = "#FFF1E6" if theme == "light" else "#4A3320"
+    hint = "#6B7280" if theme == "light" else "#9AA0A6"
+    return f"""
+    QFrame#card {{ background: {card_bg}; border: 1px solid {card_border}; border-radius: 8px; }}
+    QFrame#card[selected="true"] {{ border: 2px solid palette(highlight); }}
+    QLabel#held {{ background: {held_bg}; color: #C2410C; border-radius: 4px; padding: 2px 6px; }}
+    QLabel#hint {{ color: {hint}; }}
+    QLabel#error {{ color: #D93B3B; }}
+    QLabel#panelTitle {{ font-weight: bold; }}
+    QLabel#nowSelling {{ font-weight: bold; color: #E8833A; }}
+    QPushButton#approve {{ background: #2E7D32; color: white; border-radius: 4px; padding: 3px 10px; }}
+    QPushButton#reject {{ padding: 3px 10px; }}
+    QPushButton#panic {{ background: #D93B3B; color: white; font-weight: bold; border-radius: 4px;
+                         padding: 4px 14px; }}
+    QPushButton#panic[muted="true"] {{ background: #6B7280; }}
+    QToolButton#switch {{ border: 1px solid {card_border}; border-radius: 10px; padding: 1px 8px; }}
+    QToolButton#switch:checked {{ background: #2E7D32; color: white; border-color: #2E7D32; }}
+    QToolButton#switch:disabled {{ color: #D93B3B; text-decoration: line-through; }}
+    QPushButton#statusError {{ color: {hint}; text-align: left; }}
+    QPushButton#statusError[has_errors="true"] {{ color: #D93B3B; }}
+    """
+
+
+class ConsoleWindow(QMainWindow):
+    """The seller console.
+
+    Args:
+        settings: the app settings.
+        catalog: the catalog to show and to run the session with.
+        catalog_path: its file (scripts are saved next to it, see ProductsPanel).
+        settings_path: where the settings dialog writes ``settings.toml`` (``gui.toml`` beside it).
+        prefs: console preferences.
+        spec: engines and options for the session (default: the real engines).
+        avatar: the avatar window to drive (optional).
+        now: monotonic clock for the avatar link (tests).
+    """
+
+    def __init__(self, settings: Settings, catalog: Catalog, *, catalog_path: Path | None = None,
+                 settings_path: Path | None = None, prefs: GuiPrefs | None = None,
+                 spec: SessionSpec | None = None, avatar=None, now: Callable[[], float] | None = None,
+                 feed_flush_ms: int = 50) -> None:
+        super().__init__()
+        self.settings = settings
+        self.catalog = catalog
+        self.catalog_path = catalog_path
+        self.settings_path = settings_path
+        self.prefs = prefs or GuiPrefs()
+        self.spec = spec or SessionSpec(settings=settings, catalog=catalog)
+        self.avatar = avatar
+        self.bridge = QtBridge(self)
+        self.loader: SessionLoader | None = None
+        self.replay_path: Path | None = None
+        self.replay_speed: float | None = 1.0
+        self.replay_future = None
+        self.muted = False
+        self.audio_available: bool | None = None
+        self.event_count = 0
+        link_kw = {"now": now} if now is not None else {}
+        self.avatar_link = AvatarLink(avatar, parent=self, **link_kw)
+        self.avatar_link.spoke.connect(self._preview_speaking)
+        self.avatar_link.idle.connect(lambda: self._preview_speaking(None))
+
+        # panels
+        self.feed = FeedPanel(flush_ms=feed_flush_ms)
+        self.queue = QueuePanel(self.bridge.submit, catalog, settings.reply.auto_approve,
+                                on_auto_changed=self.set_auto_approve)
+        self.products = ProductsPanel(self.bridge.submit, catalog, catalog_path, settings.data_dir,
+                                      rotation_s=self.prefs.rotation_s)
+        self.products.rotation_check.toggled.connect(lambda _on: self._rotation_pref())
+        self.products.rotation_every.valueChanged.connect(lambda _v: self._rotation_pref())
+        self.voice = VoicePanel(settings.speech)
+        self.voice.apply.connect(self.apply_voice)
+        self.voice.test.connect(self.test_voice)
+        self.voice.mute.toggled_mute.connect(self.set_muted)
+        self.say = SayBox(self.bridge.submit, lambda: self.settings.language)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.feed, "")
+        self.tabs.addTab(self.products, "")
+        self.tabs.addTab(self.voice, "")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.tabs)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.queue)
+        split.addWidget(right)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.addWidget(split, 1)
+        cl.addWidget(self.say)
+        self.setCentralWidget(central)
+
+        # toolbar: now selling + panic mute
+        tb = QToolBar(self)
+        tb.setMovable(False)
+        tb.setObjectName("main")
+        self.now_label = QLabel()
+        self.now_label.setObjectName("nowSelling")
+        self.mute_button = MuteButton()
+        self.mute_button.toggled_mute.connect(self.set_muted)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        tb.addWidget(self.now_label)
+        tb.addWidget(spacer)
+        tb.addWidget(self.mute_button)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+
+        self.setStatusBar(QStatusBar(self))
+        self.status = ConsoleStatus(self.statusBar(), metrics=lambda: getattr(self.loader and self.loader.session,
+                                                                               "metrics", None))
+        self._build_menus()
+        self._build_shortcuts()
+
+        self.bridge.event.connect(self._on_event)
+        self.bridge.status.connect(self._on_status)
+        i18n.changed.connect(self.retranslate)
+        self.retranslate()
+        fm = self.fontMetrics()
+        self.resize(fm.horizontalAdvance("M") * 110, fm.height() * 44)
+
+    # ------------------------------------------------------------------ menus / shortcuts
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.m_file = mb.addMenu("")
+        self.a_open = QAction(self, triggered=self._open_catalog)
+        self.a_replay = QAction(self, triggered=self._open_replay)
+        self.a_settings = QAction(self, triggered=self.open_settings)
+        self.a_settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.a_quit = QAction(self, triggered=self.close)
+        self.a_quit.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        for a in (self.a_open, self.a_replay, self.a_settings, self.a_quit):
+            self.m_file.addAction(a)
+        self.m_view = mb.addMenu("")
+        grp = QActionGroup(self)
+        self.a_light = QAction(self, checkable=True, triggered=lambda: self.set_theme("light"))
+        self.a_dark = QAction(self, checkable=True, triggered=lambda: self.set_theme("dark"))
+        for a in (self.a_light, self.a_dark):
+            grp.addAction(a)
+            self.m_view.addAction(a)
+        self.m_view.addSeparator()
+        lang_grp = QActionGroup(self)
+        self.a_zh = QAction("中文", self, checkable=True, triggered=lambda: self.set_ui_language("zh"))
+        self.a_en = QAction("English", self, checkable=True, triggered=lambda: self.set_ui_language("en"))
+        for a in (self.a_zh, self.a_en):
+            lang_grp.addAction(a)
+            self.m_view.addAction(a)
+        self.m_view.addSeparator()
+        self.a_avatar = QAction(self, triggered=self._show_avatar)
+        self.m_view.addAction(self.a_avatar)
+        self.m_help = mb.addMenu("")
+        self.a_keys = QAction(self, triggered=lambda: QMessageBox.information(
+            self, tr("menu.shortcuts"), tr("help.shortcuts", mute=MUTE_SHORTCUT)))
+        self.m_help.addAction(self.a_keys)
+
+    def _build_shortcuts(self) -> None:
+        def sc(seq: str, fn) -> QShortcut:
+            s = QShortcut(QKeySequence(seq), self)
+            s.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            s.activated.connect(fn)
+            return s
+
+        self.mute_shortcut = sc(MUTE_SHORTCUT, lambda: self.set_muted(not self.muted))
+        sc("F7", lambda: self.products.btn_prev.click())
+        sc("F8", lambda: self.products.btn_next.click())
+        sc("F9", self.products.introduce_now_selling)
+        sc("Ctrl+L", lambda: self.say.edit.setFocus())
+        for n in range(1, 10):
+            sc(f"Ctrl+{n}", lambda n=n: self.products.set_listing(n))
+
+    def retranslate(self, *_a) -> None:
+        self.setWindowTitle(tr("app.title"))
+        self.tabs.setTabText(0, tr("tab.feed"))
+        self.tabs.setTabText(1, tr("tab.products"))
+        self.tabs.setTabText(2, tr("tab.voice"))
+        self.m_file.setTitle(tr("menu.file"))
+        self.a_open.setText(tr("menu.open_catalog"))
+        self.a_replay.setText(tr("menu.replay"))
+        self.a_settings.setText(tr("menu.settings"))
+        self.a_quit.setText(tr("menu.quit"))
+        self.m_view.setTitle(tr("menu.view"))
+        self.a_light.setText(tr("menu.theme_light"))
+        self.a_dark.setText(tr("menu.theme_dark"))
+        self.a_avatar.setText(tr("menu.avatar"))
+        self.m_help.setTitle(tr("menu.help"))
+        self.a_keys.setText(tr("menu.shortcuts"))
+        self.a_light.setChecked(current_theme() == "light")
+        self.a_dark.setChecked(current_theme() == "dark")
+        self.a_zh.setChecked(i18n.lang == "zh")
+        self.a_en.setChecked(i18n.lang == "en")
+        self.now_label.setText(self.products.now_label.text())
+
+    # ------------------------------------------------------------------ session lifecycle
+    def start_session(self, replay: Path | None = None, speed: float | None = 1.0) -> None:
+        """Start the core on a background thread; with ``replay``, feed that session file once
+        the core is ready (``speed`` = stream-time multiplier, ``None`` = as fast as possible)."""
+        self.replay_path = Path(replay) if replay else None
+        self.replay_speed = speed
+        self.status.on_status(LoaderStatus("progress", SessionLoader.STEPS[0], 1, 3))
+        self.loader = SessionLoader(self.bridge, self.spec)
+        self.loader.start()
+
+    @property
+    def session(self):
+        return self.loader.session if self.loader is not None else None
+
+    def _on_status(self, st: LoaderStatus) -> None:
+        if st.state == "audio":  # result of the output-device probe
+            self.audio_available = st.step == "yes"
+            self.avatar_link.preview = not self.audio_available
+            self.status.preview = not self.audio_available
+            self.status.refresh()
+            return
+        self.status.on_status(st)
+        if st.state != "ready" or self.loader is None or self.loader.session is None:
+            return
+        session = self.loader.session
+        self.bridge.attach(session)
+        synth = getattr(session, "synthesizer", None)
+        self.voice.set_voices(getattr(synth, "available_voices", []) or [])
+        threading.Thread(target=self._probe_audio, args=(session,), name="livehost-audio-probe",
+                         daemon=True).start()
+        if self.replay_path is not None:
+            self.play_replay(self.replay_path, self.replay_speed)
+
+    def _preview_speaking(self, reply_id: str | None) -> None:
+        """Without an audio device the status bar follows the avatar's preview instead."""
+        if self.avatar_link.preview:
+            self.status.speaking = reply_id
+            self.status.refresh()
+
+    def _probe_audio(self, session) -> None:
+        player = session.player
+        available = bool(getattr(player, "available", False)) if player is not None else False
+        self.bridge.status.emit(LoaderStatus("audio", step="yes" if available else "no"))
+
+    def play_replay(self, path: Path, speed: float | None) -> None:
+        """Feed a recorded session file through the running core."""
+        from app.sources.replay import ReplayChatSource
+
+        src = ReplayChatSource(Path(path), speed=speed, default_platform=self.settings.platform)
+        self.replay_future = self.session.run_source(src.events())
+
+    def shutdown(self) -> None:
+        """Stop the core (drains it) and the avatar link; blocking."""
+        if self.loader is not None:
+            if self.replay_future is not None:
+                self.replay_future.cancel()
+            if self.session is not None:  # silence at once; the core then drains and stops
+                self.session.submit(MuteSpeech(muted=True))
+            self.loader.stop()
+        self.bridge.detach()
+        self.avatar_link.close()
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if not getattr(self, "_focused_once", False):  # keyboard-first: keys go to the reply queue
+            self._focused_once = True
+            self.queue.setFocus()
+
+    def closeEvent(self, ev) -> None:  # noqa: N802
+        self.products._rotation_timer.stop()
+        self.shutdown()
+        if self.avatar is not None:
+            self.avatar.close()
+        super().closeEvent(ev)
+
+    # ------------------------------------------------------------------ events
+    def _on_event(self, e: Event) -> None:
+        self.event_count += 1
+        self.feed.on_event(e)
+        self.queue.on_event(e)
+        self.products.on_event(e)
+        self.status.on_event(e)
+        self.avatar_link.on_event(e)
+        if isinstance(e, SpeechMuted):
+            self.muted = e.muted
+            self.mute_button.set_muted(e.muted)
+            self.voice.mute.set_muted(e.muted)
+        elif isinstance(e, NowSellingChanged):
+            self.now_label.setText(self.products.now_label.text())
+
+    # ------------------------------------------------------------------ commands
+    def set_muted(self, muted: bool) -> None:
+        """Panic mute (or unmute): the core stops playback at once and pauses auto-approve; the
+        avatar closes its mouth now."""
+        self.muted = muted
+        if muted:
+            self.avatar_link.on_event(MuteSpeech(muted=True))
+        self.bridge.submit(MuteSpeech(muted=muted))
+        self.mute_button.set_muted(muted)
+        self.voice.mute.set_muted(muted)
+
+    def test_voice(self) -> None:
+        lang = i18n.lang
+        self.bridge.submit(SayText(text=tr("voice.test_line"), lang=lang))
+
+    def set_auto_approve(self, kinds: tuple[str, ...]) -> None:
+        """The seller flipped an auto-approve switch: save it and tell the running core."""
+        try:
+            reply = self.settings.reply.model_copy(update={"auto_approve": tuple(kinds)})
+            new = self.settings.model_copy(update={"reply": type(self.settings.reply).model_validate(reply.model_dump())})
+        except Exception as exc:  # noqa: BLE001 - invalid combination: keep the old one
+            log.warning("auto-approve not changed: %s", exc)
+            self.queue.set_auto_kinds(self.settings.reply.auto_approve)
+            return
+        self.settings = new
+        self._save_settings()
+        if self.session is not None:
+            self.bridge.submit(SetAutoApprove(kinds=tuple(kinds)))
+
+    def apply_voice(self, values: dict) -> None:
+        try:
+            speech = SpeechSettings.model_validate(values)
+        except Exception as exc:  # noqa: BLE001
+            self.voice.error.setText(str(exc))
+            return
+        self.voice.error.setText("")
+        self.settings = self.settings.model_copy(update={"speech": speech})
+        self.voice.set_current(speech)
+        self._save_settings()
+        self.voice.note.setText(tr("voice.saved") + " · " + tr("voice.restart_note"))
+        session = self.session
+        synth = getattr(session, "synthesizer", None) if session else None
+        if synth is not None and hasattr(synth, "set_rate"):
+            def apply() -> None:  # blocks on the engine thread: never on the GUI thread
+                try:
+                    synth.set_rate(speech.rate_wpm)
+                    synth.set_volume(speech.volume)
+                except Exception:  # noqa: BLE001
+                    log.exception("could not apply rate/volume")
+            threading.Thread(target=apply, name="livehost-voice-apply", daemon=True).start()
+
+    def _save_settings(self) -> None:
+        if self.settings_path is None:
+            return
+        try:
+            save_settings(self.settings, self.settings_path)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
+
+    def _save_prefs(self) -> None:
+        if self.settings_path is None:
+            return
+        try:
+            save_prefs(self.prefs, gui_prefs_path(self.settings_path))
+        except OSError as exc:
+            log.warning("preferences not saved: %s", exc)
+
+    def _rotation_pref(self) -> None:
+        on = self.products.rotation_check.isChecked()
+        value = self.products.rotation_every.value() if on else 0
+        if value != self.prefs.rotation_s:
+            self.prefs = self.prefs.model_copy(update={"rotation_s": value})
+            self._save_prefs()
+
+    def set_theme(self, theme: str) -> None:
+        app = QApplication.instance()
+        apply_theme(app, theme)
+        app.setStyleSheet(stylesheet(theme))
+        self.prefs = self.prefs.model_copy(update={"theme": theme})
+        self._save_prefs()
+        self.retranslate()
+
+    def set_ui_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.prefs = self.prefs.model_copy(update={"ui_language": lang})
+        self._save_prefs()
+
+    def open_settings(self):
+        from app.gui.settings_dialog import SettingsDialog
+
+        looks = self.avatar.looks() if self.avatar is not None else None
+        dlg = SettingsDialog(self.settings, self.prefs, looks, self)
+        if dlg.exec():
+            self.apply_settings(dlg.settings, dlg.prefs)
+        return dlg
+
+    def apply_settings(self, settings: Settings, prefs: GuiPrefs) -> None:
+        """Use new settings and preferences: saved, applied where they can be live (UI
+        language, theme, auto-approve kinds, avatar, idle rotation); the rest at the next start."""
+        self.settings = settings
+        self.prefs = prefs
+        self._save_settings()
+        self._save_prefs()
+        lang = system_language() if prefs.ui_language == "system" else prefs.ui_language
+        i18n.set_language(lang)
+        self.set_theme(prefs.theme)
+        self.queue.set_auto_kinds(settings.reply.auto_approve)
+        self.set_auto_approve(settings.reply.auto_approve)
+        self.products.rotation_check.setChecked(prefs.rotation_s > 0)
+        if prefs.rotation_s > 0:
+            self.products.rotation_every.setValue(prefs.rotation_s)
+        if self.avatar is not None:
+            apply_avatar_prefs(self.avatar, prefs)
+
+    def _open_catalog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("menu.open_catalog"), "", "Catalog (*.csv *.xlsx)")
+        if not path:
+            return
+        from app.catalog.importer import load_catalog
+        from app.errors import LiveHostError
+
+        try:
+            load_catalog(Path(path))
+        except LiveHostError as exc:
+            QMessageBox.warning(self, tr("menu.open_catalog"), f"{exc.message}\n{exc.hint}")
+            return
+        self.prefs = self.prefs.model_copy(update={"last_catalog": path})
+        self._save_prefs()
+        QMessageBox.information(self, tr("menu.open_catalog"), tr("set.restart"))
+
+    def _open_replay(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("menu.replay"), "", "Session (*.jsonl)")
+        if path and self.session is not None:
+            self.play_replay(Path(path), 1.0)
+
+    def attach_avatar(self, avatar) -> None:
+        """Drive ``avatar`` (an AvatarWindow) from now on (it may be created after the console
+        is shown, to keep start-up short)."""
+        self.avatar = avatar
+        self.avatar_link.window = avatar
+
+    def _show_avatar(self) -> None:
+        if self.avatar is not None:
+            self.avatar.show()
+            self.avatar.raise_()
+
+
+def apply_avatar_prefs(avatar, prefs: GuiPrefs) -> None:
+    """Apply the avatar part of the preferences to a live avatar window."""
+    try:
+        if prefs.avatar_look in avatar.looks():
+            avatar.set_look(prefs.avatar_look)
+        avatar.set_background(prefs.avatar_background)
+    except Exception as exc:  # noqa: BLE001 - a bad image path keeps the previous background
+        log.warning("avatar preference not applied: %s", exc)
+    avatar.set_aspect(None if prefs.avatar_aspect == "free" else prefs.avatar_aspect)
+    avatar.set_subtitles(prefs.avatar_subtitles)
+    avatar.set_badge(prefs.avatar_badge)

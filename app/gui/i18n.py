@@ -1,0 +1,289 @@
+"""UI strings in Chinese and English, switchable at run time.
+
+A small table (key -> (zh, en)) instead of Qt Linguist files: the console has a few hundred
+strings, and a table keeps both languages reviewable side by side. :data:`i18n` is the one
+translator; widgets call :func:`tr` and re-read their labels when :attr:`Translator.changed`
+fires. The initial language follows the system locale (:func:`system_language`) unless the
+seller chose one in the settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, QObject, Signal
+
+LANGUAGES = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # window / menus
+    "app.title": ("LiveHost 直播助手", "LiveHost console"),
+    "menu.file": ("文件", "File"),
+    "menu.open_catalog": ("打开商品表…", "Open catalog…"),
+    "menu.replay": ("回放直播记录…", "Replay a session file…"),
+    "menu.settings": ("设置…", "Settings…"),
+    "menu.quit": ("退出", "Quit"),
+    "menu.view": ("视图", "View"),
+    "menu.theme_light": ("浅色主题", "Light theme"),
+    "menu.theme_dark": ("深色主题", "Dark theme"),
+    "menu.language": ("界面语言", "UI language"),
+    "menu.avatar": ("显示虚拟主播窗口", "Show avatar window"),
+    "menu.help": ("帮助", "Help"),
+    "menu.shortcuts": ("快捷键", "Keyboard shortcuts"),
+    # tabs / panels
+    "tab.feed": ("直播间", "Room"),
+    "tab.products": ("商品", "Products"),
+    "tab.voice": ("声音", "Voice"),
+    "panel.queue": ("建议回复", "Suggested replies"),
+    "panel.feed": ("弹幕与互动", "Comments and activity"),
+    # feed
+    "feed.col.time": ("时间", "Time"),
+    "feed.col.viewer": ("观众", "Viewer"),
+    "feed.col.intent": ("意图", "Intent"),
+    "feed.col.text": ("内容", "Message"),
+    "feed.search": ("搜索昵称或内容…", "Search names or messages…"),
+    "feed.all": ("全部", "All"),
+    "feed.filter": ("筛选", "Filter"),
+    "feed.count": ("{shown} / {total} 条", "{shown} / {total} events"),
+    "feed.follow": ("自动滚动", "Follow"),
+    "feed.slots": ("槽位", "Slots"),
+    "feed.confidence": ("置信度", "Confidence"),
+    "feed.gift": ("送出 {gift} ×{count}", "sent {gift} ×{count}"),
+    "feed.followed": ("关注了主播", "followed"),
+    "feed.entered": ("进入直播间", "entered the room"),
+    "feed.likes": ("点赞 ×{count}", "liked ×{count}"),
+    # queue / cards
+    "queue.empty": ("暂无待处理的建议回复", "No replies waiting"),
+    "queue.auto": ("自动采纳：", "Auto-approve:"),
+    "queue.auto_tip": ("开启的类型在倒计时后自动说出；投诉永远需要您确认",
+                       "Kinds switched on are spoken after a countdown; complaints always wait for you"),
+    "queue.keys": ("Enter 采纳 · Esc 忽略 · E 修改 · 空格 立即说 · ↑↓ 选择",
+                   "Enter approve · Esc reject · E edit · Space speak now · ↑↓ select"),
+    "card.approve": ("采纳", "Approve"),
+    "card.reject": ("忽略", "Reject"),
+    "card.edit": ("修改", "Edit"),
+    "card.speak_now": ("立即说", "Speak now"),
+    "card.cancel_auto": ("取消自动", "Cancel auto"),
+    "card.countdown": ("{s:.1f} 秒后自动说出", "Auto in {s:.1f} s"),
+    "card.waiting": ("等待您确认", "Waiting for you"),
+    "card.held": ("已拦截：{reason}", "Held: {reason}"),
+    "card.askers": ("{names} 问", "asked by {names}"),
+    "card.merged": ("（{n} 人问了同样的问题）", "({n} people asked the same)"),
+    "card.product": ("商品", "Product"),
+    "card.recs": ("推荐", "Recommended"),
+    "card.confidence": ("置信度 {c:.0%}", "confidence {c:.0%}"),
+    "card.edited": ("已修改", "edited"),
+    "card.host": ("主播", "host"),
+    "held.fact_guard": ("事实核对未通过", "fact guard"),
+    "held.uncertain_intent": ("意图不确定", "uncertain intent"),
+    "held.complaint": ("投诉，需要您处理", "complaint: needs you"),
+    "held.missing_fact": ("商品资料缺少", "missing fact"),
+    # say box
+    "say.placeholder": ("输入一句话，让虚拟主播说…", "Type a line for the virtual host…"),
+    "say.next": ("接着说", "Say next"),
+    "say.now": ("立即说（打断）", "Say now (interrupt)"),
+    # products
+    "prod.col.listing": ("链接", "No."),
+    "prod.col.title": ("商品", "Product"),
+    "prod.col.price": ("价格", "Price"),
+    "prod.col.stock": ("库存", "Stock"),
+    "prod.col.variants": ("规格", "Variants"),
+    "prod.col.script": ("话术", "Script"),
+    "prod.now_selling": ("讲解中", "Now selling"),
+    "prod.set_now": ("设为讲解中", "Set now selling"),
+    "prod.prev": ("上一个", "Previous"),
+    "prod.next": ("下一个", "Next"),
+    "prod.introduce": ("介绍", "Introduce"),
+    "prod.listing_box": ("链接号", "Listing no."),
+    "prod.go": ("切换", "Go"),
+    "prod.script": ("话术（介绍时朗读）", "Sales script (spoken by Introduce)"),
+    "prod.save_script": ("保存话术", "Save script"),
+    "prod.saved": ("已保存到 {path}", "Saved to {path}"),
+    "prod.saved_note": ("（本场直播的“介绍”仍用开播时的话术，下次开播生效）",
+                        "(this session's Introduce keeps the script it started with; the next session uses the new one)"),
+    "prod.rotation": ("冷场时轮播介绍", "Introduce in turn when the room is quiet"),
+    "prod.rotation_every": ("间隔（秒）", "every (s)"),
+    "prod.none": ("未选择", "none"),
+    "prod.yes": ("有", "yes"),
+    "prod.no": ("无", "—"),
+    # voice
+    "voice.zh": ("中文声音", "Chinese voice"),
+    "voice.en": ("英文声音", "English voice"),
+    "voice.auto": ("自动选择", "automatic"),
+    "voice.rate": ("语速（字/分钟）", "Rate (words/min)"),
+    "voice.volume": ("音量", "Volume"),
+    "voice.device": ("输出设备", "Output device"),
+    "voice.device_default": ("系统默认", "system default"),
+    "voice.device_tip": ("选择虚拟声卡（如 VB-CABLE）即可把主播声音送进 OBS",
+                         "Choose a virtual audio cable (e.g. VB-CABLE) to carry the host's voice into OBS"),
+    "voice.test": ("试听", "Test"),
+    "voice.test_line": ("大家好，我是今晚的虚拟主播，有问题可以直接打在公屏上。",
+                        "Hi everyone, I am tonight's virtual host. Ask me anything in the chat."),
+    "voice.apply": ("应用并保存", "Apply and save"),
+    "voice.restart_note": ("声音和输出设备在下次开播时生效；语速和音量立即生效。",
+                           "Voice and output device apply from the next start; rate and volume apply now."),
+    "voice.saved": ("声音设置已保存", "Voice settings saved"),
+    "mute.on": ("紧急静音", "Panic mute"),
+    "mute.off": ("取消静音", "Unmute"),
+    "mute.tip": ("立即停止说话并暂停自动采纳（快捷键 {shortcut}）",
+                 "Stop speech now and pause auto-approve (shortcut {shortcut})"),
+    # status bar
+    "status.loading": ("正在启动…", "Starting…"),
+    "status.step.catalog": ("读取商品表", "Reading the catalog"),
+    "status.step.model": ("加载意图模型", "Loading the intent model"),
+    "status.step.voice": ("启动语音合成", "Starting speech synthesis"),
+    "status.step.pipeline": ("启动处理流程", "Starting the pipeline"),
+    "status.ready": ("就绪", "Ready"),
+    "status.failed": ("启动失败", "Start failed"),
+    "status.source": ("来源：{s}", "Source: {s}"),
+    "status.source.none": ("未连接", "not connected"),
+    "status.source.replay": ("回放 {id}", "replay {id}"),
+    "status.source.ended": ("回放结束", "replay ended"),
+    "status.source.lost": ("已断开：{reason}", "disconnected: {reason}"),
+    "status.mic": ("语音识别：{s}", "Speech recognition: {s}"),
+    "status.mic.off": ("未启用", "off"),
+    "status.mic.listening": ("正在听", "listening"),
+    "status.mic.no_device": ("没有麦克风", "no microphone"),
+    "status.mic.lost": ("麦克风断开", "microphone lost"),
+    "status.mic.gated": ("主播说话中暂停", "paused while the host speaks"),
+    "status.mic.stopped": ("已停止", "stopped"),
+    "status.mic.no_model": ("缺少识别模型", "no recognition model"),
+    "status.speech": ("说话：{s}", "Speech: {s}"),
+    "status.speech.idle": ("空闲", "idle"),
+    "status.speech.speaking": ("正在说", "speaking"),
+    "status.speech.queued": ("排队 {n}", "{n} queued"),
+    "status.speech.muted": ("已静音", "muted"),
+    "status.speech.preview": ("无音频设备 - 仅预览", "no audio device - preview only"),
+    "status.latency": ("回复延迟 {ms} 毫秒", "reply latency {ms} ms"),
+    "status.latency.none": ("回复延迟 —", "reply latency —"),
+    "status.errors": ("错误 {n} 条", "errors: {n}"),
+    "status.no_errors": ("无错误", "no errors"),
+    "status.what_to_do": ("处理方法：", "What to do: "),
+    "errors.title": ("错误与提示", "Errors and hints"),
+    # settings dialog
+    "set.title": ("设置", "Settings"),
+    "set.tab.general": ("常规", "General"),
+    "set.tab.understanding": ("理解", "Understanding"),
+    "set.tab.replies": ("回复", "Replies"),
+    "set.tab.speech": ("声音", "Speech"),
+    "set.tab.avatar": ("虚拟主播", "Avatar"),
+    "set.ui_language": ("界面语言", "UI language"),
+    "set.ui_language.system": ("跟随系统", "follow the system"),
+    "set.theme": ("主题", "Theme"),
+    "set.theme.light": ("浅色", "light"),
+    "set.theme.dark": ("深色", "dark"),
+    "set.language": ("默认回复语言", "Default reply language"),
+    "set.platform": ("平台", "Platform"),
+    "set.data_dir": ("数据目录", "Data folder"),
+    "set.model_dir": ("意图模型目录（空=内置）", "Intent model folder (empty = shipped)"),
+    "set.threshold": ("不确定阈值（空=模型自带）", "Uncertain threshold (empty = the model's)"),
+    "set.usd_to_cny": ("美元汇率", "USD to CNY rate"),
+    "set.threads": ("CPU 线程数", "CPU threads"),
+    "set.auto_approve": ("自动采纳的类型", "Kinds approved automatically"),
+    "set.delay": ("自动采纳倒计时（秒）", "Auto-approve countdown (s)"),
+    "set.rotation": ("冷场轮播间隔（秒，0=关闭）", "Idle rotation interval (s, 0 = off)"),
+    "set.look": ("形象", "Look"),
+    "set.background": ("背景（颜色或图片）", "Background (colour or image)"),
+    "set.aspect": ("画面比例", "Aspect"),
+    "set.aspect.free": ("自由", "free"),
+    "set.subtitles": ("显示字幕", "Show subtitles"),
+    "set.badge": ("显示 AI 标识", "Show the AI badge"),
+    "set.browse": ("浏览…", "Browse…"),
+    "set.saved": ("设置已保存到 {path}", "Settings saved to {path}"),
+    "set.restart": ("部分设置在下次开播时生效", "Some settings apply from the next start"),
+    "set.invalid": ("有无效的值，请按提示修改", "Some values are invalid; see the messages"),
+    "dlg.ok": ("确定", "OK"),
+    "dlg.cancel": ("取消", "Cancel"),
+    # kinds (intents and event kinds)
+    "kind.greeting": ("打招呼", "greeting"),
+    "kind.price": ("价格", "price"),
+    "kind.discount": ("优惠", "discount"),
+    "kind.size_fit": ("尺码", "size"),
+    "kind.product_detail": ("商品详情", "details"),
+    "kind.stock": ("库存", "stock"),
+    "kind.shipping": ("发货", "shipping"),
+    "kind.after_sales": ("售后", "after-sales"),
+    "kind.purchase_intent": ("想买", "purchase"),
+    "kind.recommendation_request": ("求推荐", "recommend"),
+    "kind.compliment": ("夸奖", "compliment"),
+    "kind.complaint": ("投诉", "complaint"),
+    "kind.spam": ("广告", "spam"),
+    "kind.chitchat": ("闲聊", "chitchat"),
+    "kind.gift": ("礼物", "gift"),
+    "kind.follow": ("关注", "follow"),
+    "kind.enter": ("进入", "enter"),
+    "kind.like": ("点赞", "like"),
+    "kind.host_speech": ("主播", "host"),
+    "kind.comment": ("弹幕", "comment"),
+    "kind.introduce": ("介绍", "introduce"),
+    "kind.say": ("主播输入", "typed"),
+    "kind.pending": ("…", "…"),
+    # shortcuts help
+    "help.shortcuts": (
+        "建议回复：Enter 采纳，Esc 忽略，E 修改，空格 立即说，↑/↓ 选择\n"
+        "紧急静音：{mute}（应用内全局）\n商品：F7 上一个，F8 下一个，F9 介绍讲解中商品，Ctrl+1…9 切换到该链接号\n"
+        "说话框：Ctrl+L 聚焦，Enter 接着说，Ctrl+Enter 立即说",
+        "Suggested replies: Enter approve, Esc reject, E edit, Space speak now, Up/Down select\n"
+        "Panic mute: {mute} (anywhere in the app)\nProducts: F7 previous, F8 next, F9 introduce the now-selling "
+        "product, Ctrl+1…9 go to that listing number\nSay box: Ctrl+L focus, Enter say next, Ctrl+Enter say now"),
+}
+
+
+def system_language() -> str:
+    """``zh`` when the system locale is Chinese, else ``en``."""
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+class Translator(QObject):
+    """The current UI language and the lookup. ``changed(lang)`` fires on a switch."""
+
+    changed = Signal(str)
+
+    def __init__(self, lang: str | None = None) -> None:
+        super().__init__()
+        self._lang = lang if lang in LANGUAGES else "zh"
+
+    @property
+    def lang(self) -> str:
+        return self._lang
+
+    def set_language(self, lang: str) -> None:
+        """Switch the UI language (``zh`` / ``en``); ValueError for others."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"UI language must be one of {LANGUAGES}, got {lang!r}")
+        if lang != self._lang:
+            self._lang = lang
+            self.changed.emit(lang)
+
+    def tr(self, key: str, **fmt) -> str:
+        """The string for ``key`` in the current language, formatted with ``fmt``; an unknown
+        key is returned as is (so a missing entry shows, rather than crashing)."""
+        pair = STRINGS.get(key)
+        if pair is None:
+            return key
+        text = pair[0] if self._lang == "zh" else pair[1]
+        return text.format(**fmt) if fmt else text
+
+
+i18n = Translator()
+"""The application's translator (created on import; the language is set by the console)."""
+
+
+def tr(key: str, **fmt) -> str:
+    """Shortcut for ``i18n.tr``."""
+    return i18n.tr(key, **fmt)
+
+
+def kind_label(kind: str) -> str:
+    """The UI label of an intent or event kind (``price`` -> 价格 / price)."""
+    return i18n.tr(f"kind.{kind}") if f"kind.{kind}" in STRINGS else kind
+
+
+def held_label(reason: str) -> str:
+    """A held reason in words: ``fact_guard: price 49 not in catalog`` -> 事实核对未通过 (price ...)."""
+    parts = []
+    for piece in (p.strip() for p in reason.split(";") if p.strip()):
+        head, _, detail = piece.partition(":")
+        key = f"held.{head.strip()}"
+        label = i18n.tr(key) if key in STRINGS else head.strip()
+        parts.append(f"{label}（{detail.strip()}）" if detail.strip() and i18n.lang == "zh"
+                     else f"{label} ({detail.strip()})" if detail.strip() else label)
+    return "；".join(parts) if i18n.lang == "zh" else "; ".join(parts)

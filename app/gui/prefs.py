@@ -1,0 +1,118 @@
+"""Console preferences (``gui.toml``) and writing ``settings.toml``.
+
+The core's :class:`app.settings.Settings` rejects unknown keys, so what only the console
+uses (UI language, theme, avatar window, idle rotation) lives in its own validated file,
+``gui.toml``, next to ``settings.toml`` in the user config directory.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.errors import LiveHostError
+
+
+class GuiPrefs(BaseModel):
+    """Console-only preferences (validated)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ui_language: Literal["system", "zh", "en"] = "system"
+    """UI language; ``system`` follows the system locale."""
+    theme: Literal["light", "dark"] = "light"
+    rotation_s: int = Field(default=0, ge=0, le=3600)
+    """Idle rotation: introduce the next product after this many quiet seconds; 0 = off."""
+    avatar_look: str = "studio"
+    avatar_background: str = "#00FF00"
+    """Chroma colour ``#RRGGBB`` (OBS Chroma Key) or an image path."""
+    avatar_aspect: Literal["9:16", "16:9", "free"] = "9:16"
+    avatar_subtitles: bool = True
+    avatar_badge: bool = True
+    last_catalog: str = ""
+    """The catalog file opened last (empty = the bundled demo catalog)."""
+
+    @field_validator("avatar_background")
+    @classmethod
+    def _bg(cls, v: str) -> str:
+        v = v.strip()
+        if v.startswith("#"):
+            if len(v) != 7 or any(c not in "0123456789abcdefABCDEF" for c in v[1:]):
+                raise ValueError("a colour must be #RRGGBB, e.g. #00FF00")
+        elif v and not Path(v).expanduser().is_file():
+            raise ValueError(f"image file not found: {v}")
+        return v
+
+
+def gui_prefs_path(settings_path: Path) -> Path:
+    """``gui.toml`` beside the settings file."""
+    return Path(settings_path).with_name("gui.toml")
+
+
+def load_prefs(path: Path) -> GuiPrefs:
+    """Read ``gui.toml`` (missing = defaults). Raises LiveHostError(``gui-prefs-invalid``)."""
+    if not path.exists():
+        return GuiPrefs()
+    try:
+        return GuiPrefs.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, ValidationError) as exc:
+        raise LiveHostError("gui-prefs-invalid", f"Cannot use console preferences {path}: {exc}",
+                            "Fix the file or delete it to use the defaults.") from exc
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, Path):
+        v = str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Serialise a dict of scalars, lists and one level of tables (what our settings hold) as
+    TOML; ``None`` values are left out (= default)."""
+    lines: list[str] = []
+    tables = []
+    for k, v in data.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    for name, table in tables:
+        lines.append(f"\n[{name}]")
+        for k, v in table.items():
+            if v is not None:
+                lines.append(f"{k} = {_toml_value(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def settings_dict(settings) -> dict[str, Any]:
+    """The settings as the nested dict ``settings.toml`` holds (JSON-mode values)."""
+    return settings.model_dump(mode="json")
+
+
+def save_settings(settings, path: Path) -> None:
+    """Write ``settings`` to ``path`` as TOML (created with its folder); it reads back equal
+    with :func:`app.settings.load_settings`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_toml(settings_dict(settings)), encoding="utf-8")
+
+
+def save_prefs(prefs: GuiPrefs, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_toml(prefs.model_dump(mode="json")), encoding="utf-8")

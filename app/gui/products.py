@@ -1,0 +1,354 @@
+"""Products tab: the catalog table, the now-selling pointer, Introduce, script editing, and
+the idle rotation.
+
+The pointer is the core's: clicking "Set now selling", the F7/F8 hotkeys or typing a listing
+number send ``SetNowSelling`` / ``StepNowSelling``; the highlighted row follows the core's
+``NowSellingChanged``. "Introduce" sends ``IntroduceProduct``. Scripts are saved to a catalog
+CSV (the seller's own file, or ``<data_dir>/catalog.csv`` when the catalog is the bundled demo
+or an Excel file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIntValidator
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
+
+from app.catalog.model import Catalog, Product
+from app.events import (ChatReceived, Event, IntroduceProduct, NowSellingChanged, SetNowSelling,
+                        SpeechFinished, SpeechSynthesized, StepNowSelling)
+from app.gui.i18n import i18n, tr
+
+COLS = ("prod.col.listing", "prod.col.title", "prod.col.price", "prod.col.stock", "prod.col.variants",
+        "prod.col.script")
+
+
+class CatalogModel(QAbstractTableModel):
+    """The catalog as a table; the now-selling row is bold and tinted."""
+
+    def __init__(self, catalog: Catalog, parent=None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.products: list[Product] = self._ordered(catalog)
+        self.now_selling: str | None = None
+        i18n.changed.connect(self._retranslate)
+
+    def _retranslate(self, _lang: str) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLS) - 1)
+
+    @staticmethod
+    def _ordered(catalog: Catalog) -> list[Product]:
+        return sorted(catalog, key=lambda p: (p.listing_number is None, p.listing_number or 0, p.product_id))
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.beginResetModel()
+        self.catalog = catalog
+        self.products = self._ordered(catalog)
+        self.endResetModel()
+
+    def replace(self, product: Product) -> None:
+        for i, p in enumerate(self.products):
+            if p.product_id == product.product_id:
+                self.products[i] = product
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLS) - 1))
+        self.catalog = Catalog(tuple(product if p.product_id == product.product_id else p for p in self.catalog))
+
+    def row_of(self, product_id: str | None) -> int:
+        for i, p in enumerate(self.products):
+            if p.product_id == product_id:
+                return i
+        return -1
+
+    def set_now_selling(self, product_id: str | None) -> None:
+        old = self.row_of(self.now_selling)
+        self.now_selling = product_id
+        for r in {old, self.row_of(product_id)} - {-1}:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLS) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.products)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(COLS[section])
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        p = self.products[index.row()]
+        c = index.column()
+        now = p.product_id == self.now_selling
+        if role == Qt.ItemDataRole.DisplayRole:
+            if c == 0:
+                return ("▶ " if now else "") + ("" if p.listing_number is None else str(p.listing_number))
+            if c == 1:
+                title = p.title if i18n.lang == "zh" or not p.title_en else p.title_en
+                return title + (f"  [{tr('prod.now_selling')}]" if now else "")
+            if c == 2:
+                return f"¥{p.price:.2f}"
+            if c == 3:
+                return str(p.total_stock)
+            if c == 4:
+                return " / ".join(x for x in ("、".join(p.colors), "、".join(p.sizes)) if x)
+            return tr("prod.yes") if p.script.strip() else tr("prod.no")
+        if role == Qt.ItemDataRole.FontRole and now:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.BackgroundRole and now:
+            return QBrush(QColor(255, 170, 60, 70))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(x for x in (p.title, p.title_en, p.material, " | ".join(p.selling_points)) if x)
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in (0, 2, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class IdleRotation:
+    """Introduces products in turn when the room is quiet (off by default).
+
+    Qt-free decision: :meth:`due` is True when ``interval_s > 0`` and nothing happened in the
+    room and nothing was said for ``interval_s`` seconds. The panel then sends the existing
+    commands ``StepNowSelling(+1)`` and ``IntroduceProduct()`` (the new now-selling product).
+
+    Args:
+        interval_s: seconds of quiet before the next introduction; 0 = off.
+        clock: monotonic seconds.
+    """
+
+    def __init__(self, interval_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval_s = float(interval_s)
+        self.clock = clock
+        self.last_activity = clock()
+
+    def activity(self) -> None:
+        """A comment arrived or speech happened: restart the quiet period."""
+        self.last_activity = self.clock()
+
+    def due(self) -> bool:
+        return self.interval_s > 0 and self.clock() - self.last_activity >= self.interval_s
+
+
+class ProductsPanel(QWidget):
+    """Products tab.
+
+    Args:
+        submit: sends a command event to the core.
+        catalog: the catalog shown.
+        catalog_path: the file it came from (scripts are saved relative to it).
+        data_dir: where scripts of the bundled demo / Excel catalogs are saved.
+    """
+
+    script_saved = Signal(str)
+    """Path the catalog with the edited script was written to."""
+
+    def __init__(self, submit: Callable[[Event], object], catalog: Catalog, catalog_path: Path | None = None,
+                 data_dir: Path | None = None, rotation_s: float = 0.0, parent=None) -> None:
+        super().__init__(parent)
+        self.submit = submit
+        self.catalog_path = Path(catalog_path) if catalog_path else None
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.model = CatalogModel(catalog, self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for c in (0, 2, 3, 5):
+            self.view.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.doubleClicked.connect(lambda _i: self.set_now_selected())
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.btn_prev = QPushButton(self)
+        self.btn_next = QPushButton(self)
+        self.btn_set = QPushButton(self)
+        self.btn_intro = QPushButton(self)
+        self.btn_prev.clicked.connect(lambda: self.submit(StepNowSelling(step=-1)))
+        self.btn_next.clicked.connect(lambda: self.submit(StepNowSelling(step=1)))
+        self.btn_set.clicked.connect(self.set_now_selected)
+        self.btn_intro.clicked.connect(self.introduce_selected)
+        self.listing_label = QLabel(self)
+        self.listing = QLineEdit(self)
+        self.listing.setValidator(QIntValidator(1, 9999, self))
+        self.listing.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000") * 3)
+        self.listing.returnPressed.connect(self.go_listing)
+        self.btn_go = QPushButton(self)
+        self.btn_go.clicked.connect(self.go_listing)
+        self.now_label = QLabel(self)
+        self.now_label.setObjectName("nowSelling")
+        top = QHBoxLayout()
+        for w in (self.btn_prev, self.btn_next, self.btn_set, self.btn_intro, self.listing_label, self.listing,
+                  self.btn_go):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(self.now_label)
+
+        self.script_label = QLabel(self)
+        self.script = QPlainTextEdit(self)
+        self.btn_save = QPushButton(self)
+        self.btn_save.clicked.connect(self.save_script)
+        self.saved_label = QLabel(self)
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setObjectName("hint")
+        self.rotation_check = QCheckBox(self)
+        self.rotation_every = QSpinBox(self)
+        self.rotation_every.setRange(10, 3600)
+        self.rotation_every.setValue(int(rotation_s) if rotation_s > 0 else 120)
+        self.rotation_every_label = QLabel(self)
+        self.rotation = IdleRotation(0.0)
+        self.rotation_check.toggled.connect(self._rotation_changed)
+        self.rotation_every.valueChanged.connect(lambda _v: self._rotation_changed(self.rotation_check.isChecked()))
+        self.rotation_check.setChecked(rotation_s > 0)
+        self._rotation_timer = QTimer(self)
+        self._rotation_timer.setInterval(1000)
+        self._rotation_timer.timeout.connect(self._rotation_tick)
+        self._rotation_timer.start()
+
+        bottom = QWidget(self)
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.script_label)
+        bl.addWidget(self.script, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.btn_save)
+        row.addWidget(self.saved_label, 1)
+        bl.addLayout(row)
+        rot = QHBoxLayout()
+        rot.addWidget(self.rotation_check)
+        rot.addWidget(self.rotation_every_label)
+        rot.addWidget(self.rotation_every)
+        rot.addStretch(1)
+        bl.addLayout(rot)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.view)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+        i18n.changed.connect(self.retranslate)
+        self.retranslate()
+        if self.model.products:
+            self.view.selectRow(0)
+
+    def retranslate(self, *_a) -> None:
+        self.btn_prev.setText(tr("prod.prev") + " (F7)")
+        self.btn_next.setText(tr("prod.next") + " (F8)")
+        self.btn_set.setText(tr("prod.set_now"))
+        self.btn_intro.setText(tr("prod.introduce") + " (F9)")
+        self.listing_label.setText(tr("prod.listing_box"))
+        self.btn_go.setText(tr("prod.go"))
+        self.script_label.setText(tr("prod.script"))
+        self.btn_save.setText(tr("prod.save_script"))
+        self.rotation_check.setText(tr("prod.rotation"))
+        self.rotation_every_label.setText(tr("prod.rotation_every"))
+        self._update_now_label()
+
+    # -- selection / commands
+    def selected(self) -> Product | None:
+        idx = self.view.currentIndex()
+        return self.model.products[idx.row()] if idx.isValid() else None
+
+    def select_product(self, product_id: str) -> None:
+        r = self.model.row_of(product_id)
+        if r >= 0:
+            self.view.selectRow(r)
+
+    def _row_changed(self, cur, _prev) -> None:
+        p = self.model.products[cur.row()] if cur.isValid() else None
+        self.script.setPlainText(p.script if p else "")
+        self.saved_label.setText("")
+
+    def set_now_selected(self) -> None:
+        p = self.selected()
+        if p is not None:
+            self.submit(SetNowSelling(product_id=p.product_id))
+
+    def introduce_selected(self) -> None:
+        p = self.selected()
+        self.submit(IntroduceProduct(product_id=p.product_id) if p is not None else IntroduceProduct())
+        self.rotation.activity()
+
+    def introduce_now_selling(self) -> None:
+        self.submit(IntroduceProduct())
+        self.rotation.activity()
+
+    def go_listing(self) -> None:
+        text = self.listing.text().strip()
+        if text.isdigit():
+            self.submit(SetNowSelling(listing_number=int(text)))
+            self.listing.clear()
+
+    def set_listing(self, n: int) -> None:
+        self.submit(SetNowSelling(listing_number=n))
+
+    # -- scripts
+    def script_target(self) -> Path | None:
+        """Where an edited script is saved: the seller's CSV catalog itself, else
+        ``<data_dir>/catalog.csv`` (for the bundled demo catalog or an Excel file)."""
+        from app.replay import REPO_ROOT
+
+        p = self.catalog_path
+        if p is not None and p.suffix.lower() == ".csv":
+            try:
+                p.resolve().relative_to((REPO_ROOT / "assets").resolve())
+            except ValueError:
+                return p
+        return self.data_dir / "catalog.csv" if self.data_dir else None
+
+    def save_script(self) -> Path | None:
+        """Save the editor's text as the selected product's script; returns the file written."""
+        from app.catalog.importer import write_catalog_csv
+
+        p = self.selected()
+        target = self.script_target()
+        if p is None or target is None:
+            return None
+        new = dataclasses.replace(p, script=self.script.toPlainText().strip())
+        self.model.replace(new)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_catalog_csv(self.model.catalog, target)
+        self.saved_label.setText(tr("prod.saved", path=str(target)) + " " + tr("prod.saved_note"))
+        self.script_saved.emit(str(target))
+        return target
+
+    # -- idle rotation
+    def _rotation_changed(self, on: bool) -> None:
+        self.rotation.interval_s = float(self.rotation_every.value()) if on else 0.0
+        self.rotation.activity()
+
+    def _rotation_tick(self) -> None:
+        if self.rotation.due():
+            self.submit(StepNowSelling(step=1))
+            self.submit(IntroduceProduct())
+            self.rotation.activity()
+
+    # -- core events
+    def on_event(self, e: Event) -> None:
+        if isinstance(e, NowSellingChanged):
+            self.model.set_now_selling(e.product_id)
+            self._update_now_label()
+        elif isinstance(e, (ChatReceived, SpeechSynthesized, SpeechFinished)):
+            self.rotation.activity()
+
+    def _update_now_label(self) -> None:
+        p = self.model.catalog.get(self.model.now_selling)
+        name = tr("prod.none") if p is None else (
+            f"{p.listing_number}号 {p.title}" if i18n.lang == "zh" else f"#{p.listing_number} {p.title_en or p.title}")
+        self.now_label.setText(f"{tr('prod.now_selling')}: {name}")
