@@ -319,6 +319,10 @@ class ConsoleStatus(QObject):
             if xs:
                 self.latency_ms = xs[-1] * 1000
         elif isinstance(e, ErrorOccurred):
+            from app.observers import NOTICE_CODES
+
+            if e.code in NOTICE_CODES:  # e.g. no audio device: shown as "preview only", not an error
+                return
             self.errors.append(e)
         else:
             return
