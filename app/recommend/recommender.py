@@ -623,6 +623,21 @@ class HybridRecommender:
             label = method
         return total, tuple(used), label
 
+    def _recipient_allowed(self, recipient: str) -> np.ndarray:
+        """Bool (n_items,): products not marked for the other sex than ``recipient`` (cached
+        per recipient; the product list is fixed for the recommender's life)."""
+        cache = getattr(self, "_recipient_allowed_by", None)
+        if cache is None:
+            cache = self._recipient_allowed_by = {}
+        allowed = cache.get(recipient)
+        if allowed is None:
+            from app.recommend.content import recipient_excludes
+
+            allowed = np.array([p is None or not recipient_excludes(p, recipient) for p in self.products],
+                               dtype=bool)
+            cache[recipient] = allowed
+        return allowed
+
     def candidate_mask(self, viewer: str, slots: Slots | None = None, *,
                        exclude_seen: bool = False, listed_only: bool = True) -> np.ndarray:
         """Bool (n_items,): products that pass the filters -- in stock (in the viewer's size
@@ -639,10 +654,7 @@ class HybridRecommender:
                 mask &= self.price >= float(slots.budget_min) - 1e-9
             mask &= self._size_mask(slots)
             if slots.recipient:
-                from app.recommend.content import recipient_excludes
-
-                mask &= np.array([p is None or not recipient_excludes(p, slots.recipient)
-                                  for p in self.products], dtype=bool)
+                mask &= self._recipient_allowed(slots.recipient)
         v = self._viewers.get(normalise_id(viewer))
         if v is not None:
             seen = v.strength.keys() if exclude_seen else v.purchased
