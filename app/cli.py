@@ -23,8 +23,8 @@ def _speed(value: str) -> float | None:
         v = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"speed must be a number or 'max', got {value!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError("speed must be positive")
+    if not v > 0 or v == float("inf"):  # also rejects nan
+        raise argparse.ArgumentTypeError("speed must be a positive number (or 'max')")
     return v
 
 
@@ -36,7 +36,11 @@ def _settings(args) -> "Settings":  # noqa: F821
         overrides.setdefault("understanding", {})["model_dir"] = str(args.model)
     if getattr(args, "platform", None):
         overrides["platform"] = args.platform
-    return load_settings(Path(args.config) if getattr(args, "config", None) else None, overrides)
+    config = Path(args.config) if getattr(args, "config", None) else None
+    if config is not None and not config.is_file():
+        raise LiveHostError("settings-missing", f"Settings file not found: {config}",
+                            "Check the --config path, or leave it out to use the user settings.")
+    return load_settings(config, overrides)
 
 
 def _fail(exc: LiveHostError) -> int:
@@ -109,6 +113,9 @@ def _cmd_replay(args) -> int:
                             skip_bad_rows=args.skip_bad_rows)
     except LiveHostError as exc:
         return _fail(exc)
+    except KeyboardInterrupt:
+        print(f"\nlivehost: replay interrupted; what was handled so far is in {args.out}", file=sys.stderr)
+        return 130
     s = result.summary
     rep = s["replies"]
     console.print(

@@ -109,7 +109,13 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
                               transcriber=file_transcriber(settings))
     catalog, skipped_rows = load_catalog_or_fail(catalog_path, skip_bad_rows=skip_bad_rows)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / ".livehost-write-test").touch()
+        (out_dir / ".livehost-write-test").unlink()
+    except OSError as exc:
+        raise LiveHostError("output-unwritable", f"Cannot write the results to {out_dir}: {exc.strerror or exc}",
+                            "Choose another folder with --out (it must be a folder you can write to).") from exc
     db = out_dir / "session.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
@@ -165,8 +171,11 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
             yield ev
 
     started = time.perf_counter()
+    interrupted = False
     try:
         await pipeline.run(events())
+    except asyncio.CancelledError:  # Ctrl-C: keep what was handled, write it, then re-raise
+        interrupted = True
     finally:
         if owns_synth:
             synthesizer.close()
@@ -184,12 +193,15 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
         "messages_per_second": round(metrics.received_count / wall, 2) if wall > 0 else None,
         "latency_ms": metrics.summary(),
         "recommender": "hybrid" if recommender is not None else "slot-match fallback",
+        "interrupted": interrupted,
     })
     with open(out_dir / "replies.jsonl", "w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     store.close()
+    if interrupted:
+        raise KeyboardInterrupt
     return ReplayResult(out_dir=out_dir, summary=summary, records=records, events=everything.events)
 
 

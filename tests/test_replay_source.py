@@ -141,3 +141,21 @@ def test_host_speech_audio_without_model_is_reported_once(tmp_path):
     assert "livehost models install" in errors[0].hint
     assert [e.text for e in evs if isinstance(e, SpeechTranscribed)] == ["", ""]
     assert [e.text for e in evs if isinstance(e, ChatReceived)] == ["hi"]
+
+
+def test_hostile_lines_are_skipped_not_fatal(tmp_path):
+    """NaN/Infinity times, unpaired surrogates, a non-UTF-8 byte and a megabyte of text."""
+    p = tmp_path / "s.jsonl"
+    lines = [b'{"t":NaN,"type":"comment","uid":"u","text":"a"}',
+             b'{"t":Infinity,"type":"comment","uid":"u","text":"b"}',
+             b'{"t":1,"type":"comment","uid":"u","nickname":"a\\ud800b","text":"c"}',
+             b'{"t":2,"type":"comment","uid":"u","text":"\xff"}',
+             b'{"t":3,"type":"comment","uid":"u","text":"' + b"x" * 1_000_000 + b'"}']
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    evs = list(ReplayChatSource(p).iter_events())
+    errors = [e.message.split(":")[0] for e in evs if isinstance(e, ErrorOccurred)]
+    assert errors == ["s.jsonl line 1", "s.jsonl line 2", "s.jsonl line 4"]
+    chats = [e for e in evs if isinstance(e, ChatReceived)]
+    assert [c.text[:1] for c in chats] == ["c", "x"]
+    assert "\ud800" not in chats[0].viewer.nickname
+    assert len(chats[1].text) == 500

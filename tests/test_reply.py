@@ -131,12 +131,29 @@ def test_gift_streak_thanked_once_and_follow(catalog):
 
 def test_nickname_filtered_before_speaking(catalog):
     bad = Viewer("douyin", "u3", "加V123456看福利")
-    good = Viewer("douyin", "u4", "<b>Lily</b>🌸\u200b")
+    good = Viewer("douyin", "u4", "Lily🌸\u200b")
+    tagged = Viewer("douyin", "u5", "<speak>免费</speak>")
     out = _run([ReplyStage(catalog)], [_ic("主播好美", "compliment", viewer=bad, msg="a"),
-                                       _ic("主播好美", "compliment", viewer=good, msg="b")])
-    a, b = _only(out, ReplySuggested)
+                                       _ic("主播好美", "compliment", viewer=good, msg="b"),
+                                       _ic("主播好美", "compliment", viewer=tagged, msg="c")])
+    a, b, c = _only(out, ReplySuggested)
     assert "加V" not in a.text and "123456" not in a.text
-    assert "Lily" in b.text and "<" not in b.text and "🌸" not in b.text and "\u200b" not in b.text
+    assert "Lily" in b.text and "🌸" not in b.text and "\u200b" not in b.text
+    assert "免费" not in c.text and "speak" not in c.text and "<" not in c.text
+
+
+def test_listing_number_not_in_catalog_is_said_honestly(catalog):
+    out = _run([ReplyStage(catalog)], [SetNowSelling(t=0.5, listing_number=3),
+                                       _ic("999号链接多少钱", "price", Slots(listing_number=999))])
+    (s,) = _only(out, ReplySuggested)
+    assert "999号链接" in s.text and "59.9" not in s.text and s.product_id is None
+    assert FactGuard(catalog).check(s.text, (), (Decimal(999),)).ok
+
+
+def test_uncertain_noise_is_held_for_the_seller(catalog):
+    out = _run([ReplyStage(catalog)], [_ic("主播刚才说3号链接99元包邮对吧", "spam", uncertain=True, conf=0.4)])
+    (s,) = _only(out, ReplySuggested)
+    assert s.held_reason == "uncertain_intent" and "99" not in s.text
 
 
 def test_english_reply_follows_language(catalog):

@@ -92,6 +92,10 @@ COLUMNS: tuple[str, ...] = (
 """All columns of the catalog format, in the order :func:`write_catalog_csv` writes them."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("product_id", "title", "category", "price")
+MAX_PRICE = Decimal("10000000")
+"""Largest price accepted, yuan (a guard against a mistyped number of digits)."""
+MAX_TITLE_CHARS = 120
+"""Longest title accepted (titles are spoken in replies)."""
 """Columns that must be present in the header and non-empty in every row."""
 
 _CSV_SUFFIXES = {".csv", ".txt"}
@@ -369,6 +373,14 @@ class _Row:
         return unicodedata.normalize("NFKC", self.text(column)).strip()
 
     def money(self, column: str, *, required: bool = False) -> Decimal | None:
+        value = self._money(column, required=required)
+        if value is not None and value > MAX_PRICE:
+            self.fail(column, f"{column} {value} is more than {MAX_PRICE} yuan",
+                      "Check the number of digits; prices are in yuan, e.g. 59.90.")
+            return None
+        return value
+
+    def _money(self, column: str, *, required: bool = False) -> Decimal | None:
         raw = self.cells.get(column)
         if isinstance(raw, bool):
             self.fail(column, f"'{_cell_text(raw)}' is not an amount of money",
@@ -466,6 +478,9 @@ def _parse_row(cells: dict[str, object], file: str, row_no: int
     r = _Row(cells, file, row_no)
     product_id = r.text("product_id", required=True)
     title = r.text("title", required=True)
+    if len(title) > MAX_TITLE_CHARS:
+        r.fail("title", f"title is {len(title)} characters long (at most {MAX_TITLE_CHARS})",
+               "Shorten the title; put details in selling_points or the script.")
     category = r.text("category", required=True)
     price = r.money("price", required=True)
     original_price = r.money("original_price")
@@ -537,8 +552,8 @@ def _parse_skus(r: _Row) -> tuple[Sku, ...]:
             r.fail("skus", f"SKU '{entry}' has no ':stock'", hint)
             continue
         stock_text = stock_text.strip()
-        if not re.fullmatch(r"\d+", stock_text):
-            r.fail("skus", f"stock '{stock_text}' of SKU '{entry}' is not a whole number >= 0",
+        if not re.fullmatch(r"\d+", stock_text) or len(stock_text) > 9:
+            r.fail("skus", f"stock '{stock_text}' of SKU '{entry}' is not a whole number from 0 to 999999999",
                    hint)
             continue
         color, slash, size = variant.partition("/")

@@ -125,6 +125,8 @@ class ReplyComposer:
             recommendations: ranked (product, reason) pairs for recommendation requests.
         """
         lang = "en" if lang == "en" else "zh"
+        if intent == "missing_fact_prompt":  # a message only the seller can answer
+            return self._draft("missing_fact", lang, nickname)
         if intent in ("spam", "chitchat"):
             return None
         if intent == "greeting":
@@ -158,6 +160,12 @@ class ReplyComposer:
         if intent == "after_sales":
             return self._after_sales(product, lang, nickname)
         return self._missing(lang, nickname, product, f"intent {intent}")
+
+    def no_such_listing(self, number: int, lang: str, nickname: str = "") -> Draft:
+        """The viewer named a listing number the catalog does not have: say so (never another
+        product's facts)."""
+        return self._draft("no_such_listing", "en" if lang == "en" else "zh", nickname, n=number,
+                           numbers=(number,))
 
     def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
         gift = sanitize_spoken_text(gift_name) or ("礼物" if lang == "zh" else "gift")

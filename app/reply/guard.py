@@ -24,8 +24,12 @@ from app.catalog.model import Catalog, Product
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io)\b\S*")
 _MARKUP = re.compile(r"<[^>]{0,200}>|&[a-zA-Z]{2,8};|\[/?[a-zA-Z]{1,10}\]")
 _CONTACT = re.compile(
-    r"(?i)(?:加\s*[vV微薇威]|[vV]\s*[xX信]|微\s*信|wechat|weixin|[qQ]{2}|telegram|dm\s*me|whatsapp|"
-    r"\d{6,})")
+    r"(?i)(?:加\s*[vV微薇威]|[vV]\s*[xX信]|[微薇威卫]\s*[信芯鑫]|wechat|weixin|[qQ]{2}|telegram|dm\s*me|"
+    r"whatsapp|\d{6,})")
+_SALES_CLAIM = re.compile(
+    r"(?i)免费|包邮|链接|[元块米钱]|价|优惠|折|秒杀|福利|返现|代购|刷|骗|假货|山寨|客服|主播|官方|"
+    r"free|sale|deal|cheap|scam|fake|giveaway|crypto|[$¥￥%]")
+"""Words that would make a spoken nickname a price, offer or accusation (全场免费, 9块9包邮, 骗子主播)."""
 
 BANNED_WORDS: tuple[str, ...] = (
     "最好", "最低", "最便宜", "最强", "最佳", "最高", "最优", "最火", "第一", "唯一", "首个", "首选",
@@ -64,14 +68,17 @@ def sanitize_spoken_text(text: str) -> str:
 def safe_nickname(nickname: str, *, max_len: int = 12) -> str | None:
     """A viewer nickname fit to be spoken, or ``None`` when it fails the filter.
 
-    Fails (returns ``None``) when, after :func:`sanitize_spoken_text`, it is empty, longer
-    than ``max_len`` characters, contains contact / solicitation patterns (加V, 微信, QQ, long
-    digit runs), a URL, or a banned word. Digits are dropped from the spoken name (小美2023
+    Fails (returns ``None``) when it contains markup, a URL, contact / solicitation patterns
+    (加V, 微信, 薇信, QQ, long digit runs), words that would turn it into a price, offer or
+    accusation when spoken (免费, 包邮, 块, 链接, 骗子, 假货, free ...), a banned word, or is
+    empty or longer than ``max_len`` characters after :func:`sanitize_spoken_text`. Digits are dropped from the spoken name (小美2023
     -> 小美) so no stray number reaches the fact guard or the listener.
     """
     if not nickname:
         return None
-    if _URL.search(nickname) or _CONTACT.search(nickname):
+    if _URL.search(nickname) or _CONTACT.search(nickname) or _MARKUP.search(nickname):
+        return None
+    if _SALES_CLAIM.search(nickname):
         return None
     clean = sanitize_spoken_text(nickname).replace("_", " ")
     clean = re.sub(r"\s+", " ", re.sub(r"[^\w\u00b7· \-]|\d|_", "", clean)).strip()

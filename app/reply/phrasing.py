@@ -32,6 +32,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
                "{nick}，「{title}」今天{price}元{orig_zh}，额外的券我请主播确认一下"),
         "en": ("“{title_en}” is {price} yuan today{orig_en}; for extra coupons the host will confirm.",),
     },
+    "no_such_listing": {
+        "zh": ("直播间没有{n}号链接哦，看看购物车里的链接号", "{nick}，购物车里没有{n}号链接，说一下想看哪款"),
+        "en": ("There is no link number {n} in the shopping bag; check the link numbers there.",),
+    },
     "ask_product": {
         "zh": ("{nick}想问的是几号链接呀？告诉我链接号马上帮你查", "宝宝说一下链接号或者商品名，我帮你看看"),
         "en": ("Which item do you mean{nick_en}? Tell me the link number and I'll check.",),

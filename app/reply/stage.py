@@ -183,8 +183,16 @@ class ReplyStage(Stage):
         last = None if switched else self.catalog.get(asked_pid)
         product = resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
-            await emit(NoReply(t=ev.t, msg_id=ev.msg_id, viewer=ev.viewer,
-                               reason=f"{ev.intent} (uncertain, no reply needed)"))
+            # the model is unsure it is noise: the seller decides (it may be a question)
+            draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=ev.viewer.nickname)
+            await self._suggest(ev, draft, ev.intent, [ev.msg_id], emit, held="uncertain_intent",
+                                confidence=ev.confidence)
+            return
+        if ev.slots.listing_number is not None and self.catalog.by_listing(ev.slots.listing_number) is None \
+                and ev.intent not in ("greeting", "compliment", "complaint"):
+            draft = self.composer.no_such_listing(ev.slots.listing_number, ev.lang, ev.viewer.nickname)
+            await self._suggest(ev, draft, ev.intent, [ev.msg_id], emit,
+                                held="uncertain_intent" if ev.uncertain else None, confidence=ev.confidence)
             return
         draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=ev.viewer.nickname,
                                       text=ev.text, product=product, recommendations=recommendations)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ from app.errors import LiveHostError, SessionFileError
 from app.events import (ChatReceived, ErrorOccurred, Event, GiftReceived, LikesReceived,
                         SessionEnded, SessionStarted, SetNowSelling, SpeechTranscribed, ViewerEntered,
                         ViewerFollowed, Viewer)
+
+_UNDECODABLE = "\x00<undecodable line>"
+"""Placeholder for a line that is not UTF-8 (compared by identity)."""
 
 EVENT_TYPES = ("comment", "gift", "follow", "enter", "like", "host_speech", "now_selling")
 
@@ -53,14 +58,31 @@ def _req(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     return v
 
 
+MAX_TEXT_CHARS = 500
+"""Longest comment / host line handled; platforms cap danmaku far below this. Longer text is
+cut (and reported) so one pathological message cannot stall the stream."""
+
+
+def _clean_str(v: Any) -> Any:
+    """Strings without unpaired surrogates (``\ud800`` escapes decode to them and cannot be
+    stored or spoken); other values unchanged."""
+    if isinstance(v, str):
+        return v.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(v) else v
+    return v
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def parse_line(obj: dict[str, Any], line_no: int, header: SessionHeader, base: Path) -> Event:
     """Turn one decoded session line into an event. Raises ValueError with a readable reason."""
+    obj = {k: _clean_str(v) for k, v in obj.items()}
     typ = _req(obj, "type", str)
     if typ not in EVENT_TYPES:
         raise ValueError(f"unknown type '{typ}' (expected one of {', '.join(EVENT_TYPES)})")
     t = float(_req(obj, "t", (int, float)))
-    if t < 0:
-        raise ValueError("field 't' is negative")
+    if not math.isfinite(t) or t < 0:
+        raise ValueError(f"field 't' must be a finite number of seconds >= 0, got {t}")
     if typ == "now_selling":
         n = _req(obj, "listing_number", int)
         return SetNowSelling(t=t, listing_number=n)
@@ -73,7 +95,7 @@ def parse_line(obj: dict[str, Any], line_no: int, header: SessionHeader, base: P
             raise ValueError("host_speech needs 'text' or 'audio'")
         audio_path = str((base / audio).resolve()) if audio else ""
         return SpeechTranscribed(t=t, msg_id=msg_id, viewer=Viewer(platform, "host", "host"),
-                                 text=text, audio_path=audio_path)
+                                 text=text[:MAX_TEXT_CHARS], audio_path=audio_path)
     uid = obj.get("uid")
     if uid is None or isinstance(uid, (dict, list, bool)) or str(uid).strip() == "":
         raise ValueError("missing field 'uid'")
@@ -82,7 +104,7 @@ def parse_line(obj: dict[str, Any], line_no: int, header: SessionHeader, base: P
         raise ValueError("field 'nickname' must be text")
     viewer = Viewer(platform, str(uid).strip(), nickname)
     if typ == "comment":
-        return ChatReceived(t=t, msg_id=msg_id, viewer=viewer, text=_req(obj, "text", str))
+        return ChatReceived(t=t, msg_id=msg_id, viewer=viewer, text=_req(obj, "text", str)[:MAX_TEXT_CHARS])
     if typ == "gift":
         count = obj.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
@@ -122,14 +144,30 @@ class ReplayChatSource:
                  transcriber: Callable[[Path], str] | None = None) -> None:
         self.path = Path(path)
         self.transcriber = transcriber
+        if self.path.is_dir():
+            raise SessionFileError("session-missing", f"{self.path} is a folder, not a session file.",
+                                   "Give the path of a .jsonl session file.")
         if not self.path.is_file():
             raise SessionFileError("session-missing", f"Session file not found: {self.path}",
                                    "Check the path; the demo session is assets/demo/session.jsonl.")
         try:
-            self._lines = self.path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
+            raw_lines = self.path.read_bytes().splitlines()
+        except OSError as exc:
             raise SessionFileError("session-unreadable", f"Cannot read session file {self.path}: {exc}",
-                                   "Save the file as UTF-8 JSON Lines.") from exc
+                                   "Check the file's permissions.") from exc
+        self._lines = []
+        undecodable = 0
+        for i, raw in enumerate(raw_lines):
+            if i == 0:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                self._lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                undecodable += 1
+                self._lines.append(_UNDECODABLE)  # reported with its line number, then skipped
+        if raw_lines and undecodable == sum(1 for r in raw_lines if r.strip()):
+            raise SessionFileError("session-unreadable", f"{self.path} is not UTF-8 text.",
+                                   "Save the file as UTF-8 JSON Lines.")
         self.speed = None if speed is None or speed == float("inf") else float(speed)
         if self.speed is not None and self.speed <= 0:
             raise SessionFileError("session-speed-invalid", f"Speed must be positive, got {speed}",
@@ -158,6 +196,8 @@ class ReplayChatSource:
             if not raw.strip():
                 continue
             try:
+                if raw is _UNDECODABLE:
+                    raise ValueError("the line is not valid UTF-8 text")
                 obj = json.loads(raw)
                 if not isinstance(obj, dict):
                     raise ValueError("a line must be a JSON object")
