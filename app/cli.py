@@ -45,8 +45,9 @@ def _settings(args) -> "Settings":  # noqa: F821
 
 def _fail(exc: LiveHostError) -> int:
     details = getattr(exc, "errors", ())
-    head = exc.message.split(": ", 2)[:2] if details else [exc.message]
-    print(f"livehost: error [{exc.code}]: {': '.join(head)}" + (":" if details else ""), file=sys.stderr)
+    head = exc.message if not details else (
+        f"{getattr(exc, 'file', '')}: not imported, {len(details)} problem{'s' if len(details) != 1 else ''}:")
+    print(f"livehost: error [{exc.code}]: {head}", file=sys.stderr)
     for extra in details[:50]:
         print(f"  - {extra}", file=sys.stderr)
     if len(details) > 50:

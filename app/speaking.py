@@ -15,7 +15,7 @@ from app.events import (ErrorOccurred, Event, MuteSpeech, Speak, SpeechFinished,
 from app.pipeline import Emit, Stage
 
 
-def wav_name(reply_id: str, text: str) -> str:
+def wav_name(reply_id: str) -> str:
     """File name for a reply's audio: ``<reply_id>.wav`` (reply ids are unique per run)."""
     return re.sub(r"[^\w-]", "_", reply_id) + ".wav"
 
@@ -70,7 +70,7 @@ class SpeechStage(Stage):
         assert isinstance(event, Speak)
         stale = self._queued_gen.pop(event.reply_id, self._generation) < self._generation
         # the synthesizer normalises the text for speech itself (numbers, prices, symbols)
-        path = self.audio_dir / wav_name(event.reply_id, event.text)
+        path = self.audio_dir / wav_name(event.reply_id)
         result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, event.text, event.lang, path)
         await emit(SpeechSynthesized(t=event.t, reply_id=event.reply_id, text=event.text,
                                      audio_path=str(result.path), duration_s=float(result.duration_s),

@@ -37,13 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchlib import percentile, print_table  # noqa: E402
+
 T0 = time.perf_counter()
-
-
-def percentile(xs, q):
-    from app.observers import percentile as p
-
-    return p(list(xs), q)
 
 
 def renice_core_threads(n: int) -> list[str]:
@@ -359,11 +355,7 @@ def main() -> int:
         ("feed: insert 100,000 rows (50 ms batches)", f"{insert_ms:.0f} ms"),
         ("feed: filter 100,000 rows (intent + search)", f"{filter_ms:.0f} ms"),
     ]
-    w = max(len(a) for a, _ in rows)
-    print(f"{'measure':<{w}}  value")
-    print("-" * (w + 40))
-    for a, b in rows:
-        print(f"{a:<{w}}  {b}")
+    print_table(rows)
     return 0
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import percentile, print_table  # noqa: E402
+
 FALLBACK = [
     "主播好", "3号链接多少钱", "有没有优惠券", "我165cm 55kg穿什么码", "这个是纯棉的吗", "黑色L还有吗",
     "发什么快递，几天能到", "不合适可以退吗", "拍了拍了", "有什么适合送男朋友的吗", "主播今天好美",
@@ -41,11 +43,6 @@ def messages(n: int, seed: int = 0) -> list[str]:
             texts = [json.loads(line)["text"] for line in fh if line.strip()]
     rng = random.Random(seed)
     return [rng.choice(texts) for _ in range(n)]
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,19 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         ("time to first prediction", f"{t_first:.2f} s"),
         ("RSS after load (first prediction)", f"{rss / 1e6:.0f} MB (+{(rss - rss0) / 1e6:.0f} MB)"),
         (f"single message latency p50, 1 thread (n={len(lat)})", f"{statistics.median(lat):.2f} ms"),
-        ("single message latency p95, 1 thread", f"{pct(lat, 95):.2f} ms  (target <= 10 ms)"),
+        ("single message latency p95, 1 thread", f"{percentile(lat, 95):.2f} ms  (target <= 10 ms)"),
         ("single message latency max, 1 thread", f"{max(lat):.2f} ms"),
-        ("single message CPU time p50 / p95 (thread_time)", f"{statistics.median(cpu):.2f} / {pct(cpu, 95):.2f} ms"),
+        ("single message CPU time p50 / p95 (thread_time)", f"{statistics.median(cpu):.2f} / {percentile(cpu, 95):.2f} ms"),
         ("load average (1 min) during the run", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"),
         (f"classify_batch throughput, 1 thread (n={len(batch)}, forward batch {clf.batch_size})", f"{thr1:.0f} msg/s"),
         ("classify_batch throughput, 2 cores (2 threads x 1 torch thread)", f"{thr2:.0f} msg/s"),
         ("classify_batch throughput, 2 cores (1 thread, torch.set_num_threads(2))", f"{thr2i:.0f} msg/s"),
     ]
-    w = max(len(k) for k, _ in rows)
-    print(f"{'metric':<{w}}  value")
-    print("-" * (w + 30))
-    for k, v in rows:
-        print(f"{k:<{w}}  {v}")
+    print_table(rows, "metric")
     return 0
 
 

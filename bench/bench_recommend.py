@@ -31,6 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import print_table  # noqa: E402
+
 from app.catalog.model import Catalog, Product, SizeRange, Sku  # noqa: E402
 from app.events import Slots  # noqa: E402
 from app.recommend.recommender import HybridRecommender  # noqa: E402
@@ -209,11 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"{ease_mb:.1f} / {svd_mb:.1f} / {content_mb:.1f} MB "
                  f"(item-item over {len(snap.ease.items) if snap.ease else 0} items)"))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  value")
-    print("-" * (width + 60))
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_table(rows)
     return 0
 
 

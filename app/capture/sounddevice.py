@@ -21,6 +21,8 @@ most every ``rescan_s`` seconds.
 
 from __future__ import annotations
 
+import contextlib
+
 import asyncio
 import logging
 import time
@@ -171,10 +173,8 @@ class SounddeviceCapture:
         """Stop capturing (safe from any task; ``items()`` ends soon after)."""
         self._closed = True
         if self._queue is not None:
-            try:
+            with contextlib.suppress(asyncio.QueueFull):
                 self._queue.put_nowait(None)
-            except asyncio.QueueFull:
-                pass
 
     async def items(self) -> AsyncIterator[CaptureItem]:
         """Yield :class:`CaptureStatus` on every state change and :class:`AudioChunk` while listening."""
@@ -239,12 +239,9 @@ class SounddeviceCapture:
     # ------------------------------------------------------------------ internals
     async def _sleep(self, seconds: float) -> None:
         assert self._queue is not None
-        try:  # wake early on close()
-            item = await asyncio.wait_for(self._queue.get(), seconds)
-            if item is not None and item is not _LOST:
-                pass  # a stale block from a closed stream: dropped
-        except asyncio.TimeoutError:
-            pass
+        # wake early on close(); anything else read here is a stale block of a closed stream: dropped
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._queue.get(), seconds)
 
     def _find(self) -> InputDevice | None:
         devices = list_input_devices()
@@ -309,13 +306,9 @@ class SounddeviceCapture:
         stream, self._stream = self._stream, None
         if stream is None:
             return
-        try:
+        with contextlib.suppress(Exception):  # the device may already be gone
             stream.abort()
-        except Exception:  # noqa: BLE001 - the device may already be gone
-            pass
-        try:
+        with contextlib.suppress(Exception):
             stream.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 

@@ -5,6 +5,8 @@ model's message next to its field and the dialog stays open.
 
 from __future__ import annotations
 
+import contextlib
+
 from pydantic import ValidationError
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget,
@@ -30,10 +32,8 @@ def error_message(err: dict) -> str:
     from app.gui.i18n import i18n
 
     if i18n.lang == "zh" and err.get("type") in _ZH_ERRORS:
-        try:
+        with contextlib.suppress(KeyError, IndexError):
             return _ZH_ERRORS[err["type"]].format(**(err.get("ctx") or {}))
-        except (KeyError, IndexError):
-            pass
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
 

@@ -32,6 +32,8 @@ recognition garbles; that result must parse as a command with mean word confiden
 
 from __future__ import annotations
 
+import contextlib
+
 import asyncio
 import logging
 from pathlib import Path
@@ -153,10 +155,8 @@ class RecognitionStage(Stage):
             self.capture.close()
         if self._task is not None and not self._task.done():
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping must not raise
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping must not raise
-                pass
 
     # ------------------------------------------------------------------ gating
     @property

@@ -34,6 +34,8 @@ genre flags in the fixed ml-100k genre order (``u.item``, Latin-1).
 
 from __future__ import annotations
 
+import contextlib
+
 import csv
 import datetime as _dt
 import math
@@ -123,10 +125,8 @@ def parse_time(value: object) -> float:
         text = str(value or "").strip()
         if not text:
             raise ValueError("empty time")
-        try:
+        with contextlib.suppress(ValueError):
             return float(text)
-        except ValueError:
-            pass
         dt = _dt.datetime.fromisoformat(text.replace("/", "-"))
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=_CHINA_TZ)

@@ -594,15 +594,14 @@ class HybridRecommender:
         ``weights`` overrides the blend (for ablations)."""
         viewer = normalise_id(viewer)
         comps = self.component_scores(viewer, slots, session_id, query)
-        if weights is not None:
-            pass
-        elif method == "hybrid":
-            known = "ease" in comps or "svd" in comps
-            weights = self.returning_weights if known else self.new_viewer_weights
-        elif method in METHOD_WEIGHTS:
-            weights = METHOD_WEIGHTS[method]
-        else:
-            raise ValueError(f"unknown method {method!r}")
+        if weights is None:  # given weights (ablations) override the method's blend
+            if method == "hybrid":
+                known = "ease" in comps or "svd" in comps
+                weights = self.returning_weights if known else self.new_viewer_weights
+            elif method in METHOD_WEIGHTS:
+                weights = METHOD_WEIGHTS[method]
+            else:
+                raise ValueError(f"unknown method {method!r}")
         total = np.zeros(len(self.item_ids))
         used: list[str] = []
         for name in COMPONENTS:

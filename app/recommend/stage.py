@@ -29,6 +29,7 @@ from pathlib import Path
 from app.catalog.model import Catalog
 from app.events import (Event, IntentClassified, NowSellingChanged, RecommendationsReady,
                         SessionStarted, Slots)
+from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.recommend.recommender import HybridRecommender
 from app.store.sqlite import Interaction, SqliteStore, viewer_key
@@ -97,7 +98,7 @@ class RecommendationStage(Stage):
         self.suggest_after_purchase = suggest_after_purchase
         self.clock = clock
         self._slots: dict[str, Slots] = {}
-        self._selling: list[tuple[float, str | None]] = []
+        self._selling: NowSellingTimeline[str | None] = NowSellingTimeline()
 
     async def start(self) -> None:
         if self.session_id is None and self.pipeline is not None:
@@ -126,20 +127,10 @@ class RecommendationStage(Stage):
         named = self._product_of(slots)
         if named is not None:
             return named
-        selling = self._selling_at(t)
+        selling = self._selling.at(t)  # at the message's time: changes skip the understanding backlog
         if selling is not None and selling in self.recommender.index:
             return selling
         return None
-
-    def _selling_at(self, t: float) -> str | None:
-        """The product presented at stream time ``t``: NowSellingChanged events can reach this
-        stage before earlier messages do (they skip the understanding stage's backlog)."""
-        current = None
-        for when, pid in self._selling:
-            if when > t:
-                break
-            current = pid
-        return current
 
     def _record(self, vkey: str, product_id: str, kind: str) -> None:
         it = Interaction(vkey, product_id, kind, None, self.clock(), self.session_id)
@@ -153,10 +144,7 @@ class RecommendationStage(Stage):
             self._slots.clear()
             return
         if isinstance(event, NowSellingChanged):
-            import bisect
-
-            times = [w for w, _ in self._selling]
-            self._selling.insert(bisect.bisect_right(times, event.t), (event.t, event.product_id))
+            self._selling.set(event.t, event.product_id)
             return
         assert isinstance(event, IntentClassified)
         if event.source == "host_speech":

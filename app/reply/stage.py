@@ -20,6 +20,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         RepeatLastReply, ReplyApproved, ReplyEdited, ReplyRejected, ReplySuggested,
                         SayText, SetAutoApprove, SetNowSelling, Speak, StepNowSelling, ViewerEntered, ViewerFollowed,
                         Viewer, next_id)
+from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.reply.composer import Draft, ReplyComposer
 from app.reply.guard import FactGuard
@@ -62,32 +63,18 @@ class ReplyStage(Stage):
         self.composer = ReplyComposer(catalog, seed=seed)
         self.guard = FactGuard(catalog)
         self.use_recommender = use_recommender
-        self._selling: list[tuple[float, Product]] = []
-        """Now-selling changes as (stream time, product), in time order. Messages are resolved
-        against the product being presented at *their* time: a message can reach this stage
-        after later switches when the understanding stage has a backlog."""
+        self._selling: NowSellingTimeline[Product] = NowSellingTimeline()
         self._last_asked: dict[tuple[str, str], tuple[float, str]] = {}
         self._waiting: dict[str, IntentClassified] = {}
 
     @property
     def now_selling(self) -> Product | None:
         """The product presented at the latest stream time seen."""
-        return self._selling[-1][1] if self._selling else None
+        return self._selling.latest
 
     def now_selling_at(self, t: float) -> Product | None:
         """The product presented at stream time ``t`` (seconds)."""
-        current = None
-        for when, p in self._selling:
-            if when > t:
-                break
-            current = p
-        return current
-
-    def _set_selling(self, t: float, p: Product) -> None:
-        import bisect
-
-        times = [w for w, _ in self._selling]
-        self._selling.insert(bisect.bisect_right(times, t), (t, p))
+        return self._selling.at(t)
 
     def _step(self, step: int) -> Product | None:
         listed = sorted((p for p in self.catalog if p.listing_number is not None),
@@ -103,7 +90,7 @@ class ReplyStage(Stage):
         if isinstance(event, StepNowSelling):
             p = self._step(event.step)
             if p is not None and p is not self.now_selling:
-                self._set_selling(max(event.t, self._selling[-1][0] if self._selling else 0.0), p)
+                self._selling.set(max(event.t, self._selling.latest_t), p)
                 await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
         if isinstance(event, IntroduceProduct):
@@ -134,7 +121,7 @@ class ReplyStage(Stage):
                             "in the catalog; the now-selling product is unchanged.",
                     hint="Check the listing numbers in your catalog file.", stage=self.name))
                 return
-            self._set_selling(event.t, p)
+            self._selling.set(event.t, p)
             await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
         if isinstance(event, GiftReceived):
@@ -179,7 +166,7 @@ class ReplyStage(Stage):
         vkey = (ev.viewer.platform, ev.viewer.uid)
         asked_t, asked_pid = self._last_asked.get(vkey, (0.0, None))
         # the viewer's last product counts until the host switches to another one after it
-        switched = any(asked_t < when <= ev.t for when, _ in self._selling)
+        switched = self._selling.changed_between(asked_t, ev.t)
         last = None if switched else self.catalog.get(asked_pid)
         product = resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
         if ev.uncertain and ev.intent in ("spam", "chitchat"):

@@ -15,6 +15,8 @@ GUI-thread only (QPixmap). Units: ``art`` = the SVG viewBox units, ``px`` = logi
 
 from __future__ import annotations
 
+import collections
+
 import json
 import math
 from collections.abc import Iterator
@@ -219,8 +221,7 @@ class AvatarRenderer:
         """Run a whole :meth:`build` now (no-op when already current). ~40 ms at 540x960,
         ~250 ms at 1080x1920: for the first frame; later rebuilds should be spread."""
         if not self.is_current(ratio):
-            for _ in self.build(ratio):
-                pass
+            collections.deque(self.build(ratio), maxlen=0)  # run the generator to the end
 
     @staticmethod
     def _compose_head(cache: _Cache, expression: str, eyes: str) -> _Sprite:
