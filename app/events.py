@@ -61,6 +61,9 @@ class Received(Event):
     msg_id: str
     """Id unique within the session (the source's id, or ``m<line>`` for a replay)."""
     viewer: Viewer
+    source: str = ""
+    """The spec of the chat source it came from (``replay:demo.jsonl``, ``bilibili:21452505``,
+    ``mic``); the session fills it in when a source leaves it empty."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -449,9 +452,51 @@ class SessionEnded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SourceDisconnected(Event):
+class SourceConnected(Event):
+    """A chat source is connected to its live room (or opened its file) and delivering events."""
+
     source: str
+    """The source's spec, e.g. ``bilibili:21452505``."""
+    platform: str
+    detail: str = ""
+    """What it connected to, for the status bar (resolved room id, server address ...)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceStalled(Event):
+    """A connected source delivered nothing for ``silent_s`` seconds (wall clock); it reconnects."""
+
+    source: str
+    platform: str
+    silent_s: float
+    """Seconds since its last event or heartbeat reply."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceDisconnected(Event):
+    """A chat source lost its connection (or could not get one).
+
+    ``retry_in_s`` > 0: it reconnects by itself after that many seconds; 0: it has ended
+    (``reason`` ``ended`` / ``stopped``) or gave up.
+    """
+
+    source: str
+    platform: str
     reason: str
+    """A :class:`app.vocab.DisconnectReason` value."""
+    message: str = ""
+    """What happened, in words a seller understands."""
+    hint: str = ""
+    """What to do about it (default: :data:`app.vocab.DISCONNECT_HINTS` for ``reason``)."""
+    retry_in_s: float = 0.0
+    """Seconds until the next connection attempt; 0 = no further attempt."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamTimeAdvanced(Event):
+    """Stream time reached ``t`` (published every ``clock_tick_s`` of stream time, also during
+    silence), so windows and the idle rotation follow stream time in replays and live alike.
+    Not written to the event log."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -140,9 +140,13 @@ class ReplayChatSource:
             (raised on construction, so the CLI can exit before starting anything).
     """
 
+    clock_source = True
+    """A replay's ``t`` values are the session's stream time."""
+
     def __init__(self, path: Path, *, speed: float | None = None, default_platform: str = "replay",
                  transcriber: Callable[[Path], str] | None = None) -> None:
         self.path = Path(path)
+        self.spec = f"replay:{self.path.name}"
         self.transcriber = transcriber
         if self.path.is_dir():
             raise SessionFileError("session-missing", f"{self.path} is a folder, not a session file.",
@@ -186,6 +190,11 @@ class ReplayChatSource:
                         room_id=str(obj.get("room_id", "")), title=str(obj.get("title", "")))
                 break
 
+    @property
+    def platform(self) -> str:
+        """The session file's platform (its header line), else the default platform."""
+        return self.header.platform
+
     def iter_events(self) -> Iterator[Event]:
         """All events in file order (no pacing), with ErrorOccurred for malformed lines."""
         yield SessionStarted(t=0.0, session_id=self.header.session_id, platform=self.header.platform,
@@ -228,8 +237,9 @@ class ReplayChatSource:
             yield event
         yield SessionEnded(t=last_t, session_id=self.header.session_id)
 
-    async def events(self) -> AsyncIterator[Event]:
-        """The events paced by ``speed`` (sleeps between stream times)."""
+    async def events(self, ctx=None) -> AsyncIterator[Event]:
+        """The events paced by ``speed`` (sleeps between stream times); ``ctx`` (a
+        :class:`~app.sources.base.SourceContext`) is not needed: the file is the clock."""
         start = time.monotonic()
         told: set[str] = set()
         for event in self.iter_events():
@@ -269,3 +279,17 @@ def _retime(event: Event, t: float, **changes) -> Event:
     import dataclasses
 
     return dataclasses.replace(event, t=t, **changes)
+
+
+def open_source(target: str, *, settings=None, endpoint: str | None = None, speed: float | None = None,
+                transcriber: Callable[[Path], str] | None = None, **_options) -> ReplayChatSource:
+    """``replay:PATH`` -- a recorded session file (see the module docstring).
+
+    Raises:
+        SessionFileError: missing or unreadable file, bad speed.
+    """
+    if not target:
+        raise SessionFileError("source-spec-invalid", "replay: needs a session file, e.g. replay:session.jsonl",
+                               "Give the path of a .jsonl session file after 'replay:'.")
+    platform = getattr(settings, "platform", None) or "replay"
+    return ReplayChatSource(Path(target), speed=speed, default_platform=platform, transcriber=transcriber)
