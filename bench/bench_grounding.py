@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from app.errors import LiveHostError  # noqa: E402
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 graded, summary = run_set(qset, base / qset.name)
             except LiveHostError as exc:
-                console.print(f"[red]error [{exc.code}][/] {exc.message}" + (f"\n  {exc.hint}" if exc.hint else ""))
+                console.print("[red]error[/] " + escape(f"[{exc.code}] {exc.message}")
+                              + (f"\n  {escape(exc.hint)}" if exc.hint else ""))
                 return 1
             summaries[qset.name] = {"questions": len(graded), "catalog": str(qset.catalog_path),
                                     "seconds": round(time.perf_counter() - t0, 1),
@@ -147,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     for _, q, r, g in listed:
         reply = (r or {}).get("reply") or "-"
         tag = g.verdict + (" (spoken)" if g.wrong_spoken else " (held)" if g.held else "")
-        lt.add_row(q.id, q.text + (f"  [dim][on air: {q.now_selling}][/]" if q.now_selling else ""), reply, tag,
-                   "; ".join(g.reasons) or "-")
+        lt.add_row(q.id, escape(q.text) + (f"  [dim](on air: {q.now_selling})[/]" if q.now_selling else ""),
+                   escape(reply), tag, escape("; ".join(g.reasons) or "-"))
     console.print(lt)
     tot = by_type["total"]
     console.print(f"total {tot['n']}: correct {tot['correct']} ({_pct(tot['correct'], tot['n'])}), "
