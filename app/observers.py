@@ -87,6 +87,8 @@ class MetricsObserver:
             if e.msg_id in self._received:
                 self.samples["understanding"].append(now - self._received[e.msg_id])
         elif isinstance(e, ReplySuggested):
+            if not e.msg_ids:  # the host's own line (an introduction): no message to time it from
+                return
             self._reply_msgs[e.reply_id] = e.msg_ids
             m = e.msg_ids[0]
             start = self._classified.get(m, self._received.get(m))

@@ -258,7 +258,7 @@ def export_session(db_path: Path, out_dir: Path | None = None, *, session_id: st
         summary["rebuilt_from"] = str(db_path)
     finally:
         store.close()
-    write_outputs(Path(out_dir) if out_dir else db_path.parent, recorder.records(), summary)
+    write_outputs(prepare_out_dir(Path(out_dir)) if out_dir else db_path.parent, recorder.records(), summary)
     return session_id, summary
 
 
