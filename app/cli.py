@@ -1,6 +1,6 @@
 """The ``livehost`` command line: one parser, one path from errors to exit codes.
 
-Subcommands: ``gui`` (also ``livehost`` with no arguments), ``replay``, ``export``, ``classify``,
+Subcommands: ``gui`` (also ``livehost`` with no arguments), ``replay``, ``live``, ``record``, ``export``, ``classify``,
 ``train``, ``recommend`` (and ``recommend evaluate``), ``models``, ``transcribe``. Each
 subcommand's work lives in :mod:`app.commands` (imported only when it runs) and raises
 :class:`~app.errors.LiveHostError` for anything the user can fix; :func:`main` turns that into
@@ -117,6 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--platform", help="platform name when the session file has no header")
     r.add_argument("-q", "--quiet", action="store_true", help="no live table")
     r.set_defaults(handler="app.commands.replay:run")
+
+    lv = sub.add_parser("live", help="a headless live session on real chat sources (bilibili:ROOM, twitch:CHANNEL, "
+                                     "youtube:VIDEO, tiktok:@USER, ingest:, mic ...)")
+    lv.add_argument("sources", nargs="+", metavar="SOURCE", help="chat source specs")
+    lv.add_argument("--catalog", default=str(DEMO_CATALOG), help="catalog .csv/.xlsx (default: bundled demo)")
+    lv.add_argument("--out", default="livehost-live", help="output folder (default: ./livehost-live)")
+    lv.add_argument("--no-audio", action="store_true", help="do not speak or write WAV files")
+    lv.add_argument("--duration", type=seconds_arg, metavar="SECONDS", help="stop after this many seconds")
+    lv.add_argument("--endpoint", metavar="URL", help="server address override for the (one) source (tests, relays)")
+    lv.add_argument("-q", "--quiet", action="store_true", help="no live table")
+    lv.set_defaults(handler="app.commands.live:run")
+
+    rc = sub.add_parser("record", help="write a live room's events as a session file (replay format)")
+    rc.add_argument("sources", nargs="+", metavar="SOURCE", help="chat source specs")
+    rc.add_argument("--out", required=True, help="session .jsonl file to write")
+    rc.add_argument("--duration", type=seconds_arg, metavar="SECONDS", help="stop after this many seconds")
+    rc.add_argument("--endpoint", metavar="URL", help="server address override for the (one) source")
+    rc.set_defaults(handler="app.commands.live:record")
 
     e = sub.add_parser("export", help="rebuild replies.jsonl and summary.json of a session from its database")
     e.add_argument("db", help="a session.sqlite3 file or a replay's --out folder")
@@ -277,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-_COMMANDS = ("gui", "replay", "export", "classify", "train", "recommend", "models", "transcribe")
+_COMMANDS = ("gui", "replay", "live", "record", "export", "classify", "train", "recommend", "models", "transcribe")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -400,6 +400,9 @@ class SpeechStarted(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SpeechFinished(Event):
+    """A reply stopped playing (or its preview ended): at its end, or cut off (``interrupted``)
+    by panic mute, an interrupting line or a ``CancelSpeech``."""
+
     reply_id: str
     interrupted: bool = False
     preview: bool = False
