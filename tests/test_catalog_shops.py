@@ -166,6 +166,17 @@ def test_options_colour_size_is_the_default_notation(tmp_path):
     assert [s.label for s in implicit.skus] == ["黑色/M", "均码"]
 
 
+def test_traditional_original_price_mark(tmp_path):
+    p = load_one(tmp_path, price="", options="容量", skus="30ml:5@99(原價139); 50ml:3@149(劃線價199)")
+    assert [s.original_price for s in p.skus] == [Decimal("139.00"), Decimal("199.00")]
+
+
+def test_one_bad_sku_entry_is_the_only_error_reported(tmp_path):
+    e = error_of(tmp_path, price="", options="容量", skus="30ml:5@99(送小样); 50ml:3@149",
+                 stock="8", options_en="30ml=small; 50ml=large")
+    assert e.column == "skus" and "not an original price" in e.message
+
+
 def test_full_width_variant_notation(tmp_path):
     p = load_one(tmp_path, options="颜色｜适用机型", skus="黑色／iPhone 16：12＠39.9（原价59）＃A-16-BK；白色／iPhone 16：1")
     assert p.skus[0] == Sku(options=(("颜色", "黑色"), ("适用机型", "iPhone 16")), stock=12,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,3 +165,19 @@ def test_composer_guard_slots_and_recommender_accept_the_catalog(catalogs, name)
     for item in result.items:
         p = cat.get(item.product_id)
         assert p.price <= budget and p.total_stock > 0, item
+
+
+@pytest.mark.xfail(strict=True, raises=sqlite3.IntegrityError,
+                   reason="app/store/sqlite.py keys its skus table by (product_id, color, size); "
+                          "SKUs that differ only in another option (shoes by season, a cream by "
+                          "volume) need the key (product_id, label) -- asked of the lead")
+@pytest.mark.parametrize("name", ("mall", "cosmetics"))
+def test_store_keeps_skus_that_share_colour_and_size(catalogs, tmp_path, name):
+    from app.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    try:
+        store.save_catalog(catalogs[name].catalog)
+        assert store.load_catalog().products == catalogs[name].catalog.products
+    finally:
+        store.close()

@@ -178,7 +178,7 @@ _PAID_BY = {
 _MONEY_RE = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$")
 _RANGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*(cm|kg)$", re.IGNORECASE)
 _BARCODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-_ORIGINAL_MARKS = ("原价", "划线价", "was", "original")
+_ORIGINAL_MARKS = ("原价", "原價", "划线价", "劃線價", "was", "original")
 _OPTION_NAME_FORBIDDEN = set(";:/@#()=|")
 _FEN = Decimal("0.01")
 
@@ -795,6 +795,8 @@ def _col_letter(i: int) -> str:
 def _cell_text(value: object) -> str:
     """A cell as text: None -> '', whole floats without '.0', bools as yes/no, Excel dates as
     ``YYYY-MM-DD`` (with ``THH:MM`` when the time is not midnight)."""
+    if type(value) is str:  # the common case (every CSV cell)
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -982,15 +984,19 @@ def _parse_row(cells: dict[str, object], file: str, row_no: int
     n_errors = len(r.errors)
     names = _parse_options(r)
     skus = _parse_skus(r, names) if len(r.errors) == n_errors else ()
-    skus = _apply_stock_column(r, skus)
-    _check_prices(r, price, free_gift, skus)
+    skus_ok = len(r.errors) == n_errors
+    if skus_ok:  # SKUs read whole: their stock and prices can be checked
+        skus = _apply_stock_column(r, skus)
+        _check_prices(r, price, free_gift, skus)
+    else:
+        r.integer("stock", minimum=0, maximum=MAX_STOCK, what="the stock")
     if price is None and skus and all(s.price is not None for s in skus) and not price_given:
         price = min(s.price for s in skus if s.price is not None)
     elif price is None and free_gift and not price_given:
         price = Decimal("0.00")
     elif price is None and not price_given:
         r.fail("price", "price is empty", "Write the price in yuan, e.g. 59.90.")
-    labels_en = _parse_labels_en(r, skus)
+    labels_en = _parse_labels_en(r, skus) if skus_ok else ()
     size_chart = _parse_size_chart(r)
     dispatch_days = r.integer("dispatch_days", minimum=0, what="the days to dispatch")
     return_days = r.integer("return_days", minimum=0, what="the return window in days")
@@ -1164,7 +1170,7 @@ def _parse_sku_entry(r: _Row, entry: str, names: tuple[str, ...] | None,
         mark = next((m for m in _ORIGINAL_MARKS if inner.lower().startswith(m)), None)
         if mark is None:
             r.fail("skus", f"'({inner})' in SKU '{entry}' is not an original price",
-                   "Write the crossed-out price after the price as (原价199), e.g. "
+                   "Write the crossed-out price after the price as (原价199) or (原價199), e.g. "
                    "50ml:30@149(原价199).")
             return None
         original, problem = _money_text(inner[len(mark):].lstrip(":= "))
@@ -1232,8 +1238,6 @@ def _apply_stock_column(r: _Row, skus: tuple[Sku, ...]) -> tuple[Sku, ...]:
     if stock is None:
         return skus
     if not skus:
-        if r.structured("skus") or r.structured("options"):
-            return skus  # the skus column had errors (reported)
         return (Sku(stock=stock),)
     total = sum(s.stock for s in skus)
     if total != stock:
