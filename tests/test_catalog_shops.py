@@ -289,8 +289,11 @@ def test_shop_faq_given_explicitly_in_gbk(tmp_path):
     path = write_rows(tmp_path / "shop.csv", [base()])
     faq = tmp_path / "faq.csv"
     faq.write_bytes("question,answer\r\n运费险,每单都送运费险\r\n".encode("gbk"))
-    cat = load_catalog(path, faq=faq).catalog
-    assert cat.faq == (FaqEntry("运费险", "每单都送运费险"),)
+    res = load_catalog(path, faq=faq)
+    assert res.catalog.faq == (FaqEntry("运费险", "每单都送运费险"),)
+    assert res.notes == ("faq.csv: file read as GB18030 text (it is not UTF-8)",
+                         "shop FAQ: 1 entry from faq.csv")
+    assert res.encoding == "utf-8"  # the catalog's own encoding
 
 
 def test_shop_faq_sheet_in_xlsx(tmp_path):

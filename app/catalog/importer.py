@@ -110,6 +110,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from app.catalog.encoding import (BOMS, LEGACY_FALLBACKS, codec_name, legacy_candidates,
+                                  plausibility)
 from app.catalog.model import (COLOR_OPTION, SIZE_OPTION, AfterSales, Catalog, FaqEntry, Product,
                                Shipping, SizeRange, Sku, faq_key, is_color_option, is_size_option)
 from app.errors import CatalogError, LiveHostError
@@ -157,7 +159,7 @@ MAX_STOCK = 999_999_999
 HEADER_SEARCH_ROWS = 30
 """How many rows from the top are searched for the header (banner rows above it)."""
 PLAUSIBLE_TEXT = 0.8
-"""Share of plausible characters (see :func:`_plausibility`) the titles of a legacy-encoded
+"""Share of plausible characters (see :func:`app.catalog.encoding.plausibility`) the titles of a legacy-encoded
 CSV must reach in the chosen encoding."""
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -299,7 +301,7 @@ def load_catalog(path: Path, *, skip_bad_rows: bool = False,
     elif faq_table is None and faq_path_for(path).is_file():
         faq_table = _read_faq_file(faq_path_for(path))
     if faq_table is not None:
-        notes.extend(faq_table.notes)
+        notes.extend(f"{faq_table.source}: {n}" for n in faq_table.notes)
         faq_entries, faq_bad = _build_faq(faq_table)
         notes.append(f"shop FAQ: {len(faq_entries)} entr{'y' if len(faq_entries) == 1 else 'ies'} "
                      f"from {faq_table.source}")
@@ -417,56 +419,33 @@ def _require(table: _Table, required: Sequence[str], all_columns: Sequence[str]
 
 # ---- CSV -------------------------------------------------------------------------------------
 
-_CODEC_NAMES = {"utf_8": "UTF-8", "utf_8_sig": "UTF-8 (BOM)", "gb18030": "GB18030",
-                "gbk": "GBK", "gb2312": "GB2312", "cp950": "Big5 (cp950)", "big5": "Big5",
-                "big5hkscs": "Big5-HKSCS", "utf_16": "UTF-16", "utf_16_le": "UTF-16LE",
-                "utf_16_be": "UTF-16BE", "utf_32": "UTF-32", "cp1252": "Windows-1252"}
-_BOMS = ((codecs.BOM_UTF32_LE, "utf_32"), (codecs.BOM_UTF32_BE, "utf_32"),
-         (codecs.BOM_UTF8, "utf_8_sig"), (codecs.BOM_UTF16_LE, "utf_16"),
-         (codecs.BOM_UTF16_BE, "utf_16"))
 _DELIMITERS = ((",", "commas"), ("\t", "tabs"), (";", "semicolons"))
-_LEGACY_FALLBACKS = ("gb18030", "cp950")
-_PRIOR = _LEGACY_FALLBACKS
-"""Tried in addition to what charset-normalizer proposes: the two Excel "CSV" encodings of
-Chinese Windows (Simplified: GB18030 superset of GBK; Traditional: cp950, Microsoft's Big5)."""
-
-
-def _codec_name(codec: str) -> str:
-    try:
-        codec = codecs.lookup(codec).name.replace("-", "_")
-    except LookupError:
-        pass
-    return _CODEC_NAMES.get(codec, codec)
 
 
 def _read_csv(path: Path, header_of, key_column: str) -> tuple[_Table, str]:
-    """Decode, split and locate a CSV file. Returns the table and the codec used."""
+    """Decode, split and locate a CSV file; ``key_column`` is the column whose text judges a
+    legacy encoding (titles). Returns the table and the codec used."""
     data = path.read_bytes()
     name = str(path)
-    candidates: list[tuple[str, str]] = []  # (codec, text)
-    bom = next((codec for mark, codec in _BOMS if data.startswith(mark)), None)
-    if bom is not None:
+    bom = next((codec for mark, codec in BOMS if data.startswith(mark)), None)
+    if bom is not None:  # a BOM says what it is: nothing to guess
         try:
-            candidates.append((bom, data.decode(bom)))
+            text = data.decode(bom)
         except UnicodeDecodeError as exc:
             raise CatalogError(
-                f"the file starts like {_codec_name(bom)} text but is not ({exc.reason})",
+                f"the file starts like {codec_name(bom)} text but is not ({exc.reason})",
                 file=name, code=ErrorCode.CATALOG_ENCODING,
                 hint="In Excel choose 'Save as' -> 'CSV UTF-8 (comma delimited)'.") from exc
-    else:
-        try:
-            candidates.append(("utf_8", data.decode("utf-8")))
-        except UnicodeDecodeError:
-            pass
-    if candidates:  # a BOM or valid UTF-8: nothing to guess
-        codec, text = candidates[0]
-        table = _split_csv(text, name, header_of)
-        return table, codecs.lookup(codec).name
+        return _split_csv(text, name, header_of), codecs.lookup(bom).name
+    try:  # valid UTF-8 is practically never another encoding's text
+        return _split_csv(data.decode("utf-8"), name, header_of), "utf-8"
+    except UnicodeDecodeError:
+        pass
 
     tried: list[str] = []
     best: tuple[tuple, float, str, _Table] | None = None
-    for order, codec in enumerate(_legacy_candidates(data)):
-        tried.append(_codec_name(codec))
+    for order, codec in enumerate(legacy_candidates(data)):
+        tried.append(codec_name(codec))
         try:
             text = data.decode(codec)
         except (UnicodeDecodeError, LookupError):
@@ -475,16 +454,16 @@ def _read_csv(path: Path, header_of, key_column: str) -> tuple[_Table, str]:
             table = _split_csv(text, name, header_of)
         except CatalogError:
             continue
-        score = _plausibility(_sample_text(table, header_of, key_column))
+        score = plausibility(_sample_text(table, header_of, key_column))
         # more columns recognised, then more plausible text, then the commoner Excel encoding
         # (GB18030, then Big5) on a tie, then charset-normalizer's order
-        rank = (len(table.col_index), score, -_PRIOR.index(codec) if codec in _PRIOR else
-                -len(_PRIOR), -order)
+        rank = (len(table.col_index), score,
+                -LEGACY_FALLBACKS.index(codec) if codec in LEGACY_FALLBACKS else -2, -order)
         if best is None or rank > best[0]:
             best = (rank, score, codec, table)
     if best is None or best[1] < PLAUSIBLE_TEXT:
         detail = ("no encoding tried decodes it" if best is None else
-                  f"in the best of them, {_codec_name(best[2])}, only {best[1]:.0%} of the "
+                  f"in the best of them, {codec_name(best[2])}, only {best[1]:.0%} of the "
                   f"{key_column} characters are ordinary text")
         raise CatalogError(
             f"the {key_column}s do not read as text in any encoding tried "
@@ -493,28 +472,8 @@ def _read_csv(path: Path, header_of, key_column: str) -> tuple[_Table, str]:
                  ".xlsx file.")
     _, _, codec, table = best
     codec = codecs.lookup(codec).name
-    table.notes.insert(0, f"file read as {_codec_name(codec)} text (it is not UTF-8)")
+    table.notes.insert(0, f"file read as {codec_name(codec)} text (it is not UTF-8)")
     return table, codec
-
-
-def _legacy_candidates(data: bytes) -> list[str]:
-    """Encodings to try for a file that is not UTF-8: charset-normalizer's guesses (best
-    first, at most five), then :data:`_LEGACY_FALLBACKS`."""
-    from charset_normalizer import from_bytes  # only needed for non-UTF-8 files
-
-    seen: set[str] = set()
-    out: list[str] = []
-    for codec in [m.encoding for m in from_bytes(data)][:5] + list(_LEGACY_FALLBACKS):
-        try:
-            key = codecs.lookup(codec).name
-        except LookupError:
-            continue
-        if key in ("big5",):  # Excel writes Microsoft's Big5 (cp950), a superset
-            key = "cp950"
-        if key not in seen:
-            seen.add(key)
-            out.append(key)
-    return out
 
 
 def _split_csv(text: str, name: str, header_of) -> _Table:
@@ -556,44 +515,6 @@ def _sample_text(table: _Table, header_of, key_column: str) -> str:
         if sum(1 for ch in sample if ord(ch) > 127) >= 6:
             return sample
     return "".join(_cell_text(v) for r in rows for v in r)
-
-
-def _plausibility(text: str) -> float:
-    """Share of the non-ASCII characters of ``text`` that are ordinary in a catalog.
-
-    Ordinary: Chinese characters of the national common-character sets (GB 2312 hanzi; Big5
-    常用字 A440-C67E), CJK and full-width punctuation, GB 2312 symbol rows (★ ① № ...),
-    accented Latin letters, general punctuation and characters outside the BMP (emoji; legacy
-    Chinese encodings produce none by accident). Not ordinary: rarer hanzi, kana, Greek,
-    Cyrillic, box drawing, private-use and control characters (NUL ...) -- what a wrong legacy
-    decoding produces (Big5 read as GBK gives kana, Cyrillic and private-use characters;
-    GBK read as Big5 gives rare hanzi). 1.0 for printable ASCII only.
-    """
-    good = total = 0
-    for ch in text:
-        o = ord(ch)
-        if 32 <= o < 128 or ch in "\t\r\n":
-            continue
-        total += 1
-        if o > 0xFFFF or 0x00C0 <= o <= 0x024F or 0x2000 <= o <= 0x206F or 0x3000 <= o <= 0x303F \
-                or 0xFF01 <= o <= 0xFF5E or ch in "¥£€©®°±·×÷™":
-            good += 1
-            continue
-        try:
-            b = ch.encode("gb2312")
-            if b[0] >= 0xB0 or b[0] <= 0xA3:  # hanzi, or symbols/numerals/full-width rows
-                good += 1
-                continue
-        except UnicodeEncodeError:
-            pass
-        try:
-            b = ch.encode("big5")
-            code = b[0] << 8 | b[1]
-            if 0xA440 <= code <= 0xC67E or 0xA140 <= code <= 0xA3BF:
-                good += 1
-        except (UnicodeEncodeError, IndexError):
-            pass
-    return good / total if total else 1.0
 
 
 def _read_faq_file(path: Path) -> _Table:
@@ -983,19 +904,22 @@ def _parse_row(cells: dict[str, object], file: str, row_no: int
     listing_number = r.integer("listing_number", minimum=1, what="the listing number (X号链接)")
     n_errors = len(r.errors)
     names = _parse_options(r)
-    skus = _parse_skus(r, names) if len(r.errors) == n_errors else ()
+    skus: tuple[Sku, ...] = ()
+    if len(r.errors) == n_errors:
+        skus = _parse_skus(r, names)
     skus_ok = len(r.errors) == n_errors
-    if skus_ok:  # SKUs read whole: their stock and prices can be checked
+    if skus_ok:  # SKUs read whole: their stock and prices can be checked against the row
         skus = _apply_stock_column(r, skus)
         _check_prices(r, price, free_gift, skus)
     else:
         r.integer("stock", minimum=0, maximum=MAX_STOCK, what="the stock")
-    if price is None and skus and all(s.price is not None for s in skus) and not price_given:
-        price = min(s.price for s in skus if s.price is not None)
-    elif price is None and free_gift and not price_given:
-        price = Decimal("0.00")
-    elif price is None and not price_given:
-        r.fail("price", "price is empty", "Write the price in yuan, e.g. 59.90.")
+    if price is None and not price_given:  # an empty price cell
+        if skus and all(s.price is not None for s in skus):
+            price = min(s.price for s in skus if s.price is not None)
+        elif free_gift:
+            price = Decimal("0.00")
+        elif skus_ok or "@" not in r.structured("skus"):  # no SKU price could stand in
+            r.fail("price", "price is empty", "Write the price in yuan, e.g. 59.90.")
     labels_en = _parse_labels_en(r, skus) if skus_ok else ()
     size_chart = _parse_size_chart(r)
     dispatch_days = r.integer("dispatch_days", minimum=0, what="the days to dispatch")
@@ -1016,61 +940,53 @@ def _parse_row(cells: dict[str, object], file: str, row_no: int
         return None, r.errors
     assert price is not None
     try:
-        product = _product(product_id, listing_number, title, category, price, r, skus,
-                           original_price, size_chart, dispatch_days, free_shipping,
-                           return_days, paid_by, demo, short_name, free_gift, labels_en, faq)
+        product = Product(
+            product_id=product_id,
+            listing_number=listing_number,
+            title=title,
+            category=category,
+            price=price,
+            brand=r.text("brand"),
+            original_price=original_price,
+            skus=skus,
+            size_chart=size_chart,
+            material=r.text("material"),
+            selling_points=r.listing("selling_points"),
+            shipping=Shipping(
+                courier=r.text("courier"),
+                ships_from=r.text("ships_from"),
+                dispatch_days=dispatch_days,
+                delivery_days=r.structured("delivery_days"),
+                free_shipping=free_shipping,
+                free_shipping_exceptions=r.listing("free_shipping_exceptions"),
+            ),
+            after_sales=AfterSales(
+                return_days=return_days,
+                return_shipping_paid_by=paid_by,
+                warranty=r.text("warranty"),
+            ),
+            tags=r.listing("tags"),
+            aliases=r.listing("aliases"),
+            script=r.text("script"),
+            title_en=r.text("title_en"),
+            demo_data=bool(demo),
+            short_name=short_name,
+            unit=r.text("unit"),
+            free_gift=free_gift,
+            suitable_for=r.listing("suitable_for"),
+            net_weight=r.text("net_weight"),
+            shelf_life=r.text("shelf_life"),
+            production_date=r.text("production_date"),
+            storage=r.text("storage"),
+            material_en=r.text("material_en"),
+            selling_points_en=r.listing("selling_points_en"),
+            labels_en=labels_en,
+            faq=faq,
+        )
     except ValueError as exc:  # the model refused a combination the checks above missed
         r.fail("skus", str(exc), _SKU_HINT)
         return None, r.errors
     return product, []
-
-
-def _product(product_id, listing_number, title, category, price, r, skus, original_price,
-             size_chart, dispatch_days, free_shipping, return_days, paid_by, demo, short_name,
-             free_gift, labels_en, faq) -> Product:
-    return Product(
-        product_id=product_id,
-        listing_number=listing_number,
-        title=title,
-        category=category,
-        price=price,
-        brand=r.text("brand"),
-        original_price=original_price,
-        skus=skus,
-        size_chart=size_chart,
-        material=r.text("material"),
-        selling_points=r.listing("selling_points"),
-        shipping=Shipping(
-            courier=r.text("courier"),
-            ships_from=r.text("ships_from"),
-            dispatch_days=dispatch_days,
-            delivery_days=r.structured("delivery_days"),
-            free_shipping=free_shipping,
-            free_shipping_exceptions=r.listing("free_shipping_exceptions"),
-        ),
-        after_sales=AfterSales(
-            return_days=return_days,
-            return_shipping_paid_by=paid_by,
-            warranty=r.text("warranty"),
-        ),
-        tags=r.listing("tags"),
-        aliases=r.listing("aliases"),
-        script=r.text("script"),
-        title_en=r.text("title_en"),
-        demo_data=bool(demo),
-        short_name=short_name,
-        unit=r.text("unit"),
-        free_gift=free_gift,
-        suitable_for=r.listing("suitable_for"),
-        net_weight=r.text("net_weight"),
-        shelf_life=r.text("shelf_life"),
-        production_date=r.text("production_date"),
-        storage=r.text("storage"),
-        material_en=r.text("material_en"),
-        selling_points_en=r.listing("selling_points_en"),
-        labels_en=labels_en,
-        faq=faq,
-    )
 
 
 def _check_prices(r: _Row, price: Decimal | None, free_gift: bool,
