@@ -56,7 +56,8 @@ class CatalogModel(QAbstractTableModel):
             if p.product_id == product.product_id:
                 self.products[i] = product
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLS) - 1))
-        self.catalog = Catalog(tuple(product if p.product_id == product.product_id else p for p in self.catalog))
+        self.catalog = dataclasses.replace(
+            self.catalog, products=tuple(product if p.product_id == product.product_id else p for p in self.catalog))
 
     def row_of(self, product_id: str | None) -> int:
         for i, p in enumerate(self.products):

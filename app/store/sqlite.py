@@ -134,6 +134,30 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX event_log_type ON event_log(session_id, type);
     """,
+    # 4: SKUs keyed by their label (variants by any option, per-variant price), the shop-wide FAQ
+    """
+    CREATE TABLE skus_v4 (
+        product_id TEXT NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+        label      TEXT NOT NULL,                  -- app.catalog.model.Sku.label, unique per product
+        color      TEXT NOT NULL DEFAULT '',
+        size       TEXT NOT NULL DEFAULT '',
+        options    TEXT NOT NULL DEFAULT '[]',     -- JSON list of [option name, value]
+        price      TEXT,                           -- yuan, NULL = the product's price
+        stock      INTEGER NOT NULL CHECK (stock >= 0),
+        barcode    TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (product_id, label)
+    );
+    INSERT INTO skus_v4(product_id, label, color, size, stock)
+        SELECT product_id, CASE WHEN color != '' AND size != '' THEN color || '/' || size
+                                ELSE color || size END, color, size, stock FROM skus;
+    DROP TABLE skus;
+    ALTER TABLE skus_v4 RENAME TO skus;
+    CREATE TABLE shop_faq (
+        position   INTEGER PRIMARY KEY,
+        question   TEXT NOT NULL,
+        answer     TEXT NOT NULL
+    );
+    """,
 )
 
 REPLY_STATUSES: tuple[str, ...] = ("suggested", "approved", "rejected", "spoken", "interrupted", "cancelled")
@@ -214,14 +238,16 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ catalog
     def save_catalog(self, catalog: Catalog) -> None:
-        """Replace the stored catalog snapshot with ``catalog`` (one transaction)."""
-        from app.catalog.serialize import product_to_json
+        """Replace the stored catalog snapshot with ``catalog`` (one transaction): products, their
+        SKUs (keyed by label) and the shop-wide FAQ."""
+        from app.catalog.serialize import faq_to_json, product_to_json
 
         now = time.time()
         self._db.execute("BEGIN")
         try:
             self._db.execute("DELETE FROM skus")
             self._db.execute("DELETE FROM products")
+            self._db.execute("DELETE FROM shop_faq")
             for p in catalog:
                 self._db.execute(
                     "INSERT INTO products VALUES (?,?,?,?,?,?,?)",
@@ -229,20 +255,30 @@ class SqliteStore:
                      json.dumps(product_to_json(p), ensure_ascii=False), now),
                 )
                 self._db.executemany(
-                    "INSERT INTO skus VALUES (?,?,?,?)",
-                    [(p.product_id, s.color, s.size, s.stock) for s in p.skus],
+                    "INSERT INTO skus(product_id, label, color, size, options, price, stock, barcode) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    [(p.product_id, s.label, s.color, s.size,
+                      json.dumps([[n, v] for n, v in s.options], ensure_ascii=False),
+                      None if s.price is None else format(s.price, "f"), s.stock, s.barcode) for s in p.skus],
                 )
+            self._db.executemany("INSERT INTO shop_faq(question, answer) VALUES (?,?)",
+                                 [tuple(e) for e in faq_to_json(catalog.faq)])
             self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise store_write_error(exc, self.path) from exc
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
 
     def load_catalog(self) -> Catalog:
-        """The stored catalog snapshot (empty when none was saved)."""
-        from app.catalog.serialize import product_from_json
+        """The stored catalog snapshot (empty when none was saved), with its shop-wide FAQ."""
+        from app.catalog.serialize import faq_from_json, product_from_json
 
         rows = self._db.execute("SELECT data FROM products ORDER BY listing_number, product_id")
-        return Catalog(tuple(product_from_json(json.loads(r[0])) for r in rows))
+        products = tuple(product_from_json(json.loads(r[0])) for r in rows)
+        faq = faq_from_json([list(r) for r in self._db.execute("SELECT question, answer FROM shop_faq ORDER BY position")])
+        return Catalog(products, faq=faq)
 
     # ------------------------------------------------------------------ viewers
     def upsert_viewer(self, platform: str, uid: object, nickname: str, at: float | None = None) -> str:
@@ -313,9 +349,9 @@ class SqliteStore:
             catalog: the catalog it runs with, kept with the session (the report reads it).
             meta: JSON-ready details (sources, output folder, options).
         """
-        from app.catalog.serialize import product_to_json
+        from app.catalog.serialize import catalog_to_json
 
-        cat = None if catalog is None else json.dumps([product_to_json(p) for p in catalog], ensure_ascii=False)
+        cat = None if catalog is None else json.dumps(catalog_to_json(catalog), ensure_ascii=False)
         self._db.execute(
             "INSERT INTO sessions(session_id, platform, room_id, started_at, ended_at, catalog, meta) "
             "VALUES (?,?,?,?,NULL,?,?) ON CONFLICT(session_id) DO NOTHING",
@@ -348,12 +384,13 @@ class SqliteStore:
 
     def session_catalog(self, session_id: str) -> Catalog | None:
         """The catalog a session ran with (``None`` when it was not kept)."""
-        from app.catalog.serialize import product_from_json
+        from app.catalog.serialize import catalog_from_json
 
         row = self._db.execute("SELECT catalog FROM sessions WHERE session_id=?", (session_id,)).fetchone()
         if row is None or row[0] is None:
             return None
-        return Catalog(tuple(product_from_json(p) for p in json.loads(row[0])))
+        data = json.loads(row[0])
+        return catalog_from_json({"products": data} if isinstance(data, list) else data)
 
     # ------------------------------------------------------------------ replies (decisions)
     def add_reply(self, session_id: str, reply, *, viewer_key_: str = "") -> None:
