@@ -217,3 +217,22 @@ def test_cards_show_recommendations_with_reasons_and_the_askers_the_core_merged(
     q.on_event(QuestionMerged(t=5, reply_id="r1", msg_id="c", viewer=v3, text="送妈妈买什么好"))
     assert len(q.cards) == 1 and [n for n, _ in card.askers] == ["小美", "阿强", "Lily"]
     assert sent == []  # nothing is decided in the console
+
+
+def test_ui_font_falls_back_to_chinese_and_emoji_glyphs(qapp):
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.fonts import CJK_SAMPLE, EMOJI_SAMPLE, cjk_family, emoji_family, has_glyphs
+    from app.gui.theme import apply_ui_font
+
+    cjk, emoji = cjk_family(), emoji_family()
+    assert cjk and has_glyphs(cjk, CJK_SAMPLE)  # set-up installs fonts-noto-cjk
+    assert emoji and has_glyphs(emoji, EMOJI_SAMPLE[:1])  # ... and fonts-noto-color-emoji
+    before = QFont(QApplication.instance().font())
+    try:
+        font = apply_ui_font(QApplication.instance())
+        assert cjk in font.families() and emoji in font.families()
+        assert font.families().index(cjk) < font.families().index(emoji)
+    finally:
+        QApplication.instance().setFont(before)

@@ -116,7 +116,7 @@ def test_host_speech_audio_is_transcribed_with_vosk(tmp_path):
     from app.settings import load_settings
 
     clip = tmp_path / "host.wav"
-    shutil.copy(Path(__file__).resolve().parents[2] / "shared" / "data" / "audio" / "vosk-test.wav", clip)
+    shutil.copy(Path(__file__).resolve().parent / "data" / "audio" / "vosk-test.wav", clip)
     p = _write(tmp_path, [{"t": 1, "type": "host_speech", "audio": "host.wav"},
                           {"t": 2, "type": "host_speech", "audio": "missing.wav"}])
     settings = load_settings(tmp_path / "none.toml", {"recognition": {"model": "ko"}})
