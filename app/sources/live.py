@@ -312,8 +312,9 @@ class LiveChatSource:
         """
         raise NotImplementedError
 
-    def drain(self) -> list[Event]:
-        """Events still owed when a connection ends (open gift streaks ...); default none."""
+    def drain(self, t: float) -> list[Event]:
+        """Events still owed when a connection ends (open gift streaks ...), stamped with
+        stream time ``t``; default none."""
         return []
 
     # ------------------------------------------------------------------ machinery
@@ -380,7 +381,7 @@ class LiveChatSource:
                     yield item
             finally:
                 await cancel_and_wait(task)
-            for ev in self.drain():
+            for ev in self.drain(link.now()):
                 yield ev
             if stalled_for is not None:
                 self.stats.stalls += 1
@@ -426,6 +427,17 @@ def source_options(platform: str, settings: Any, endpoint: str | None, options: 
     return out
 
 
+def require_packages(*modules: str) -> None:
+    """Raise ``LiveHostError(code="source-missing-package")`` naming the missing modules."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise LiveHostError(ErrorCode.SOURCE_MISSING_PACKAGE,
+                            f"This chat source needs the Python package(s) {', '.join(missing)}.",
+                            f"pip install {' '.join(missing)}")
+
+
 def gift_amount(coins: Any, per_yuan: int = 1000):
     """Coins -> yuan as a Decimal (Bilibili: 1000 gold coins = 1 yuan); None when unknown."""
     from decimal import Decimal, InvalidOperation
@@ -448,15 +460,23 @@ class GiftStreaks:
         self.idle_s = idle_s
         self._open: dict[str, tuple[float, GiftReceived]] = {}
 
-    def update(self, gift: GiftReceived) -> GiftReceived:
-        """Record a frame (its ``count`` is this frame's count); returns the in-progress event
-        with the streak's running total."""
-        prev = self._open.get(gift.streak_id)
-        total = gift.count + (prev[1].count if prev else 0)
-        amount = gift.amount
-        if prev and prev[1].amount is not None and amount is not None:
-            amount = prev[1].amount + amount
+    def update(self, gift: GiftReceived, *, cumulative: bool = False) -> GiftReceived:
+        """Record a frame; returns the in-progress event with the streak's running total.
+
+        ``cumulative=False``: the frame's ``count`` / ``amount`` are this frame's own (added up);
+        True: they are the streak's total so far (the larger of it and what was seen wins, so a
+        total and per-frame counts of the same streak never add up twice).
+        """
         import dataclasses
+
+        prev = self._open.get(gift.streak_id)
+        pc, pa = (prev[1].count, prev[1].amount) if prev else (0, None)
+        if cumulative:
+            total = max(pc, gift.count)
+            amount = max((a for a in (pa, gift.amount) if a is not None), default=None)
+        else:
+            total = pc + gift.count
+            amount = gift.amount if pa is None else (pa + gift.amount if gift.amount is not None else pa)
 
         running = dataclasses.replace(gift, count=total, amount=amount, streak_end=False)
         self._open[gift.streak_id] = (time.monotonic(), running)
@@ -482,4 +502,4 @@ class GiftStreaks:
 
 
 __all__ = ["Backoff", "GiftStreaks", "LiveChatSource", "Link", "SourceFailure", "SourceStats",
-           "cancel_and_wait", "classify", "gift_amount", "source_options"]
+           "cancel_and_wait", "classify", "gift_amount", "require_packages", "source_options"]
