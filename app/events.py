@@ -77,6 +77,9 @@ class ChatReceived(Received):
     ``None`` for an ordinary comment."""
     currency: str = ""
     """ISO 4217 code (``CNY``, ``USD``, ``JPY`` ...) or a platform unit (``BITS``)."""
+    emotes: tuple[str, ...] = ()
+    """Emote codes / emoji shortcuts in ``text``, in order (Twitch emotes, YouTube emoji); the
+    text keeps them as typed, so a stage can tell an emote-only message from a question."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
