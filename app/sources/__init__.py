@@ -17,6 +17,7 @@ SOURCE_KINDS: dict[str, str] = {
     "bilibili": "app.sources.bilibili",
     "twitch": "app.sources.twitch",
     "youtube": "app.sources.youtube",
+    "tiktok": "app.sources.tiktok",
 }
 """Source kind -> module that implements it (imported only when a spec of that kind is opened,
 so a platform's optional packages are needed only by sellers who use that platform)."""

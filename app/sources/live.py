@@ -178,13 +178,20 @@ class Link:
                 log.warning("%s: the session is not keeping up; events are being dropped", self.source.spec)
             return False
 
-    async def connected(self, detail: str = "") -> None:
-        """The connection is delivering: emits :class:`~app.events.SourceConnected`."""
+    def _connected_event(self, detail: str) -> SourceConnected:
         self.connected_at = time.monotonic()
         src = self.source
         src.stats.connects += 1
         src.stats.last_connected_at = self.connected_at
-        await self.emit(SourceConnected(t=self.now(), source=src.spec, platform=src.platform, detail=detail))
+        return SourceConnected(t=self.now(), source=src.spec, platform=src.platform, detail=detail)
+
+    async def connected(self, detail: str = "") -> None:
+        """The connection is delivering: emits :class:`~app.events.SourceConnected`."""
+        await self.emit(self._connected_event(detail))
+
+    def connected_nowait(self, detail: str = "") -> None:
+        """:meth:`connected` for library callbacks that cannot await."""
+        self.emit_nowait(self._connected_event(detail))
 
     async def malformed(self, problem: str, message: str) -> None:
         """A frame could not be used: reported once per ``problem`` key, then skipped."""
