@@ -145,7 +145,7 @@ class BiliServer:
                         await ws.wait_closed()
                         return
                     else:
-                        await ws.send(item)
+                        await ws.send(item() if callable(item) else item)
             finally:
                 pump.cancel()
         except Exception:

@@ -148,7 +148,7 @@ class TikTokServer:
                     await ws.wait_closed()
                     return
                 else:
-                    await ws.send(item)
+                    await ws.send(item() if callable(item) else item)
         except Exception:
             pass
         finally:

@@ -79,7 +79,7 @@ class IrcServer:
                     await ws.wait_closed()
                     return
                 else:
-                    await ws.send(item)
+                    await ws.send(item() if callable(item) else item)
         except Exception:
             pass
         finally:

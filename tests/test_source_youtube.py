@@ -111,6 +111,8 @@ class YtServer:
             self.polls.append((time.monotonic(), token, req))
             answers = self.sessions[min(session, len(self.sessions) - 1)]
             answer = answers[min(step, len(answers) - 1)]
+            if callable(answer):
+                answer = answer()
             if answer == "DROP":
                 writer.transport.abort()
                 return None
