@@ -14,8 +14,7 @@ Example ``settings.toml``::
     rate_wpm = 180
     [sources]
     stall_timeout_s = 60
-    [sources.bilibili]
-    endpoint = ""          # a relay's URL; empty = Bilibili's own servers
+    bilibili_endpoint = ""   # a relay's URL; empty = Bilibili's own servers
 """
 
 from __future__ import annotations
@@ -110,24 +109,22 @@ class RecognitionSettings(_Frozen):
     empty = the first installed one."""
 
 
-class PlatformSourceSettings(_Frozen):
-    endpoint: str = ""
-    """Server URL that replaces the platform's own (a relay, a test server); empty = the
-    platform's. ``http(s)://`` for HTTP-based platforms, ``ws(s)://`` for Twitch."""
-
-    @field_validator("endpoint")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        v = v.strip()
-        if v and not v.split("://", 1)[0].lower() in ("http", "https", "ws", "wss"):
-            raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
-        if v and "://" in v and not v.split("://", 1)[1].strip("/"):
-            raise ValueError("the URL has no host")
-        return v
+def _endpoint_url(v: str) -> str:
+    v = v.strip()
+    if v and v.split("://", 1)[0].lower() not in ("http", "https", "ws", "wss"):
+        raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
+    if v and "://" in v and not v.split("://", 1)[1].strip("/"):
+        raise ValueError("the URL has no host")
+    return v
 
 
 class SourcesSettings(_Frozen):
-    """Live chat sources (``bilibili:``, ``twitch:``, ``youtube:``, ``tiktok:``)."""
+    """Live chat sources (``bilibili:``, ``twitch:``, ``youtube:``, ``tiktok:``).
+
+    ``<platform>_endpoint``: a server URL replacing the platform's own (a relay, a test
+    server); empty = the platform's. ``http(s)://`` for Bilibili, YouTube and TikTok,
+    ``ws(s)://`` for Twitch's IRC WebSocket.
+    """
 
     stall_timeout_s: float = Field(default=60.0, ge=5.0, le=600.0)
     """Seconds without any event or heartbeat reply before a source counts as stalled and
@@ -136,10 +133,15 @@ class SourcesSettings(_Frozen):
     """Delay before the first reconnect, seconds (later ones double, with +-25 % jitter)."""
     reconnect_max_s: float = Field(default=60.0, ge=5.0, le=600.0)
     """Longest delay between reconnects, seconds."""
-    bilibili: PlatformSourceSettings = PlatformSourceSettings()
-    twitch: PlatformSourceSettings = PlatformSourceSettings()
-    youtube: PlatformSourceSettings = PlatformSourceSettings()
-    tiktok: PlatformSourceSettings = PlatformSourceSettings()
+    bilibili_endpoint: str = ""
+    twitch_endpoint: str = ""
+    youtube_endpoint: str = ""
+    tiktok_endpoint: str = ""
+
+    @field_validator("bilibili_endpoint", "twitch_endpoint", "youtube_endpoint", "tiktok_endpoint")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _endpoint_url(v)
 
 
 class Settings(_Frozen):

@@ -302,14 +302,19 @@ def test_classify_names_the_reason():
 
 def test_settings_sources_section(tmp_path):
     s = load_settings(path=tmp_path / "none.toml", overrides={"sources": {"stall_timeout_s": 30,
-                                                        "bilibili": {"endpoint": "http://127.0.0.1:9"}}})
-    assert s.sources.stall_timeout_s == 30 and s.sources.bilibili.endpoint == "http://127.0.0.1:9"
+                                                        "bilibili_endpoint": "http://127.0.0.1:9"}})
+    assert s.sources.stall_timeout_s == 30 and s.sources.bilibili_endpoint == "http://127.0.0.1:9"
     opts = source_options("bilibili", s, None, {})
     assert opts["endpoint"] == "http://127.0.0.1:9" and opts["stall_timeout_s"] == 30
     assert opts["backoff"].first_s == 1.0 and opts["backoff"].max_s == 60.0
     assert source_options("bilibili", s, "http://relay:1", {"stall_timeout_s": 0.5})["endpoint"] == "http://relay:1"
-    for bad in ({"stall_timeout_s": 1}, {"twitch": {"endpoint": "irc.example"}}, {"reconnect_first_s": 9},
-                {"youtube": {"endpoint": "http://"}}, {"tiktok": {"typo": 1}}):
+    for bad in ({"stall_timeout_s": 1}, {"twitch_endpoint": "irc.example"}, {"reconnect_first_s": 9},
+                {"youtube_endpoint": "http://"}, {"tiktok_typo": 1}):
         with pytest.raises(LiveHostError) as e:
             load_settings(path=tmp_path / "none.toml", overrides={"sources": bad})
         assert e.value.code == "settings-invalid" and "sources" in e.value.message
+    # the console writes settings.toml with one level of tables: the section must survive it
+    from app.gui.prefs import save_settings
+
+    save_settings(s, tmp_path / "out.toml")
+    assert load_settings(path=tmp_path / "out.toml").sources == s.sources

@@ -420,9 +420,8 @@ def source_options(platform: str, settings: Any, endpoint: str | None, options: 
     section, overridden by ``endpoint`` and the options given to ``open_source``
     (``stall_timeout_s``, ``backoff``, ``rng``)."""
     sec = getattr(settings, "sources", None)
-    plat = getattr(sec, platform, None)
     out: dict[str, Any] = {
-        "endpoint": endpoint or (getattr(plat, "endpoint", "") or None),
+        "endpoint": endpoint or (getattr(sec, f"{platform}_endpoint", "") or None),
         "stall_timeout_s": float(options.pop("stall_timeout_s", None) or getattr(sec, "stall_timeout_s", 60.0)),
     }
     backoff = options.pop("backoff", None)
