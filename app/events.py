@@ -72,6 +72,14 @@ class ChatReceived(Received):
 
     kind: ClassVar[str] = "comment"
     text: str
+    amount: Decimal | None = None
+    """Money paid with the message (a Super Chat / 醒目留言, Twitch bits), in ``currency``;
+    ``None`` for an ordinary comment."""
+    currency: str = ""
+    """ISO 4217 code (``CNY``, ``USD``, ``JPY`` ...) or a platform unit (``BITS``)."""
+    emotes: tuple[str, ...] = ()
+    """Emote codes / emoji shortcuts in ``text``, in order (Twitch emotes, YouTube emoji); the
+    text keeps them as typed, so a stage can tell an emote-only message from a question."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +94,11 @@ class GiftReceived(Received):
     """Frames of one combo share a streak id; empty when the gift is not part of a streak."""
     streak_end: bool = True
     """True on the last frame of a streak (the one that is thanked)."""
+    amount: Decimal | None = None
+    """What the gift is worth (cumulative for a streak frame), in ``currency``; ``None`` when
+    the platform does not say (or the gift is free)."""
+    currency: str = ""
+    """ISO 4217 code (``CNY`` ...) or a platform unit (``DIAMOND`` for TikTok coins' diamonds)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +121,35 @@ class LikesReceived(Received):
 
     kind: ClassVar[str] = "like"
     count: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerShared(Received):
+    """A viewer shared the live room (TikTok share)."""
+
+    kind: ClassVar[str] = "share"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerSubscribed(Received):
+    """A viewer became a paying member / subscriber (Twitch sub, YouTube membership)."""
+
+    kind: ClassVar[str] = "subscribe"
+    plan: str = ""
+    """The platform's name for the level (``Tier 1``, ``Prime``, a YouTube membership level)."""
+    months: int = 0
+    """Cumulative months, when the platform says (a resub); 0 = new or unknown."""
+    text: str = ""
+    """The message the viewer attached, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomRaided(Received):
+    """Another channel sent its audience into this room (Twitch raid); ``viewer`` is the raider."""
+
+    kind: ClassVar[str] = "raid"
+    viewers: int = 0
+    """Viewers the raid brought."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -603,6 +645,18 @@ class SourceDisconnected(Event):
     """What to do about it (default: :data:`app.vocab.DISCONNECT_HINTS` for ``reason``)."""
     retry_in_s: float = 0.0
     """Seconds until the next connection attempt; 0 = no further attempt."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerCountUpdated(Event):
+    """A live source reported the size of its audience (for the status bar; not a Received)."""
+
+    source: str
+    platform: str
+    count: int
+    measure: str = "viewers"
+    """``viewers`` (people in the room now) or ``popularity`` (Bilibili's 人气 figure from the
+    heartbeat reply, a platform score rather than a head count)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,9 @@ Example ``settings.toml``::
     auto_approve = ["greeting", "compliment", "gift", "follow", "price", "shipping"]
     [speech]
     rate_wpm = 180
+    [sources]
+    stall_timeout_s = 60
+    bilibili_endpoint = ""   # a relay's URL; empty = Bilibili's own servers
 """
 
 from __future__ import annotations
@@ -124,6 +127,41 @@ class RecognitionSettings(_Frozen):
     empty = the first installed one."""
 
 
+def _endpoint_url(v: str) -> str:
+    v = v.strip()
+    if v and v.split("://", 1)[0].lower() not in ("http", "https", "ws", "wss"):
+        raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
+    if v and "://" in v and not v.split("://", 1)[1].strip("/"):
+        raise ValueError("the URL has no host")
+    return v
+
+
+class SourcesSettings(_Frozen):
+    """Live chat sources (``bilibili:``, ``twitch:``, ``youtube:``, ``tiktok:``).
+
+    ``<platform>_endpoint``: a server URL replacing the platform's own (a relay, a test
+    server); empty = the platform's. ``http(s)://`` for Bilibili, YouTube and TikTok,
+    ``ws(s)://`` for Twitch's IRC WebSocket.
+    """
+
+    stall_timeout_s: float = Field(default=60.0, ge=5.0, le=600.0)
+    """Seconds without any event or heartbeat reply before a source counts as stalled and
+    reconnects."""
+    reconnect_first_s: float = Field(default=1.0, gt=0.0, le=4.0)
+    """Delay before the first reconnect, seconds (later ones double, with +-25 % jitter)."""
+    reconnect_max_s: float = Field(default=60.0, ge=5.0, le=600.0)
+    """Longest delay between reconnects, seconds."""
+    bilibili_endpoint: str = ""
+    twitch_endpoint: str = ""
+    youtube_endpoint: str = ""
+    tiktok_endpoint: str = ""
+
+    @field_validator("bilibili_endpoint", "twitch_endpoint", "youtube_endpoint", "tiktok_endpoint")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _endpoint_url(v)
+
+
 class Settings(_Frozen):
     language: Literal["zh", "en"] = "zh"
     """Language of the seller's UI and of replies when a message has no language of its own."""
@@ -137,6 +175,7 @@ class Settings(_Frozen):
     recognition: RecognitionSettings = RecognitionSettings()
     host: HostSettings = HostSettings()
     recommend: RecommendSettings = RecommendSettings()
+    sources: SourcesSettings = SourcesSettings()
 
     @property
     def db_path(self) -> Path:

@@ -167,6 +167,8 @@ class ErrorCode(StrEnum):
     SOURCE_FAILED = "source-failed"
     SOURCE_FRAME_MALFORMED = "source-frame-malformed"
     SOURCE_MISSING_PACKAGE = "source-missing-package"
+    LOGIN_STORE_UNAVAILABLE = "login-store-unavailable"
+    """No OS keyring: a platform login cannot be kept or read (the source connects anonymously)."""
     NOW_SELLING_UNKNOWN = "now-selling-unknown"
     INTRODUCE_NO_SCRIPT = "introduce-no-script"
     # understanding / recommendation

@@ -15,6 +15,10 @@ from app.sources.base import ChatSource, SourceContext
 SOURCE_KINDS: dict[str, str] = {
     "replay": "app.sources.replay",
     "mic": "app.sources.microphone",
+    "bilibili": "app.sources.bilibili",
+    "twitch": "app.sources.twitch",
+    "youtube": "app.sources.youtube",
+    "tiktok": "app.sources.tiktok",
 }
 """Source kind -> module that implements it (imported only when a spec of that kind is opened,
 so a platform's optional packages are needed only by sellers who use that platform)."""
