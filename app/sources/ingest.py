@@ -354,10 +354,10 @@ class IngestChatSource:
         app.router.add_get("/", self._info)
         app.router.add_get("/ws", self._ws)
         app.router.add_post("/events", self._post)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         try:
             await runner.setup()
-            site = web.SockSite(runner, self._sock, shutdown_timeout=1.0)
+            site = web.SockSite(runner, self._sock)
             await site.start()
             yield SourceConnected(t=self._now(), source=self.spec, platform=self.platform,
                                   detail=f"listening on {self.url} (WebSocket {self.ws_url})")
