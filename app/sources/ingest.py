@@ -103,7 +103,8 @@ class IngestLimits:
         max_batch: most events in one POST.
         rate_per_s: token-bucket refill, events per second per client; ``None`` = no rate limit.
         burst: token-bucket size, events (>= ``max_batch``).
-        remembered_ids: how many recent event ids are kept for duplicate detection.
+        remembered_ids: how many recent event ids are kept for duplicate detection (a grabber
+            that reconnects sends again only what was in flight: seconds of chat, far fewer).
         queue: events waiting for the pipeline before readers are paused (backpressure).
     """
 
@@ -112,7 +113,7 @@ class IngestLimits:
     max_batch: int = 500
     rate_per_s: float | None = 500.0
     burst: int = 1000
-    remembered_ids: int = 100_000
+    remembered_ids: int = 20_000
     queue: int = 10_000
 
     def as_dict(self) -> dict[str, Any]:
