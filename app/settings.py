@@ -66,6 +66,12 @@ class ReplySettings(_Frozen):
     auto_approve_delay_s: float = Field(default=3.0, ge=0.0, le=60.0)
     """Countdown in the seller console before an auto-approved reply is spoken, seconds
     (the seller can cancel it). Replays approve at once."""
+    merge_window_s: float = Field(default=2.0, ge=0.0, le=30.0)
+    """Identical questions asked within this many seconds (stream time) share one reply that
+    names every asker; 0 = answer each at once."""
+    repeat_window_s: float = Field(default=20.0, ge=0.0, le=600.0)
+    """For this many seconds after a reply, the same question again is tied to it instead of
+    answered anew (0 = off)."""
 
     @field_validator("auto_approve")
     @classmethod
@@ -91,6 +97,18 @@ class SpeechSettings(_Frozen):
     """Voice id for English; empty = pick automatically."""
     output_device: str = ""
     """Output device name for playback; empty = system default; none found = files only."""
+
+
+class HostSettings(_Frozen):
+    idle_rotation_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+    """When the room is quiet for this many seconds (no comment, nothing said), introduce the
+    now-selling product, then the next ones in turn; 0 = off."""
+
+
+class RecommendSettings(_Frozen):
+    interactions_file: str = ""
+    """The shop's order export (CSV, see README "Recommendations") the recommender learns from;
+    empty = only what the store has seen."""
 
 
 class MicrophoneSettings(_Frozen):
@@ -143,6 +161,8 @@ class Settings(_Frozen):
     speech: SpeechSettings = SpeechSettings()
     microphone: MicrophoneSettings = MicrophoneSettings()
     recognition: RecognitionSettings = RecognitionSettings()
+    host: HostSettings = HostSettings()
+    recommend: RecommendSettings = RecommendSettings()
     ingest: IngestSettings = IngestSettings()
 
     @property

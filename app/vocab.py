@@ -190,6 +190,7 @@ class ErrorCode(StrEnum):
     # speech out
     TTS_NO_ENGINE = "tts-no-engine"
     TTS_NO_VOICE = "tts-no-voice"
+    TTS_WRONG_VOICE = "tts-wrong-voice"
     TTS_NOT_STARTED = "tts-not-started"
     TTS_FAILED = "tts-failed"
     TTS_EMPTY_TEXT = "tts-empty-text"

@@ -14,6 +14,7 @@ from app.sources.base import ChatSource, SourceContext
 
 SOURCE_KINDS: dict[str, str] = {
     "replay": "app.sources.replay",
+    "mic": "app.sources.microphone",
     "ingest": "app.sources.ingest",
 }
 """Source kind -> module that implements it (imported only when a spec of that kind is opened,
