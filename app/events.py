@@ -660,6 +660,26 @@ class ViewerCountUpdated(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IngestClientChanged(Event):
+    """A grabber connected to or left the local ingest endpoint (``ingest:`` source).
+
+    The endpoint itself stays connected (``SourceConnected``) while grabbers come and go; this
+    tells the status bar how many are feeding it.
+    """
+
+    source: str
+    """The ingest source's spec, e.g. ``ingest:17321``."""
+    client: str
+    """The grabber's name (its ``client`` parameter, e.g. ``browser-bridge``) or ``ws-<n>``."""
+    connected: bool
+    """True when it connected, False when it left."""
+    clients: int
+    """Grabbers connected after this change."""
+    detail: str = ""
+    """What it said about itself (platform, page) or why it left (close code, dropped)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StreamTimeAdvanced(Event):
     """Stream time reached ``t`` (published every ``clock_tick_s`` of stream time, also during
     silence), so windows and the idle rotation follow stream time in replays and live alike.

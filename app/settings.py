@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.errors import LiveHostError
 
@@ -160,6 +160,30 @@ class SourcesSettings(_Frozen):
     @classmethod
     def _url(cls, v: str) -> str:
         return _endpoint_url(v)
+class IngestSettings(_Frozen):
+    """The local ingest endpoint (``ingest:`` source) that the browser bridge and other
+    grabbers feed; see :mod:`app.sources.ingest`."""
+
+    port: int = Field(default=17321, ge=1, le=65535)
+    """TCP port on 127.0.0.1 (``ingest:PORT`` overrides it); the browser bridge's default."""
+    rate_per_s: float = Field(default=500.0, gt=0)
+    """Events per second one grabber may send, sustained (token-bucket refill rate)."""
+    burst: int = Field(default=1000, ge=1, le=1_000_000)
+    """Events one grabber may send at once before the rate applies (token-bucket size);
+    at least ``max_batch``."""
+    max_message_bytes: int = Field(default=16_384, ge=256, le=1_048_576)
+    """Largest WebSocket message (one event) or JSON Lines line, bytes."""
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    """Largest HTTP POST body, bytes."""
+    max_batch: int = Field(default=500, ge=1, le=100_000)
+    """Most events in one POST body."""
+
+    @model_validator(mode="after")
+    def _burst_fits_batch(self) -> "IngestSettings":
+        if self.burst < self.max_batch:
+            raise ValueError(f"burst ({self.burst}) must be at least max_batch ({self.max_batch}), "
+                             "or a full batch could never be accepted")
+        return self
 
 
 class Settings(_Frozen):
@@ -176,6 +200,7 @@ class Settings(_Frozen):
     host: HostSettings = HostSettings()
     recommend: RecommendSettings = RecommendSettings()
     sources: SourcesSettings = SourcesSettings()
+    ingest: IngestSettings = IngestSettings()
 
     @property
     def db_path(self) -> Path:
