@@ -227,6 +227,18 @@ class IntentClassified(Event):
     slots: Slots = field(default_factory=Slots)
     source: str = "comment"
     """``comment`` or ``host_speech``."""
+    offensive: bool = False
+    """The offensive-language detector's verdict on the text (insult, slur, threat, harassment
+    ...); such a message never gets a greeting, compliment or thanks (it is held for the seller)."""
+    offense_score: float = 0.0
+    """The detector's probability that the text is offensive (0..1)."""
+    flood: str = ""
+    """Empty for an ordinary message; else what kind of flood it belongs to: ``purchase``
+    (``1``, ``111``, ``扣1``: a purchase signal in a shop room), ``cheer`` (``666``, ``W``,
+    ``哈哈哈``, ``+1``) or ``copy`` (a line pasted by many viewers). Floods are counted, never
+    answered one by one."""
+    flood_token: str = ""
+    """The normalised token the flood repeats (``1``, ``666``, ``w``, the pasted line)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -329,7 +341,8 @@ class ReplyRejected(Event):
     by: str = "seller"
     """An :class:`app.vocab.Approver` value (``seller``, or ``policy`` when the core withdrew it)."""
     reason: str = ""
-    """Why it was withdrawn when ``by`` is ``policy`` (``stale``, ``merged`` ...)."""
+    """Why it was withdrawn when ``by`` is ``policy``: an :class:`app.vocab.DropReason` value
+    (``stale``, ``merged``, ``overflow``, ``viewer_muted``, ``muted``, ``interrupted``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -397,6 +410,64 @@ class NowSellingChanged(Event):
     product_id: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MuteViewer(Event):
+    """Command: mute (``muted``) or unmute a viewer for the rest of the session: nothing they
+    send is answered or spoken (the seller's "mute this viewer" on a held card)."""
+
+    viewer: Viewer
+    muted: bool = True
+    reason: str = ""
+    """Why, in the seller's words or the card's reason (``offensive``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerMuted(Event):
+    """A viewer was muted (or unmuted) for the session: their messages, gifts and any reply
+    still waiting for them are dropped from now on."""
+
+    viewer: Viewer
+    muted: bool = True
+    by: str = "seller"
+    """An :class:`app.vocab.Approver` value: ``seller`` (the console) or ``policy`` (automatic,
+    after ``strikes`` offensive messages within the moderation window)."""
+    reason: str = ""
+    """``offensive`` for the automatic mute; the seller's reason otherwise."""
+    strikes: int = 0
+    """Offensive messages from this viewer within the moderation window when it was muted."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FloodCounted(Event):
+    """A flood token was repeated within one flood window: counted instead of answered."""
+
+    token: str
+    """The normalised token (``666``, ``w``, ``1``, or the pasted line)."""
+    flood: str
+    """``cheer``, ``copy`` or ``purchase`` (see :attr:`IntentClassified.flood`)."""
+    count: int
+    """Messages with the token in the window."""
+    viewers: int
+    """Distinct viewers who sent it in the window."""
+    window_s: float
+    """Length of the window, stream seconds."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PurchaseSignalsCounted(Event):
+    """Viewers typed a purchase signal (``1``, ``扣1``) for the now-selling product: the live
+    count for the console's products tab (published at most once per clock tick)."""
+
+    product_id: str
+    listing_number: int | None = None
+    count: int
+    """Signals in the current purchase window."""
+    total: int
+    """Signals for this product since the session started."""
+    viewers: int = 0
+    """Distinct viewers in the current window."""
+
+
 # --------------------------------------------------------------------------- speech out
 
 
@@ -411,6 +482,24 @@ class Speak(Event):
     """Why it is said (the reply's intent, ``introduce``, ``say``): the avatar picks its expression by it."""
     interrupt: bool = False
     """True = stop current speech and drop queued speech first."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeakNow(Event):
+    """Command from the budgeted speech queue (:mod:`app.speech_queue`) to the speech stage:
+    synthesize and say this approved line now (it won its turn by priority, age and budget)."""
+
+    reply_id: str
+    text: str
+    lang: str
+    intent: str = ""
+    """As :attr:`Speak.intent`."""
+    interrupt: bool = False
+    """True = stop current speech first (the seller's "speak now")."""
+    waited_s: float = 0.0
+    """Stream seconds the line waited in the queue after it was approved."""
+    age_s: float = 0.0
+    """Stream seconds since the message(s) it answers (or since it was drafted)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -604,6 +693,8 @@ class MetricsReported(Event):
     """Received events in the last minute (wall clock)."""
     speech_queue: int = 0
     """Replies approved and waiting to be spoken."""
+    speech_share: float = 0.0
+    """Share of the last speech-budget window (stream time) the host spent speaking (0..1)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

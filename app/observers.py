@@ -153,6 +153,9 @@ class _Row:
     approved_by: str = ""
     lang: str = ""
     merged_into: str = ""
+    dropped: str = ""
+    """Why the core withdrew the reply before it was spoken (``stale``, ``merged`` ...), if it did."""
+    offensive: bool = False
 
 
 class SessionRecorder:
@@ -198,15 +201,17 @@ class SessionRecorder:
                 text = f"{e.gift_name} x{e.count}"
             elif isinstance(e, LikesReceived):
                 text = f"x{e.count}"
-            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=_KIND.get(type(e), "comment"),
+            kind = _KIND.get(type(e)) or getattr(e, "kind", "comment")
+            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=kind,
                                        viewer=e.viewer.uid, nickname=e.viewer.nickname, text=text,
-                                       intent=_KIND.get(type(e), ""))
+                                       intent="" if kind == "comment" else kind)
             self._order.append(e.msg_id)
         elif isinstance(e, IntentClassified):
             r = self.rows.get(e.msg_id)
             if r is not None:
                 r.intent, r.confidence, r.uncertain = e.intent, round(e.confidence, 4), e.uncertain
                 r.slots, r.lang = e.slots.as_dict(), e.lang
+                r.offensive = e.offensive
         elif isinstance(e, ReplySuggested):
             self._replies[e.reply_id] = e
             for m in e.msg_ids:
@@ -233,6 +238,10 @@ class SessionRecorder:
             for m in self._by_reply.get(e.reply_id, ()):
                 if m in self.rows:
                     self.rows[m].approved_by = e.by
+        elif isinstance(e, ReplyRejected) and e.by == Approver.POLICY:
+            for m in self._by_reply.get(e.reply_id, ()):
+                if m in self.rows and not self.rows[m].audio:
+                    self.rows[m].dropped = e.reason or "policy"
         elif isinstance(e, SpeechSynthesized):
             for m in self._by_reply.get(e.reply_id, ()):
                 if m in self.rows:
@@ -253,7 +262,8 @@ class SessionRecorder:
             "uncertain": r.uncertain, "slots": r.slots, "reply": r.reply or None,
             "product_id": r.product_id, "audio": r.audio or None, "held_reason": r.held_reason or None,
             "approved_by": r.approved_by or None, "no_reply_reason": r.no_reply_reason or None,
-            "merged_into": r.merged_into or None,
+            "merged_into": r.merged_into or None, "dropped": r.dropped or None,
+            "offensive": r.offensive,
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -272,7 +282,8 @@ class SessionRecorder:
         spoken = sum(1 for r in replies if r.audio)
         held = sum(1 for r in replies if r.held_reason)
         awaiting = sum(1 for r in replies if not r.held_reason and not r.approved_by)
-        approved_not_spoken = sum(1 for r in replies if r.approved_by and not r.audio)
+        approved_not_spoken = sum(1 for r in replies if r.approved_by and not r.audio and not r.dropped)
+        dropped = Counter(r.dropped for r in replies if r.dropped and not r.audio)
         merged = sum(max(0, len(ms) - 1) for ms in self._by_reply.values())  # messages beyond a reply's first
         none = sum(1 for r in rows if not r.reply)
         unanswered = [self.record(r) for r in rows
@@ -282,7 +293,9 @@ class SessionRecorder:
             "events": len(rows), "by_kind": dict(by_kind), "comments_by_intent": dict(by_intent),
             "replies": {"spoken": spoken, "held": held, "awaiting_seller": awaiting,
                         "approved_not_spoken": approved_not_spoken, "none": none,
-                        "questions_merged": merged},
+                        "questions_merged": merged, "dropped": sum(dropped.values())},
+            "dropped_reasons": dict(dropped),
+            "offensive": sum(1 for r in rows if r.offensive),
             "held_reasons": dict(held_reasons),
             "unanswered_questions": unanswered,
             "errors": [{"code": e.code, "message": e.message, "hint": e.hint}

@@ -5,8 +5,9 @@ the seller console -- builds it here and nowhere else:
 
 * :func:`load_engines` loads the engines (the intent model, the voice, the player, the
   recommender) once, reporting each step (the console shows them in its status bar);
-* :class:`Session` wires the stages (understanding -> recommendation -> reply -> idle rotation ->
-  approval -> speech), the observers (metrics, the store's record of decisions and viewers, any
+* :class:`Session` wires the stages (understanding (intent, language, offensive language,
+  floods) -> recommendation -> reply / moderation policy / floods and purchase signals /
+  aggregated thanks -> idle rotation -> approval -> the budgeted speech queue -> speech), the observers (metrics, the store's record of decisions and viewers, any
   the caller adds) and the chat sources, owns the stream clock, and pumps every source into the
   pipeline;
 * :class:`SessionThread` runs a :class:`Session` on a background thread named ``livehost-core``
@@ -65,6 +66,9 @@ class Engines:
     synthesizer: Any = None
     player: Any = None
     recommender: Any = None
+    moderator: Any = None
+    """The offensive-language detector (``score``, ``check_name``); ``None`` = messages and names
+    are not screened by it (only tests build a session without it)."""
     owned: list[Any] = field(default_factory=list)
     """Engines created by :func:`load_engines` (closed by :meth:`close`); injected ones are not."""
 
@@ -80,7 +84,7 @@ class Engines:
 
 def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: bool = True, playback: bool = True,
                  use_recommender: bool = True, interactions_file: Path | None = None, understander=None,
-                 synthesizer=None, player=None,
+                 synthesizer=None, player=None, moderator=None,
                  progress: Callable[[str, int, int], None] | None = None) -> Engines:
     """Load (or take the injected) engines for a session.
 
@@ -93,11 +97,14 @@ def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: boo
         use_recommender: build the hybrid recommender.
         interactions_file: a shop's order export (CSV) to learn from; ``None`` = the setting
             ``recommend.interactions_file`` (empty = none).
-        understander / synthesizer / player: injected engines (tests) used as they are.
+        understander / synthesizer / player / moderator: injected engines (tests) used as they
+            are; the offensive-language detector is loaded with the intent model (step ``model``)
+            from ``moderation.model_dir`` when not given.
         progress: called with (step, index, total) before each step of :data:`LOAD_STEPS`.
 
     Raises:
-        LiveHostError: a required engine cannot load (``intent-model-missing``, ``tts-no-voice`` ...).
+        LiveHostError: a required engine cannot load (``intent-model-missing``,
+            ``moderation-model-missing``, ``tts-no-voice`` ...).
     """
     owned: list[Any] = []
 
@@ -114,6 +121,10 @@ def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: boo
             understander = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads,
                                              usd_to_cny=u.usd_to_cny, uncertain_threshold=u.uncertain_threshold,
                                              default_lang=settings.language)
+        if moderator is None:
+            from app.understanding.stage import load_moderator
+
+            moderator = load_moderator(settings.moderation.model_dir)
         step("voice")
         if audio and synthesizer is None:
             from app.synthesis.pyttsx3 import Pyttsx3Synthesizer
@@ -143,7 +154,8 @@ def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: boo
         Engines(understander, owned=owned).close()
         raise
     return Engines(understander=understander, synthesizer=synthesizer if audio else None,
-                   player=player if audio and playback else None, recommender=recommender, owned=owned)
+                   player=player if audio and playback else None, recommender=recommender,
+                   moderator=moderator, owned=owned)
 
 
 # --------------------------------------------------------------------------- the clock
@@ -232,9 +244,15 @@ class Session:
                  options: SessionOptions | None = None, platform: str | None = None, room_id: str = "",
                  meta: dict | None = None) -> None:
         from app.recommend.stage import RecommendationStage
+        from app.reply.flood import FloodStage
+        from app.reply.guard import NameGuard
+        from app.reply.policy import ModerationStage
         from app.reply.rotation import IdleRotationStage
         from app.reply.stage import ApprovalStage, ReplyStage
+        from app.reply.thanks import ThanksStage
         from app.speaking import SpeechStage
+        from app.speech_queue import ANSWER, GREETING, PURCHASE, THANKS, SpeechQueueStage
+        from app.understanding.flood import FloodTagger
         from app.understanding.stage import UnderstandingStage
 
         self.settings = settings
@@ -261,21 +279,39 @@ class Session:
         audio_dir = opts.audio_dir or settings.data_dir / "audio" / session_id.replace("#", "-")
 
         # ---- the stages, in the one place they are built
-        self.understanding = UnderstandingStage(engines.understander)
+        b, m = settings.speech_budget, settings.moderation
+        self.names = NameGuard(engines.moderator)
+        """Every spoken nickname and gift name passes this (filters + the offensive-language detector)."""
+        self.understanding = UnderstandingStage(
+            engines.understander, moderator=engines.moderator,
+            flood=FloodTagger(window_s=b.flood_window_s, copy_min_viewers=b.copy_min_viewers))
         self.recommendation = (RecommendationStage(engines.recommender, store=store)
                                if engines.recommender is not None else None)
         self.reply_stage = ReplyStage(catalog, use_recommender=self.recommendation is not None,
-                                      merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s)
+                                      merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s,
+                                      names=self.names)
+        self.moderation = ModerationStage(auto_mute_after=m.auto_mute_after, window_s=m.auto_mute_window_s)
+        self.flood = FloodStage(catalog, window_s=b.flood_window_s, purchase_window_s=b.purchase_window_s,
+                                min_signals=b.purchase_min_signals, default_lang=settings.language)
+        self.thanks = ThanksStage(catalog, names=self.names, lang=settings.language, window_s=b.thanks_window_s,
+                                  welcome_window_s=b.welcome_window_s, welcome=b.welcome_entries,
+                                  forget_s=b.forget_thanks_s)
         self.rotation = IdleRotationStage(catalog, interval_s=rotation_s)
         self.approval = ApprovalStage(r.auto_approve, auto_delay_s=auto_delay)
-        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview)
+        self.speech_queue = (SpeechQueueStage(
+            max_share=b.max_share, share_window_s=b.share_window_s, max_queued=b.max_queued,
+            max_age_s={GREETING: b.greeting_max_age_s, THANKS: b.thanks_max_age_s,
+                       PURCHASE: b.purchase_max_age_s, ANSWER: b.answer_max_age_s})
+            if engines.synthesizer is not None else None)
+        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview,
+                                         queued=True)
                              if engines.synthesizer is not None else None)
         stages = [self.understanding]
         if self.recommendation is not None:
             stages.append(self.recommendation)
-        stages += [self.reply_stage, self.rotation, self.approval]
+        stages += [self.reply_stage, self.moderation, self.flood, self.thanks, self.rotation, self.approval]
         if self.speech_stage is not None:
-            stages.append(self.speech_stage)
+            stages += [self.speech_queue, self.speech_stage]
         self._source_observers: list[Observer] = []
         all_observers = [self.metrics, StoreRecorder(store, session_id), *observers,
                          _Relay(self._source_observers)]
@@ -451,7 +487,10 @@ class Session:
     def metrics_snapshot(self) -> MetricsReported:
         """The core's health now (called on the session's loop)."""
         snap = self.metrics.snapshot()
-        return MetricsReported(t=self.clock.now(), speech_queue=self.speech_stage.queued if self.speech_stage else 0,
+        q = self.speech_queue
+        return MetricsReported(t=self.clock.now(),
+                               speech_queue=(q.queued + self.speech_stage.queued) if q is not None else 0,
+                               speech_share=round(q.share(self.clock.now()), 3) if q is not None else 0.0,
                                **snap)
 
 

@@ -102,6 +102,56 @@ class SpeechSettings(_Frozen):
     """Output device name for playback; empty = system default; none found = files only."""
 
 
+class ModerationSettings(_Frozen):
+    """Offensive-language handling (see README "Safety on air")."""
+
+    model_dir: Path | None = None
+    """Offensive-language model folder; ``None`` = the model shipped in ``models/moderation``."""
+    auto_mute_after: int = Field(default=3, ge=0, le=100)
+    """Mute a viewer for the session after this many offensive messages within
+    ``auto_mute_window_s``; 0 = never automatically (the seller still can, on the card)."""
+    auto_mute_window_s: float = Field(default=600.0, ge=10.0, le=86_400.0)
+    """Stream seconds over which a viewer's offensive messages are counted."""
+
+
+class SpeechBudgetSettings(_Frozen):
+    """The budgeted speech queue and the aggregation in front of it: the host never needs more
+    speech time than stream time. Times are stream seconds."""
+
+    max_share: float = Field(default=0.6, gt=0.0, le=1.0)
+    """Most of any ``share_window_s`` the host may spend speaking lines it was not told to say
+    (the seller's own lines always go through)."""
+    share_window_s: float = Field(default=60.0, ge=10.0, le=3600.0)
+    """The rolling window ``max_share`` is measured over."""
+    max_queued: int = Field(default=12, ge=1, le=1000)
+    """Most lines waiting to be spoken; beyond it the lowest-priority, oldest one is dropped."""
+    answer_max_age_s: float = Field(default=30.0, ge=1.0, le=600.0)
+    """An answer to a question not spoken this long after the question is dropped."""
+    purchase_max_age_s: float = Field(default=20.0, ge=1.0, le=600.0)
+    """A purchase-signal line ("好多宝宝扣1了 ...") older than this is dropped."""
+    thanks_max_age_s: float = Field(default=30.0, ge=1.0, le=600.0)
+    """A thank-you older than this is withdrawn and its viewers thanked in the next aggregate line."""
+    greeting_max_age_s: float = Field(default=10.0, ge=1.0, le=600.0)
+    """A greeting, goodbye or compliment reply older than this is dropped."""
+    thanks_window_s: float = Field(default=8.0, ge=0.0, le=120.0)
+    """Gifts, follows, shares, subscriptions and raids within this window are thanked in one line
+    naming up to three viewers and the total (0 = every event at once, still one line each)."""
+    welcome_window_s: float = Field(default=20.0, ge=1.0, le=600.0)
+    """Viewers entering within this window are welcomed in one line."""
+    welcome_entries: bool = True
+    """Welcome entering viewers (in batches); False = never."""
+    forget_thanks_s: float = Field(default=60.0, ge=10.0, le=3600.0)
+    """Viewers whose thank-you kept being merged for this long are no longer thanked."""
+    flood_window_s: float = Field(default=10.0, ge=1.0, le=600.0)
+    """Repeated tokens (``666``, ``W``, ``1``) and pasted lines are counted per window of this length."""
+    copy_min_viewers: int = Field(default=3, ge=2, le=1000)
+    """A line sent by this many viewers within the flood window is a flood from then on."""
+    purchase_window_s: float = Field(default=30.0, ge=5.0, le=600.0)
+    """At most one purchase-signal line per window of this length."""
+    purchase_min_signals: int = Field(default=3, ge=1, le=10_000)
+    """Purchase signals (``1``, ``扣1``) needed in a window before the host says the aggregate line."""
+
+
 class HostSettings(_Frozen):
     idle_rotation_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     """When the room is quiet for this many seconds (no comment, nothing said), introduce the
@@ -198,6 +248,8 @@ class Settings(_Frozen):
     microphone: MicrophoneSettings = MicrophoneSettings()
     recognition: RecognitionSettings = RecognitionSettings()
     host: HostSettings = HostSettings()
+    moderation: ModerationSettings = ModerationSettings()
+    speech_budget: SpeechBudgetSettings = SpeechBudgetSettings()
     recommend: RecommendSettings = RecommendSettings()
     sources: SourcesSettings = SourcesSettings()
     ingest: IngestSettings = IngestSettings()

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from app.events import (AudioOutputChanged, CancelSpeech, ErrorOccurred, Event, MuteSpeech, SetVoice, Speak,
-                        SpeechFinished, SpeechMuted, SpeechStarted, SpeechSynthesized)
+                        SpeakNow, SpeechFinished, SpeechMuted, SpeechStarted, SpeechSynthesized)
 from app.pipeline import Emit, Stage
 from app.vocab import AudioOutputState, ErrorCode
 
@@ -46,13 +46,18 @@ class SpeechStage(Stage):
         preview_pace: without an output device, seconds waited per second of audio while a reply
             is previewed (1.0 = as long as it would sound, the live console; ``1/speed`` for a
             paced replay; 0 = no waiting, a replay at full speed).
+        queued: True when the budgeted speech queue (:mod:`app.speech_queue`) runs in front of
+            this stage: it then says the queue's ``SpeakNow`` commands instead of every ``Speak``.
     """
 
     name = "speech"
     accepts = (Speak, MuteSpeech, CancelSpeech, SetVoice)
 
-    def __init__(self, synthesizer, audio_dir: Path, player=None, *, preview_pace: float = 1.0) -> None:
+    def __init__(self, synthesizer, audio_dir: Path, player=None, *, preview_pace: float = 1.0,
+                 queued: bool = False) -> None:
         super().__init__()
+        if queued:
+            self.accepts = (SpeakNow, MuteSpeech, CancelSpeech, SetVoice)
         self.synthesizer = synthesizer
         self.audio_dir = Path(audio_dir)
         self.player = player
@@ -79,7 +84,7 @@ class SpeechStage(Stage):
             if event.muted:
                 self._generation += 1
                 self._stop_current()
-        elif isinstance(event, Speak):
+        elif isinstance(event, (Speak, SpeakNow)):
             if event.interrupt:
                 self._generation += 1
                 self._stop_current()
@@ -123,7 +128,7 @@ class SpeechStage(Stage):
             return
         if isinstance(event, CancelSpeech):
             return
-        assert isinstance(event, Speak)
+        assert isinstance(event, (Speak, SpeakNow))
         stale = self._queued_gen.pop(event.reply_id, self._generation) < self._generation
         if event.reply_id in self._cancelled:
             self._cancelled.discard(event.reply_id)

@@ -49,6 +49,24 @@ class Approver(StrEnum):
     """A core policy withdrew the reply (it went stale, or its question was merged)."""
 
 
+class DropReason(StrEnum):
+    """Why the core withdrew a reply before it was spoken (``ReplyRejected.reason`` when
+    ``by == "policy"``). Every withdrawn reply is an event, so the store and the report see it."""
+
+    STALE = "stale"
+    """It waited in the speech queue longer than its kind may (a greeting after ~10 s)."""
+    MERGED = "merged"
+    """A thank-you that waited too long: its viewers are thanked in the next aggregate line."""
+    OVERFLOW = "overflow"
+    """The speech queue was full: the lowest-priority, oldest line made room."""
+    VIEWER_MUTED = "viewer_muted"
+    """It answered (or named) a viewer who has since been muted."""
+    MUTED = "muted"
+    """Panic mute: everything waiting was dropped."""
+    INTERRUPTED = "interrupted"
+    """The seller's "speak now" line dropped what was waiting."""
+
+
 class MicrophoneState(StrEnum):
     """States of the microphone path (``MicrophoneStateChanged.state``)."""
 
@@ -220,6 +238,9 @@ class ErrorCode(StrEnum):
     AVATAR_BACKGROUND_UNREADABLE = "avatar-background-unreadable"
     # a pipeline stage failed on one event (``<stage>-failed`` is derived from this)
     STAGE_FAILED = "stage-failed"
+    # offensive-language detection (models/moderation)
+    MODERATION_MODEL_MISSING = "moderation-model-missing"
+    MODERATION_MODEL_INVALID = "moderation-model-invalid"
 
 
 NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW})

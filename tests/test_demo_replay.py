@@ -29,8 +29,11 @@ def test_every_question_gets_a_reply(demo_run):
     unanswered = [r for r in questions if not r["reply"]]
     assert unanswered == []
     for r in questions:
-        # spoken, or held with a reason, or (not auto-approved) waiting for the seller
-        assert r["audio"] or r["held_reason"] or r["approved_by"] is None
+        # spoken, or held with a reason, or (not auto-approved) waiting for the seller, or withdrawn
+        # by the speech budget because it could not be said in time (an event the report counts)
+        assert r["audio"] or r["held_reason"] or r["approved_by"] is None or r["dropped"] == "stale"
+    spoken = [r for r in questions if r["audio"]]
+    assert len(spoken) >= len(questions) // 2  # answers come first: most are said
     assert demo_run.summary["unanswered_questions"] == []
 
 

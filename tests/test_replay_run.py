@@ -33,14 +33,15 @@ def _chains(events):
     chains = {}
     for e in events:
         name = type(e).__name__
-        msg = getattr(e, "msg_id", None)
+        msgs = [getattr(e, "msg_id", None)]
         if name == "ReplySuggested":
-            msg = e.msg_ids[0]
-            by_reply[e.reply_id] = msg
+            msgs = list(e.msg_ids)  # an aggregate thank-you answers several events
+            by_reply[e.reply_id] = msgs
         elif hasattr(e, "reply_id"):
-            msg = by_reply.get(e.reply_id)
-        if msg:
-            chains.setdefault(msg, []).append(name)
+            msgs = by_reply.get(e.reply_id, [])
+        for msg in msgs:
+            if msg:
+                chains.setdefault(msg, []).append(name)
     return chains
 
 
@@ -67,7 +68,7 @@ def test_whole_replay_matches_expected_sequence(tmp_path, catalog):
         "m5": ["ChatReceived", "IntentClassified", "ReplySuggested", "ReplyApproved", "Speak"],
         "m6": ["ChatReceived", "IntentClassified", "NoReply"],
         "m7": ["GiftReceived", "NoReply"],
-        "m8": ["GiftReceived", "ReplySuggested", "ReplyApproved", "Speak"],
+        "m8": ["GiftReceived", "ReplySuggested", "ReplyApproved", "Speak"],    # gift + follow: one thank-you
         "m10": ["ChatReceived", "IntentClassified", "ReplySuggested"],          # complaint: held
         "m11": ["ViewerFollowed", "ReplySuggested", "ReplyApproved", "Speak"],
         "m12": ["ChatReceived", "IntentClassified", "ReplySuggested", "ReplyApproved", "Speak"],

@@ -121,11 +121,14 @@ def test_gift_streak_thanked_once_and_follow(catalog):
            GiftReceived(t=2, msg_id="g2", viewer=g, gift_name="小心心", count=5, streak_id="s", streak_end=False),
            GiftReceived(t=3, msg_id="g3", viewer=g, gift_name="小心心", count=9, streak_id="s", streak_end=True),
            ViewerFollowed(t=4, msg_id="f1", viewer=g), ViewerEntered(t=5, msg_id="e1", viewer=g)]
-    out = _run([ReplyStage(catalog)], evs)
-    replies = _only(out, ReplySuggested)
-    assert [(r.msg_ids, r.intent) for r in replies] == [(("g3",), "gift"), (("f1",), "follow")]
-    assert "9个小心心" in replies[0].text or "小心心" in replies[0].text
-    assert all(r.held_reason == "" for r in replies)
+    # gifts, follows and entries are the thanks stage's (aggregated per window: one line here)
+    from app.reply.thanks import ThanksStage
+
+    out = _run([ReplyStage(catalog), ThanksStage(catalog, window_s=10)], evs)
+    reply, hello = _only(out, ReplySuggested)
+    assert (reply.msg_ids, reply.intent) == (("g3", "f1"), "gift")
+    assert reply.text == "感谢阿强送的9个小心心！谢谢阿强的关注！" and reply.held_reason == ""
+    assert (hello.text, hello.intent, hello.msg_ids) == ("欢迎阿强来到直播间～", "greeting", ())  # entries: batched
     assert [n.msg_id for n in _only(out, NoReply)] == ["g1", "g2", "e1"]
 
 

@@ -110,9 +110,10 @@ def test_idle_rotation_introduces_in_stream_time_and_moves_on(tmp_path):
         {"t": 200, "type": "comment", "uid": "u2", "nickname": "阿强", "text": "有货吗"},
     ], catalog=_scripted_catalog(), settings=_settings(tmp_path, host={"idle_rotation_s": 60}), synth=FakeSynth())
     intros = [e for e in result.events if isinstance(e, ReplySuggested) and e.intent == "introduce"]
-    # quiet from t=2: the now-selling product (3号) at 62, then the next with a script (5号) at 122,
-    # then back to 3号 at 182; the question at 200 ends the quiet
-    assert [(round(e.t), e.product_id) for e in intros] == [(62, "P1"), (122, "P2"), (182, "P1")]
+    # quiet from t=4 (the answer, drafted when the 2 s merge window closed, is said then): the
+    # now-selling product (3号) at 64, then the next with a script (5号) at 124, then back to 3号
+    # at 184; the question at 200 ends the quiet
+    assert [(round(e.t), e.product_id) for e in intros] == [(64, "P1"), (124, "P2"), (184, "P1")]
     assert all(e.requested_by == "rotation" for e in intros)
     approvals = {a.reply_id: a.by for a in result.events if isinstance(a, ReplyApproved)}
     assert [approvals[e.reply_id] for e in intros] == ["rotation"] * 3

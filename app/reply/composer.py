@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from app.catalog.model import Catalog, Product, Sku
 from app.events import Slots
-from app.reply.guard import safe_nickname, sanitize_spoken_text
+from app.reply.guard import safe_nickname
 from app.reply.phrasing import PhraseRotator
 
 _BOUGHT = re.compile(r"(?i)拍了|已拍|拍好|下单了|已下单|买了|付款了|付了|抢到|bought|ordered|just got|purchased")
@@ -38,22 +38,28 @@ class Draft:
     viewer_numbers: tuple[Decimal, ...] = ()
     """Numbers taken from the viewer's own message (height, weight, budget, gift count)."""
     held_reason: str = ""
+    quoted: tuple[str, ...] = ()
+    """Text the draft quotes rather than asserts (the spoken names, a platform's gift name):
+    the fact guard masks it before its banned-word and number checks."""
 
 
 MAX_SPOKEN_NAMES = 3
 """A merged reply names at most this many askers ("小美、阿强、Lily等5位宝宝")."""
 
 
-def spoken_names(nicknames: str | Sequence[str], lang: str) -> str | None:
+def spoken_names(nicknames: str | Sequence[str], lang: str, guard=None) -> str | None:
     """The askers' names as the host says them, or ``None`` when none is fit to be spoken.
 
-    Each name passes :func:`~app.reply.guard.safe_nickname`; duplicates are dropped; at most
+    Each name passes ``guard.nickname`` (a :class:`~app.reply.guard.NameGuard`: the pattern
+    filters and the offensive-language detector) or, without a guard,
+    :func:`~app.reply.guard.safe_nickname`; duplicates are dropped; at most
     :data:`MAX_SPOKEN_NAMES` are named. Chinese: ``小美、阿强`` / ``小美、阿强、Lily等五位宝宝``
     (the count in Chinese numerals, so no stray digit reaches the fact guard); English:
     ``Lily and Amy`` / ``Lily, Amy, Bo and others``.
     """
     names = [nicknames] if isinstance(nicknames, str) else list(nicknames)
-    safe = list(dict.fromkeys(n for n in (safe_nickname(x) if x else None for x in names) if n))
+    check = guard.nickname if guard is not None else safe_nickname
+    safe = list(dict.fromkeys(n for n in (check(x) if x else None for x in names) if n))
     if not safe:
         return None
     shown = safe[:MAX_SPOKEN_NAMES]
@@ -97,16 +103,19 @@ class ReplyComposer:
     Args:
         catalog: the seller's catalog (the only source of facts).
         seed: seed of the phrase rotation (replays are reproducible).
+        names: the :class:`~app.reply.guard.NameGuard` every spoken nickname passes (``None`` =
+            the pattern filters of :func:`~app.reply.guard.safe_nickname` only).
     """
 
-    def __init__(self, catalog: Catalog, *, seed: int = 0) -> None:
+    def __init__(self, catalog: Catalog, *, seed: int = 0, names=None) -> None:
         self.catalog = catalog
         self.rotator = PhraseRotator(seed)
+        self.names = names
 
     # ------------------------------------------------------------------ helpers
     def _fill(self, key: str, lang: str, nickname: str | Sequence[str], product: Product | None = None,
               **kw) -> str:
-        nick = spoken_names(nickname, lang)
+        nick = spoken_names(nickname, lang, self.names)
         values = {
             "nick": nick or "宝宝",
             "nick_en": f" {nick}" if nick else "",
@@ -135,10 +144,12 @@ class ReplyComposer:
     def _draft(self, key: str, lang: str, nickname: str | Sequence[str], product: Product | None = None, *,
                numbers: tuple = (), held: str = "", **kw) -> Draft:
         text = self._fill(key, lang, nickname, product, **kw)
+        nick = spoken_names(nickname, lang, self.names)
+        quoted = tuple(q for q in (nick, kw.get("gift")) if q)
         return Draft(key=key, text=text, lang=lang,
                      product_ids=(product.product_id,) if product else (),
                      viewer_numbers=tuple(Decimal(str(n)) for n in numbers if n is not None),
-                     held_reason=held)
+                     held_reason=held, quoted=quoted)
 
     def _missing(self, lang: str, nickname: str, product: Product | None, what: str) -> Draft:
         return self._draft("missing_fact", lang, nickname, product, held=f"missing_fact: {what}")
@@ -203,7 +214,11 @@ class ReplyComposer:
                            numbers=(number,))
 
     def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
-        gift = sanitize_spoken_text(gift_name) or ("礼物" if lang == "zh" else "gift")
+        """One gift thanked on its own (the aggregate lines are :mod:`app.reply.thanks`'s): the
+        gift's name only when it passes the name filters, else 礼物 / gift."""
+        from app.reply.guard import NameGuard
+
+        gift = (self.names or NameGuard()).gift(gift_name, lang)
         return self._draft("gift", lang, nickname, gift=gift, count=count, numbers=(count,))
 
     def thank_follow(self, nickname: str, lang: str = "zh") -> Draft:

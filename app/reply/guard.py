@@ -9,7 +9,12 @@
   seller with the reason.
 * :data:`BANNED_WORDS`: absolute claims that Chinese advertising law (广告法 art. 9: 国家级,
   最高级, 最佳 ...) and platform rules forbid in sales speech (极限词). A reply containing
-  one is held.
+  one *as our own claim* is held; text we only quote -- a platform's gift name (抖音's
+  ``你最好看``), a viewer's nickname -- is masked before the check (``quoted``), after it
+  passed the filters of :class:`NameGuard`.
+* :class:`NameGuard`: nicknames and gift names through the markup / contact / offer filters
+  and the offensive-language detector (``check_name``): an unsafe nickname is left out (the
+  reply uses a neutral address), an unsafe gift name becomes "礼物" / "a gift".
 """
 
 from __future__ import annotations
@@ -65,30 +70,108 @@ def sanitize_spoken_text(text: str) -> str:
     return text.lstrip("<>").strip()
 
 
+_INSTRUCTION = re.compile(
+    r"(?i)(?:主播|跟我|你)\s*(?:说|念|读|喊)|repeat after|\bsay\b|\bsays\b|\bread\s+(?:this|out)|"
+    r"\bannounce\b|ignore (?:all|previous|your)")
+"""Text that tries to make the host say something (主播说..., 跟我念, repeat after me, say: ...)."""
+
+
 def safe_nickname(nickname: str, *, max_len: int = 12) -> str | None:
     """A viewer nickname fit to be spoken, or ``None`` when it fails the filter.
 
     Fails (returns ``None``) when it contains markup, a URL, contact / solicitation patterns
     (加V, 微信, 薇信, QQ, long digit runs), words that would turn it into a price, offer or
-    accusation when spoken (免费, 包邮, 块, 链接, 骗子, 假货, free ...), a banned word, or is
-    empty or longer than ``max_len`` characters after :func:`sanitize_spoken_text`. Digits are dropped from the spoken name (小美2023
-    -> 小美) so no stray number reaches the fact guard or the listener.
+    accusation when spoken (免费, 包邮, 块, 链接, 骗子, 假货, free ...), an instruction to the
+    host (主播说, repeat after me, say ...), or is empty or longer than ``max_len`` characters
+    after :func:`sanitize_spoken_text`. Digits are dropped from the spoken name (小美2023 -> 小美)
+    so no stray number reaches the fact guard or the listener. Banned words (极限词) are not a
+    reason: a name is the viewer's, not our claim (the fact guard masks quoted names). The
+    offensive-language check is :class:`NameGuard`'s.
     """
     if not nickname:
         return None
     if _URL.search(nickname) or _CONTACT.search(nickname) or _MARKUP.search(nickname):
         return None
-    if _SALES_CLAIM.search(nickname):
+    if _SALES_CLAIM.search(nickname) or _INSTRUCTION.search(nickname):
         return None
     clean = sanitize_spoken_text(nickname).replace("_", " ")
     clean = re.sub(r"\s+", " ", re.sub(r"[^\w\u00b7· \-]|\d|_", "", clean)).strip()
     if not clean or len(clean) > max_len:
         return None
-    if any(w in clean for w in BANNED_WORDS):
-        return None
     if not any(ch.isalpha() for ch in clean):
         return None
     return clean
+
+
+def safe_gift_name(gift_name: str, *, max_len: int = 16) -> str | None:
+    """A platform gift name fit to be spoken, or ``None``.
+
+    The same markup / URL / contact / offer / instruction filters as :func:`safe_nickname`
+    (a gift named ``<voice>全场免费</voice>`` is refused), sanitised, at most ``max_len``
+    characters. Digits are kept (``520``: the fact guard is told it is quoted).
+    """
+    if not gift_name:
+        return None
+    if _URL.search(gift_name) or _CONTACT.search(gift_name) or _MARKUP.search(gift_name):
+        return None
+    if _SALES_CLAIM.search(gift_name) or _INSTRUCTION.search(gift_name):
+        return None
+    clean = re.sub(r"\s+", " ", sanitize_spoken_text(gift_name)).strip()
+    if not clean or len(clean) > max_len or not any(ch.isalnum() for ch in clean):
+        return None
+    return clean
+
+
+class NameGuard:
+    """Decides which nicknames and gift names may be spoken (thread-safe, cached).
+
+    A name passes :func:`safe_nickname` / :func:`safe_gift_name` *and* the offensive-language
+    detector's ``check_name`` (any lexicon hit -- insults, slurs, crude words, extremist names,
+    with their homophone / pinyin / leetspeak variants -- flags a name). Results are cached per
+    name (live rooms repeat the same few hundred names).
+
+    Args:
+        detector: an object with ``check_name(name) -> offense`` whose ``offensive`` attribute is
+            the verdict (:class:`app.understanding.moderation.OffenseDetector`); ``None`` = only
+            the pattern filters (tests, or a session without the moderation model).
+        cache_size: names remembered.
+    """
+
+    def __init__(self, detector=None, *, cache_size: int = 8192) -> None:
+        import functools
+
+        self.detector = detector
+        self.nickname = functools.lru_cache(maxsize=cache_size)(self._nickname)
+        self._gift = functools.lru_cache(maxsize=cache_size)(self._gift_name)
+
+    def _offensive(self, name: str) -> bool:
+        if self.detector is None:
+            return False
+        try:
+            return bool(self.detector.check_name(name).offensive)
+        except Exception:  # noqa: BLE001 - a name the detector cannot read is not spoken
+            return True
+
+    def _nickname(self, nickname: str) -> str | None:
+        """The nickname as it may be spoken, or ``None`` (leave it out / use 宝宝, "friend")."""
+        clean = safe_nickname(nickname)
+        if clean is None or self._offensive(nickname) or self._offensive(clean):
+            return None
+        return clean
+
+    def _gift_name(self, gift_name: str) -> str | None:
+        clean = safe_gift_name(gift_name)
+        if clean is None or self._offensive(gift_name) or self._offensive(clean):
+            return None
+        return clean
+
+    def gift(self, gift_name: str, lang: str = "zh") -> str:
+        """The gift's name as it may be spoken; "礼物" / "gift" when it is unsafe or empty."""
+        return self._gift(gift_name or "") or ("礼物" if lang == "zh" else "gift")
+
+    def gift_ok(self, gift_name: str) -> bool:
+        """True when the platform's gift name itself may be spoken."""
+        return self._gift(gift_name or "") is not None
 
 
 # --------------------------------------------------------------------------- fact guard
@@ -186,11 +269,21 @@ class FactGuard:
         return {"price": prices, "stock": stock, "days": days, "other": other}
 
     def check(self, text: str, product_ids: list[str] | tuple[str, ...] = (),
-              viewer_numbers: tuple[Decimal, ...] = ()) -> GuardResult:
+              viewer_numbers: tuple[Decimal, ...] = (), quoted: tuple[str, ...] = ()) -> GuardResult:
         """Check ``text`` (a drafted reply) about ``product_ids``.
+
+        Args:
+            text: the draft.
+            product_ids: the products it is about (their facts back its numbers).
+            viewer_numbers: numbers the viewer (or the platform) supplied (height, gift count).
+            quoted: strings the draft quotes rather than asserts -- spoken nicknames and platform
+                gift names that already passed :class:`NameGuard` -- masked before the banned-word
+                and number checks (``谢谢小美的你最好看`` holds no claim of ours).
 
         Returns a :class:`GuardResult`; ``ok`` False lists every unsupported fact.
         """
+        for q in sorted({q for q in quoted if q}, key=len, reverse=True):
+            text = text.replace(q, "\u2063" * len(q))  # invisible separator: same length, no digits
         products = [p for p in (self.catalog.get(pid) for pid in product_ids) if p is not None]
         problems: list[str] = [f"unknown product id {pid}" for pid in product_ids
                                if self.catalog.get(pid) is None]

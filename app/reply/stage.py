@@ -1,8 +1,9 @@
 """Reply stages: drafting (product resolution, question merging, the fact guard) and approval.
 
-``ReplyStage``: IntentClassified / GiftReceived / ViewerFollowed / ViewerEntered /
-LikesReceived / SetNowSelling / StepNowSelling / IntroduceProduct / RecommendationsReady ->
-ReplySuggested | QuestionMerged | NoReply | NowSellingChanged.
+``ReplyStage``: IntentClassified / SetNowSelling / StepNowSelling / IntroduceProduct /
+RecommendationsReady -> ReplySuggested | QuestionMerged | NoReply | NowSellingChanged.
+Offensive messages and floods are not its business (:mod:`app.reply.policy`,
+:mod:`app.reply.flood`), nor gifts, follows, entries and likes (:mod:`app.reply.thanks`).
 
 **Question merging.** Identical or near-identical questions -- the same intent about the same
 product with the same slots (colour, size, body measures, budget ...) -- asked within
@@ -25,11 +26,10 @@ from dataclasses import dataclass, field
 
 from app.catalog.model import Catalog, Product
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ErrorOccurred,
-                        Event, GiftReceived, IntentClassified, IntroduceProduct, LikesReceived,
-                        MuteSpeech, NoReply, NowSellingChanged, PauseAutoApprove, QuestionMerged,
-                        RecommendationsReady, RepeatLastReply, ReplyApproved, ReplyEdited, ReplyRejected,
-                        ReplySuggested, SayText, SetAutoApprove, SetNowSelling, SourcesEnded, Speak,
-                        StepNowSelling, StreamTimeAdvanced, ViewerEntered, ViewerFollowed, Viewer, next_id)
+                        Event, IntentClassified, IntroduceProduct, MuteSpeech, NoReply, NowSellingChanged,
+                        PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
+                        ReplyEdited, ReplyRejected, ReplySuggested, SayText, SetAutoApprove, SetNowSelling,
+                        SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
@@ -108,15 +108,14 @@ class ReplyStage(Stage):
     """
 
     name = "reply"
-    accepts = (IntentClassified, GiftReceived, ViewerFollowed, ViewerEntered, LikesReceived,
-               SetNowSelling, StepNowSelling, IntroduceProduct, RecommendationsReady, StreamTimeAdvanced,
-               SourcesEnded, ReplyApproved)
+    accepts = (IntentClassified, SetNowSelling, StepNowSelling, IntroduceProduct, RecommendationsReady,
+               StreamTimeAdvanced, SourcesEnded, ReplyApproved)
 
     def __init__(self, catalog: Catalog, *, use_recommender: bool = False, seed: int = 0,
-                 merge_window_s: float = 0.0, repeat_window_s: float = 0.0) -> None:
+                 merge_window_s: float = 0.0, repeat_window_s: float = 0.0, names=None) -> None:
         super().__init__()
         self.catalog = catalog
-        self.composer = ReplyComposer(catalog, seed=seed)
+        self.composer = ReplyComposer(catalog, seed=seed, names=names)
         self.guard = FactGuard(catalog)
         self.use_recommender = use_recommender
         self.merge_window_s = max(0.0, float(merge_window_s))
@@ -182,25 +181,6 @@ class ReplyStage(Stage):
             self._selling.set(event.t, p)
             await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
-        if isinstance(event, GiftReceived):
-            if event.streak_id and not event.streak_end:
-                await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer,
-                                   reason="gift streak in progress (thanked at its end)"))
-                return
-            draft = self.composer.thank_gift(event.viewer.nickname, event.gift_name, event.count)
-            await self._suggest(event, draft, "gift", [event.msg_id], emit)
-            return
-        if isinstance(event, ViewerFollowed):
-            await self._suggest(event, self.composer.thank_follow(event.viewer.nickname), "follow",
-                                [event.msg_id], emit)
-            return
-        if isinstance(event, ViewerEntered):
-            await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer,
-                               reason="viewer entered (no per-viewer welcome)"))
-            return
-        if isinstance(event, LikesReceived):
-            await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer, reason="likes"))
-            return
         if isinstance(event, RecommendationsReady):
             ev = self._waiting.pop(event.msg_id, None)
             if ev is None:
@@ -210,6 +190,8 @@ class ReplyStage(Stage):
             await self._answer([ev], self._product_for(ev), emit, recommendations=recs)
             return
         assert isinstance(event, IntentClassified)
+        if event.offensive or event.flood:
+            return  # the moderation policy / flood stages answer for these (never a reply of ours)
         if event.source == "host_speech":
             await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer,
                                reason="host speech (captions only)"))
@@ -347,7 +329,7 @@ class ReplyStage(Stage):
                        held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None,
                        askers: tuple[Viewer, ...] | None = None, requested_by: str = "") -> ReplySuggested:
         held = draft.held_reason if held is None else held
-        check = self.guard.check(draft.text, draft.product_ids, draft.viewer_numbers)
+        check = self.guard.check(draft.text, draft.product_ids, draft.viewer_numbers, draft.quoted)
         if not check.ok:
             held = check.reason + (f"; {held}" if held else "")
         reason, detail = split_held(held)

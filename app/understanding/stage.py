@@ -1,7 +1,10 @@
 """The understanding stage: comment / host speech in, :class:`IntentClassified` out.
 
-Classification runs on the pipeline's single-thread ``intent`` executor (one tokenizer per
-thread inside the classifier, so the microphone path may classify concurrently).
+One call per message on the pipeline's single-thread ``intent`` executor reads the message
+three ways at once: the intent model (with slots and the reply language), the offensive-language
+detector (``offensive``, ``offense_score``) and the flood tagger (``flood``: ``1`` / ``666`` /
+pasted lines are counted, not answered). Messages from a viewer muted for the session
+(``ViewerMuted``) are not read at all: they get ``NoReply`` at once.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.catalog.model import Catalog
-from app.events import ChatReceived, Event, IntentClassified, SpeechTranscribed
+from app.events import ChatReceived, Event, IntentClassified, NoReply, SpeechTranscribed, ViewerMuted
 from app.pipeline import Emit, Stage
 
 
@@ -33,7 +36,8 @@ class Understander:
         classifier: an :class:`app.understanding.classifier.IntentClassifier`.
         catalog: used for product mentions.
         uncertain_threshold: overrides the model's own threshold when given (0..1).
-        default_lang: language of messages with no words (``666``, emoji): the seller's language.
+        default_lang: the room's language (``settings.language``): the reply language of
+            messages with no language of their own (``666``, emoji, ``W``, ``jjjj``).
     """
 
     def __init__(self, classifier, catalog: Catalog | None = None, *,
@@ -69,22 +73,71 @@ class Understander:
                              slots=self.slots.extract(norm))
 
 
+def load_moderator(model_dir=None):
+    """The offensive-language detector (:class:`app.understanding.moderation.OffenseDetector`)
+    from ``model_dir`` (``None`` = the shipped ``models/moderation``).
+
+    Raises:
+        ModelMissingError: ``moderation-model-missing`` / ``moderation-model-invalid``.
+    """
+    from app.understanding.moderation import OffenseDetector
+
+    return OffenseDetector.load(model_dir)
+
+
+def viewer_key(viewer) -> str:
+    """``platform:uid`` of a viewer; empty for an anonymous one (uid ``""``)."""
+    return f"{viewer.platform}:{viewer.uid}" if viewer.uid else ""
+
+
 class UnderstandingStage(Stage):
-    """ChatReceived / SpeechTranscribed -> IntentClassified."""
+    """ChatReceived / SpeechTranscribed -> IntentClassified (or NoReply for a muted viewer).
+
+    Args:
+        understander: an :class:`Understander` (intent, slots, reply language).
+        moderator: the offensive-language detector (``score(text)`` -> an object with
+            ``offensive`` and ``score``); ``None`` = messages are not screened (tests).
+        flood: a :class:`~app.understanding.flood.FloodTagger`; ``None`` = no flood tagging.
+    """
 
     name = "understanding"
-    accepts = (ChatReceived, SpeechTranscribed)
+    accepts = (ChatReceived, SpeechTranscribed, ViewerMuted)
 
-    def __init__(self, understander: Understander) -> None:
+    def __init__(self, understander: Understander, *, moderator=None, flood=None) -> None:
         super().__init__()
         self.understander = understander
+        self.moderator = moderator
+        self.flood = flood
+        self.muted: set[str] = set()
+
+    def _read(self, text: str, screen: bool):
+        u = self.understander.understand(text)
+        offense = self.moderator.score(text) if screen and self.moderator is not None else None
+        return u, offense
 
     async def handle(self, event: Event, emit: Emit) -> None:
+        if isinstance(event, ViewerMuted):
+            key = viewer_key(event.viewer)
+            if key:
+                (self.muted.add if event.muted else self.muted.discard)(key)
+            return
         assert isinstance(event, (ChatReceived, SpeechTranscribed))
         if not event.text.strip():
             return  # e.g. host speech given only as audio: the recognizer stage transcribes it
-        u = await self.pipeline.run_blocking("intent", self.understander.understand, event.text)
+        comment = isinstance(event, ChatReceived)
+        key = viewer_key(event.viewer)
+        if comment and key in self.muted:
+            await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer,
+                               reason="viewer muted (nothing they send is answered)"))
+            return
+        u, offense = await self.pipeline.run_blocking("intent", self._read, event.text, comment)
+        flood = token = ""
+        if comment and self.flood is not None and not (offense is not None and offense.offensive):
+            flood, token = self.flood.tag(event.text, t=event.t, viewer_key=key, intent=u.intent)
         await emit(IntentClassified(
             t=event.t, msg_id=event.msg_id, viewer=event.viewer, text=event.text, lang=u.lang,
             intent=u.intent, confidence=u.confidence, uncertain=u.uncertain, slots=u.slots,
-            source="host_speech" if isinstance(event, SpeechTranscribed) else "comment"))
+            source="comment" if comment else "host_speech",
+            offensive=bool(offense.offensive) if offense is not None else False,
+            offense_score=round(float(offense.score), 4) if offense is not None else 0.0,
+            flood=flood, flood_token=token))

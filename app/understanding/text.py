@@ -16,6 +16,7 @@ Sources:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -153,24 +154,71 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk_char(ch) for ch in text)
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_VOWELS = frozenset("aeiouy")
+_PINYIN_SLANG = frozenset({
+    "yyds", "xswl", "awsl", "nb", "nbcs", "zqsg", "dbq", "bhys", "xjj", "xgg", "hhh", "hhhh", "jjww",
+    "kswl", "u1s1", "yysy", "plmm", "gg", "mm", "dd", "zsbd", "nsdd", "bdjw", "ssfd", "wsl", "xs",
+    "srds", "emmm", "emm", "nihao", "zhubo", "baobao", "jiayou", "xiexie", "haode", "shi", "bu",
+})
+"""Latin-letter words a Chinese room types that are not English: pinyin and its initialisms
+(``yyds`` 永远的神, ``xswl`` 笑死我了, ``u1s1`` 有一说一 ...). Hand-collected."""
+_LAUGH = re.compile(r"(?i)^(?:(?:ha|he|hi|ho|ja|je|ka|ke|xi|ha?h)+h?|l+o+l+(?:o+l+)*|lmf?ao+|rs(?:rs)+|x+d+|k+|w+|z+|h+|a+|e+|o+|m+|f+)$")
+"""Laughter, cheering and noise spelled in Latin letters: haha, hehe, jaja (Spanish), kkkk
+(Portuguese / Korean), rsrs, lol, lmao, xD, www (Japanese), zzz."""
+
+
+def _is_latin_noise(word: str) -> bool:
+    """True for a Latin-letter word that says nothing in English: one letter (``W``, ``F``), one
+    letter repeated (``jjjj``), laughter (``haha``, ``kkkk``), no vowel at all (``xswl``,
+    ``hhh``), or Chinese-room pinyin slang (``yyds``)."""
+    w = word.lower()
+    if len(w) <= 1 or len(set(w)) == 1:
+        return True
+    if w in _PINYIN_SLANG or _LAUGH.match(w):
+        return True
+    return not any(ch in _VOWELS for ch in w)
+
+
+@functools.lru_cache(maxsize=1)
+def _lingua():
+    """The language identifier (lingua, restricted to the languages LiveHost speaks: Chinese and
+    English), built once per process; ``None`` when the package is missing (then the script
+    counts decide, as before). Thread-safe (lingua's detector is immutable)."""
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:  # pragma: no cover - lingua-language-detector is a dependency
+        return None
+    return LanguageDetectorBuilder.from_languages(Language.CHINESE, Language.ENGLISH).build()
+
+
 def detect_lang(text: str, default: str = "zh") -> str:
     """Reply language for a message: ``"zh"`` or ``"en"``.
 
-    Rule: count Latin words of two or more letters and CJK ideographs.
+    ``default`` is the room's language (``settings.language``). Rules, in order:
 
-    * no Latin word and no ideograph (``"666"``, ``"1"``, emoji only): ``default`` (the seller's
-      language setting);
-    * no ideograph: ``"en"``;
-    * ideographs and at least three Latin words that outnumber half the ideographs -- an English
-      sentence quoting a Chinese name (``"Do you have S in 蓝色碎花?"``): ``"en"``;
-    * otherwise ``"zh"`` (``"XL还有吗"``, ``"iPhone 15 多少钱"``).
+    * nothing but emoji, symbols, digits, punctuation or Latin noise (``666``, ``???``, ``👍``,
+      ``W``, ``jjjj``, ``hahaha``, ``kkkk``, ``yyds``; see :func:`_is_latin_noise`): ``default``;
+    * Latin words only: ``"en"`` (``"hello"``, ``"do you ship to Canada"``);
+    * Chinese ideographs only, or ideographs with Latin words that are noise: ``"zh"``;
+    * mixed Chinese and English: the language identifier lingua (Stahl, lingua-rs, Apache-2.0;
+      n-gram models, built for short text), restricted to Chinese and English, decides --
+      ``"Do you have S in 蓝色碎花?"`` is English, ``"XL还有吗"`` and ``"iPhone 15 多少钱"`` are Chinese.
 
-    Japanese kana or Korean hangul alone are not CJK ideographs. Works on raw or normalised text.
+    Japanese kana or Korean hangul alone are neither: ``default``. Works on raw or normalised text.
     """
+    default = "en" if default == "en" else "zh"
     cjk = sum(1 for ch in text if is_cjk_char(ch))
-    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    words = [w for w in _LATIN_WORD.findall(text) if not _is_latin_noise(w)]
+    if not words:
+        return "zh" if cjk else default
     if cjk == 0:
-        return "en" if latin_words or re.search(r"[A-Za-z]", text) else default
-    if latin_words >= 3 and latin_words * 2 >= cjk:
+        return "en"
+    detector = _lingua()
+    if detector is not None:
+        lang = detector.detect_language_of(text)
+        if lang is not None:
+            return "en" if lang.name == "ENGLISH" else "zh"
+    if len(words) >= 3 and len(words) * 2 >= cjk:
         return "en"
     return "zh"
