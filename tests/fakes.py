@@ -84,3 +84,36 @@ class Rec:
 
     def of(self, cls):
         return [e for e in self.events if isinstance(e, cls)]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    offensive: bool
+    score: float
+    lexicon_hits: tuple = ()
+    lang: str = "zh"
+    categories: tuple = ()
+
+
+class WordModerator:
+    """Same interface as OffenseDetector (``score``, ``check_name``): offensive when a listed
+    word occurs; records what it was asked."""
+
+    WORDS = ("傻逼", "白痴", "死全家", "操你妈", "fat", "bimbo", "fuck", "hitler", "idiot")
+
+    def __init__(self, words=WORDS):
+        self.words = words
+        self.scored = []
+        self.names = []
+
+    def _v(self, text):
+        hit = any(w in text.lower() for w in self.words)
+        return Verdict(hit, 0.97 if hit else 0.02)
+
+    def score(self, text):
+        self.scored.append(text)
+        return self._v(text)
+
+    def check_name(self, name):
+        self.names.append(name)
+        return self._v(name)
