@@ -222,5 +222,6 @@ class ErrorCode(StrEnum):
     STAGE_FAILED = "stage-failed"
 
 
-NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW})
+NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW,
+                                          ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE})
 """``ErrorOccurred`` codes that describe the machine, not a failure (listed as notes, not errors)."""
