@@ -1,8 +1,9 @@
 """The speech stage: ``Speak`` -> WAV file (``SpeechSynthesized``) -> playback or preview.
 
 Synthesis runs on the synthesizer's own engine thread (called from the pipeline's ``tts``
-executor); playback on the ``playback`` executor. How speech is delivered is published once at
-start as ``AudioOutputChanged``:
+executor); playback on the ``playback`` executor, in a task of its own, so the next reply is
+synthesized while the current one plays. How speech is delivered is published once at start as
+``AudioOutputChanged``:
 
 * ``device`` -- played on the output device: ``SpeechStarted`` / ``SpeechFinished`` around it;
 * ``preview`` -- no output device (a server, a CI machine, a laptop with its sound off): the
@@ -65,11 +66,13 @@ class SpeechStage(Stage):
         self._cancelled: set[str] = set()
         self._playing: str | None = None
         self._preview_stop: asyncio.Event | None = None
+        self._play_q: asyncio.Queue | None = None
+        self._player_task: asyncio.Task | None = None
 
     @property
     def queued(self) -> int:
         """Replies waiting to be synthesized or played."""
-        return len(self._queued_gen)
+        return len(self._queued_gen) + (self._play_q.qsize() if self._play_q is not None else 0)
 
     def intercept(self, event: Event) -> None:
         """Act at once on panic mute, interrupting speech and cancellations (even while a reply
@@ -97,6 +100,8 @@ class SpeechStage(Stage):
 
     async def start(self) -> None:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self._play_q = asyncio.Queue()
+        self._player_task = asyncio.create_task(self._player_loop(), name="speech-playback")
         if self.player is None:
             self.output = AudioOutputState.FILES
             reason = "files only"
@@ -140,23 +145,60 @@ class SpeechStage(Stage):
         if self.muted or stale or event.reply_id in self._cancelled:  # written, not played
             self._cancelled.discard(event.reply_id)
             return
-        gen = self._generation
+        assert self._play_q is not None
+        self.pipeline.hold()  # drain() waits until it has been played
+        self._play_q.put_nowait((event, result, self._generation))
+
+    async def stop(self) -> None:
+        if self._player_task is not None:
+            self._player_task.cancel()
+            try:
+                await self._player_task
+            except asyncio.CancelledError:
+                pass
+        while self._play_q is not None and not self._play_q.empty():
+            self._play_q.get_nowait()
+            self.pipeline.release()
+
+    async def _player_loop(self) -> None:
+        assert self._play_q is not None
+        while True:
+            event, result, gen = await self._play_q.get()
+            try:
+                await self._play(event, result, gen)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one failed playback must not stop the others
+                await self.pipeline.publish(ErrorOccurred(
+                    t=event.t, code=getattr(exc, "code", ErrorCode.PLAYBACK_FAILED), stage=self.name,
+                    message=f"A reply could not be played ({type(exc).__name__}: {exc}).",
+                    hint=getattr(exc, "hint", "") or "Check the output device under Voice settings.",
+                    msg_id=""))
+            finally:
+                self.pipeline.release()
+
+    async def _play(self, event: Speak, result, gen: int) -> None:
+        publish = self.pipeline.publish
+        if self.muted or gen < self._generation or event.reply_id in self._cancelled:
+            self._cancelled.discard(event.reply_id)  # muted, interrupted or cancelled while queued
+            return
+        duration = float(result.duration_s)
         self._playing = event.reply_id
         try:
             if self.output == AudioOutputState.DEVICE:
                 latency = float(getattr(self.player, "output_latency_s", 0.0) or 0.0)
-                await emit(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
-                                         audio_path=str(result.path), duration_s=duration,
-                                         output_latency_s=latency))
+                await publish(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
+                                            audio_path=str(result.path), duration_s=duration,
+                                            output_latency_s=latency))
                 finished = await self.pipeline.run_blocking("playback", self.player.play, result.path)
                 interrupted = (finished is False) or gen != self._generation
-                await emit(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted))
+                await publish(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted))
             else:
-                await emit(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
-                                         audio_path=str(result.path), duration_s=duration, preview=True))
+                await publish(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
+                                            audio_path=str(result.path), duration_s=duration, preview=True))
                 interrupted = await self._preview(duration) or gen != self._generation
-                await emit(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted,
-                                          preview=True))
+                await publish(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted,
+                                             preview=True))
         finally:
             self._playing = None
             self._cancelled.discard(event.reply_id)
