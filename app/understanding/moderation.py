@@ -44,7 +44,7 @@ META_FILE = "moderation.json"
 WEIGHTS_FILE = "moderation.npz"
 LEXICON_DIR = "lexicon"
 
-FEATURE_VERSION = "char1-3+enword1-2+wordchar4-5+lexicon+masked/2"
+FEATURE_VERSION = "char1-3+enword1-2+wordchar4-5+lexicon+masked/3"
 """Identifier of :func:`features`' behaviour; stored with the model and checked at load."""
 
 N_BUCKETS = 1 << 20

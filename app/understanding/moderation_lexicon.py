@@ -596,10 +596,19 @@ class Lexicon:
                             add(v, run[i:j + 1])
 
 
+_LATIN_ACCENTED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _fold_latin(match: re.Match) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", match.group(0)) if not unicodedata.combining(c))
+
+
 def prepare(text: str) -> str:
     """The form every lookup and feature starts from: :func:`app.understanding.text.normalize_text`
-    (NFKC, invisible characters dropped, traditional -> simplified), lower-cased."""
-    return normalize_text(text).lower()
+    (NFKC, invisible characters dropped, traditional -> simplified), lower-cased, accents taken
+    off Latin letters (``fück``, ``nígger`` -> ``fuck``, ...)."""
+    s = normalize_text(text).lower()
+    return _LATIN_ACCENTED.sub(_fold_latin, s) if not s.isascii() else s
 
 
 def read_corpus_evidence(rows: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
