@@ -183,6 +183,8 @@ class ErrorCode(StrEnum):
     INTENT_MODEL_MISSING = "intent-model-missing"
     INTENT_MODEL_INVALID = "intent-model-invalid"
     MODEL_INVALID = "model-invalid"
+    MODERATION_MODEL_MISSING = "moderation-model-missing"
+    MODERATION_MODEL_INVALID = "moderation-model-invalid"
     TRAIN_MISSING_INPUT = "train-missing-input"
     INTERACTIONS_FILE_UNREADABLE = "interactions-file-unreadable"
     INTERACTIONS_COLUMNS_MISSING = "interactions-columns-missing"
