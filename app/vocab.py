@@ -155,6 +155,8 @@ class ErrorCode(StrEnum):
     CATALOG_INVALID = "catalog-invalid"
     CATALOG_ROW_INVALID = "catalog-row-invalid"
     CATALOG_ENCODING = "catalog-encoding"
+    CATALOG_NOTE = "catalog-note"
+    """What the importer did that the seller should know (a notice)."""
     # sessions and sources
     SESSION_MISSING = "session-missing"
     SESSION_UNREADABLE = "session-unreadable"
@@ -224,6 +226,6 @@ class ErrorCode(StrEnum):
     STAGE_FAILED = "stage-failed"
 
 
-NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW,
+NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW, ErrorCode.CATALOG_NOTE,
                                           ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE})
 """``ErrorOccurred`` codes that describe the machine, not a failure (listed as notes, not errors)."""
