@@ -128,8 +128,6 @@ class MetricsObserver:
         return out
 
 
-_KIND = {GiftReceived: "gift", ViewerFollowed: "follow", ViewerEntered: "enter", LikesReceived: "like",
-         SpeechTranscribed: "host_speech"}
 
 
 @dataclass
@@ -201,10 +199,9 @@ class SessionRecorder:
                 text = f"{e.gift_name} x{e.count}"
             elif isinstance(e, LikesReceived):
                 text = f"x{e.count}"
-            kind = _KIND.get(type(e)) or getattr(e, "kind", "comment")
-            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=kind,
+            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=e.kind,
                                        viewer=e.viewer.uid, nickname=e.viewer.nickname, text=text,
-                                       intent="" if kind == "comment" else kind)
+                                       intent="" if e.kind == "comment" else e.kind)
             self._order.append(e.msg_id)
         elif isinstance(e, IntentClassified):
             r = self.rows.get(e.msg_id)

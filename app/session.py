@@ -304,7 +304,7 @@ class Session:
                        PURCHASE: b.purchase_max_age_s, ANSWER: b.answer_max_age_s})
             if engines.synthesizer is not None else None)
         self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview,
-                                         queued=True)
+                                         min_free_mb=settings.speech.min_free_disk_mb, queued=True)
                              if engines.synthesizer is not None else None)
         stages = [self.understanding]
         if self.recommendation is not None:
@@ -421,8 +421,8 @@ class Session:
                         log.exception("source %s did not close cleanly", source.spec)
             try:
                 self.store.end_session(self.session_id)
-            except Exception:  # noqa: BLE001 - a full disk must not hide the session's results
-                log.exception("could not mark the session ended")
+            except Exception as exc:  # noqa: BLE001 - a full disk must not hide the session's results
+                log.warning("could not mark the session ended: %s", exc)
 
     # ------------------------------------------------------------------ pumps and clock
     def _context(self) -> SourceContext:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from app.events import (AudioOutputChanged, CancelSpeech, ErrorOccurred, Event, MuteSpeech, ReplyApproved,
                         ReplyRejected, ReplySuggested, SourcesEnded, Speak, SpeakNow, SpeechFinished,
-                        SpeechSynthesized, StreamTimeAdvanced, ViewerMuted)
+                        SpeechStarted, SpeechSynthesized, StreamTimeAdvanced, ViewerMuted)
 from app.pipeline import Emit, Stage
 from app.understanding.labels import QUESTION_INTENTS
 from app.understanding.stage import viewer_key
@@ -102,8 +102,8 @@ class SpeechQueueStage(Stage):
     """
 
     name = "speech_queue"
-    accepts = (ReplySuggested, ReplyApproved, Speak, SpeechSynthesized, SpeechFinished, ErrorOccurred, MuteSpeech,
-               CancelSpeech, ViewerMuted, AudioOutputChanged, StreamTimeAdvanced, SourcesEnded)
+    accepts = (ReplySuggested, ReplyApproved, Speak, SpeechSynthesized, SpeechStarted, SpeechFinished, ErrorOccurred,
+               MuteSpeech, CancelSpeech, ViewerMuted, AudioOutputChanged, StreamTimeAdvanced, SourcesEnded)
 
     def __init__(self, *, max_share: float = 0.6, share_window_s: float = 60.0, max_queued: int = 12,
                  max_age_s: dict[int, float] | None = None) -> None:
@@ -120,6 +120,7 @@ class SpeechQueueStage(Stage):
         self._approved_by: dict[str, str] = {}
         self._current: _Line | None = None
         self._current_t = 0.0
+        self._started_t: float | None = None
         self._busy_until = 0.0
         self._spoken: deque[_Spoken] = deque()
         self._durations: dict[str, float] = {}
@@ -168,6 +169,10 @@ class SpeechQueueStage(Stage):
                 self._spoken[-1].duration = float(event.duration_s)
                 if self._files_only:
                     self._current = None
+        elif isinstance(event, SpeechStarted):
+            if self._current is not None and event.reply_id == self._current.speak.reply_id:
+                self._started_t = event.t
+                self._busy_until = max(self._busy_until, event.t + float(event.duration_s))
         elif isinstance(event, SpeechFinished):
             if self._current is not None and event.reply_id == self._current.speak.reply_id:
                 self._current = None
@@ -262,9 +267,15 @@ class SpeechQueueStage(Stage):
         """Release the best waiting line if the host is free and the budget allows."""
         while True:
             cur = self._current
-            if cur is not None and self.now > self._current_t + 2 * max(cur.estimate_s, self._busy_until
-                                                                      - self._current_t) + 30.0:
-                self._current = None  # no end of speech was ever heard for it: do not wait forever
+            if cur is not None:
+                # no end of speech heard for it (synthesis paused, the disk full, dropped while
+                # queued for playback): free the host after a generous stream-time timeout
+                if self._started_t is None:
+                    late = self.now > self._current_t + max(10.0, 2 * cur.estimate_s)
+                else:
+                    late = self.now > self._busy_until + 10.0
+                if late:
+                    self._current = None
             if self._muted_speech or self._current is not None or not self.waiting:
                 return
             now = self.now
@@ -292,6 +303,7 @@ class SpeechQueueStage(Stage):
         now = self.now
         self._current = line
         self._current_t = now
+        self._started_t = None
         self._busy_until = now + line.estimate_s
         self._spoken.append(_Spoken(now, line.estimate_s, line.tier))
         while self._spoken and self._spoken[0].start + self._spoken[0].duration < now - self.share_window_s:
