@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from app.catalog.model import Catalog, Product
 from app.events import (Event, FloodCounted, IntentClassified, NoReply, NowSellingChanged, PurchaseSignalsCounted,
@@ -142,7 +143,7 @@ class FloodStage(Stage):
         title = p.title if lang == "zh" else (p.title_en or p.title)
         text = (with_listing.format(listing=p.listing_number, title=title) if p.listing_number is not None
                 else without.format(title=title))
-        check = self.guard.check(text, (p.product_id,))
+        check = self.guard.check(text, (p.product_id,), (Decimal(1),))  # the "1" the viewers typed
         reason, detail = split_held(check.reason)
         viewers: dict[str, Viewer] = {}
         for e in s.pending:
