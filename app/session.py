@@ -301,7 +301,8 @@ class Session:
         self.speech_queue = (SpeechQueueStage(
             max_share=b.max_share, share_window_s=b.share_window_s, max_queued=b.max_queued,
             max_age_s={GREETING: b.greeting_max_age_s, THANKS: b.thanks_max_age_s,
-                       PURCHASE: b.purchase_max_age_s, ANSWER: b.answer_max_age_s})
+                       PURCHASE: b.purchase_max_age_s, ANSWER: b.answer_max_age_s},
+            playback=engines.player is not None)
             if engines.synthesizer is not None else None)
         self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview,
                                          min_free_mb=settings.speech.min_free_disk_mb, queued=True)

@@ -98,20 +98,22 @@ class SpeechQueueStage(Stage):
         share_window_s: the budget's rolling window, stream seconds.
         max_queued: lines allowed to wait.
         max_age_s: per tier, the stream seconds after which a waiting line is withdrawn
-            (``{GREETING: 10, THANKS: 30, PURCHASE: 20, ANSWER: 30}``); the seller tier never expires.
+            (``{GREETING: 10, THANKS: 30, PURCHASE: 15, ANSWER: 15}``); the seller tier never expires.
+        playback: True when the speech stage plays (or previews) what it synthesizes: a line is
+            over at its ``SpeechFinished``; False (no player at all) = at its ``SpeechSynthesized``.
     """
 
     name = "speech_queue"
     accepts = (ReplySuggested, ReplyApproved, Speak, SpeechSynthesized, SpeechStarted, SpeechFinished, ErrorOccurred,
                MuteSpeech, CancelSpeech, ViewerMuted, AudioOutputChanged, StreamTimeAdvanced, SourcesEnded)
 
-    def __init__(self, *, max_share: float = 0.6, share_window_s: float = 60.0, max_queued: int = 12,
-                 max_age_s: dict[int, float] | None = None) -> None:
+    def __init__(self, *, max_share: float = 0.5, share_window_s: float = 60.0, max_queued: int = 12,
+                 max_age_s: dict[int, float] | None = None, playback: bool = False) -> None:
         super().__init__()
         self.max_share = float(max_share)
         self.share_window_s = float(share_window_s)
         self.max_queued = int(max_queued)
-        self.max_age_s = {GREETING: 10.0, THANKS: 30.0, PURCHASE: 20.0, ANSWER: 30.0}
+        self.max_age_s = {GREETING: 10.0, THANKS: 30.0, PURCHASE: 15.0, ANSWER: 15.0}
         self.max_age_s.update(max_age_s or {})
         self.now = 0.0
         self.waiting: list[_Line] = []
@@ -126,7 +128,9 @@ class SpeechQueueStage(Stage):
         self._durations: dict[str, float] = {}
         self._muted_speech = False
         self._muted_viewers: dict[str, str] = {}
-        self._files_only = True
+        self._files_only = not playback
+        self._rate: dict[str, float] = dict(CHARS_PER_S)
+        self._langs: dict[str, str] = {}
         self._ending = False
 
     # ------------------------------------------------------------------ figures
@@ -164,6 +168,7 @@ class SpeechQueueStage(Stage):
             await self._enqueue(event, emit)
         elif isinstance(event, SpeechSynthesized):
             self._durations[event.reply_id] = float(event.duration_s)
+            self._learn_rate(event)
             if self._current is not None and event.reply_id == self._current.speak.reply_id:
                 self._busy_until = self._current_t + float(event.duration_s)
                 self._spoken[-1].duration = float(event.duration_s)
@@ -196,6 +201,16 @@ class SpeechQueueStage(Stage):
             self._ending = True
         await self._pump(emit)
 
+    def _learn_rate(self, event: SpeechSynthesized) -> None:
+        """Follow the voice's real speed (characters per second, per language; an exponential
+        average of the lines synthesized so far), so the estimates the budget uses before a
+        line's audio exists match this voice and rate."""
+        lang = self._langs.get(event.reply_id)
+        if lang is None or event.duration_s <= 0.3 or not event.text:
+            return
+        seen = len(event.text) / float(event.duration_s)
+        self._rate[lang] = 0.7 * self._rate.get(lang, seen) + 0.3 * seen
+
     @staticmethod
     def _trim(d: dict) -> None:
         if len(d) > 5000:
@@ -213,7 +228,7 @@ class SpeechQueueStage(Stage):
             origin_t=min(s.t, sp.t) if s is not None else sp.t, approved_t=sp.t,
             askers=tuple(k for k in (viewer_key(v) for v in (s.askers if s is not None else ())) if k),
             nicknames=tuple(v.nickname for v in (s.askers if s is not None else ()) if v.nickname),
-            estimate_s=len(sp.text) / CHARS_PER_S.get(sp.lang, 4.5))
+            estimate_s=len(sp.text) / self._rate.get(sp.lang, CHARS_PER_S["zh"]))
         if self._for_muted(line):
             await self._drop(line, DropReason.VIEWER_MUTED, emit)
             return
@@ -310,6 +325,8 @@ class SpeechQueueStage(Stage):
             self._spoken.popleft()
         self.stats.released += 1
         sp = line.speak
+        self._langs[sp.reply_id] = sp.lang
+        self._trim(self._langs)
         await emit(SpeakNow(t=now, reply_id=sp.reply_id, text=sp.text, lang=sp.lang, intent=sp.intent,
                             interrupt=sp.interrupt, waited_s=round(now - line.approved_t, 3),
                             age_s=round(now - line.origin_t, 3)))
