@@ -511,3 +511,38 @@ def test_connect_dialog_adds_a_live_source_that_feeds_the_queue(qtbot, make_cons
     until(qtbot, lambda: w.rec.of(SpeechStarted))
     assert "59.9元" in w.rec.of(SpeechStarted)[0].text
     until(qtbot, lambda: "ingest" in w.status.source.text())
+
+
+def test_an_offensive_message_gets_a_card_with_mute_and_the_viewer_is_muted(qtbot, make_console):
+    from app.events import ViewerMuted
+
+    w = make_console(auto=("greeting", "compliment", "price"))
+    chat(w, "a", "主播是傻逼", uid="t1", nick="Troll")
+    card = wait_card(qtbot, w)
+    assert card.suggestion.held_reason == "offensive" and card.held.text().startswith("已拦截：不文明发言")
+    assert not card.buttons["mute"].isHidden() and "傻逼" not in card.text
+    qtbot.mouseClick(card.buttons["mute"], Qt.MouseButton.LeftButton)
+    until(qtbot, lambda: w.rec.of(ViewerMuted))
+    (muted,) = w.rec.of(ViewerMuted)
+    assert (muted.viewer.uid, muted.by) == ("t1", "seller") and not w.queue.cards
+    chat(w, "b", "3号链接多少钱", uid="t1", nick="Troll", t=2.0)
+    chat(w, "c", "3号链接多少钱", uid="u2", nick="小美", t=3.0)
+    until(qtbot, lambda: w.rec.of(SpeechStarted))
+    w.session.drain()
+    spoken = [e.text for e in w.rec.of(SpeechStarted)]
+    assert len(spoken) == 1 and "小美" in spoken[0]  # the muted viewer's question is not answered
+
+
+def test_the_products_tab_counts_purchase_signals_for_the_now_selling_product(qtbot, make_console):
+    from app.events import PurchaseSignalsCounted, SetNowSelling, StreamTimeAdvanced
+
+    w = make_console()
+    w.bridge.submit(SetNowSelling(t=0.5, listing_number=3))
+    for i, text in enumerate(["1", "扣1", "111", "1"]):
+        chat(w, f"s{i}", text, uid=f"v{i}", nick=f"观众{i}", t=1.0 + i * 0.1)
+    w.bridge.submit(StreamTimeAdvanced(t=2.0))
+    until(qtbot, lambda: w.rec.of(PurchaseSignalsCounted))
+    model = w.products.model
+    row = model.row_of("P1")
+    until(qtbot, lambda: model.index(row, model.columnCount() - 1).data() == "4 / 4")
+    assert "4" in model.index(row, model.columnCount() - 1).data(Qt.ItemDataRole.ToolTipRole)

@@ -276,3 +276,22 @@ def test_a_broken_catalog_opens_the_report_and_the_seller_chooses(qtbot, tmp_pat
     assert not dlg.b_skip.isHidden() and not dlg.b_other.isHidden()
     qtbot.mouseClick(dlg.b_skip, Qt.MouseButton.LeftButton)
     assert dlg.choice == "skip"
+
+
+def test_the_settings_dialog_edits_the_safety_limits(qtbot, tmp_path):
+    i18n.set_language("en")
+    path = tmp_path / "settings.toml"
+    settings = load_settings(path, {"data_dir": str(tmp_path)})
+    dlg = SettingsDialog(settings, GuiPrefs())
+    qtbot.addWidget(dlg)
+    dlg.fields["speech_budget.max_share"].setText("2")
+    assert dlg.validate() is False and "less than or equal to 1" in dlg.error_text("speech_budget.max_share")
+    dlg.fields["speech_budget.max_share"].setText("0.4")
+    dlg.fields["speech_budget.greeting_max_age_s"].setText("6")
+    dlg.fields["moderation.auto_mute_after"].setText("2")
+    dlg.fields["speech_budget.welcome_entries"].setChecked(False)
+    assert dlg.validate() is True
+    save_settings(dlg.settings, path)
+    back = load_settings(path)
+    assert (back.speech_budget.max_share, back.speech_budget.greeting_max_age_s) == (0.4, 6.0)
+    assert back.moderation.auto_mute_after == 2 and back.speech_budget.welcome_entries is False

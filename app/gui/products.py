@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QWidget)
 
 from app.catalog.model import Catalog, Product
-from app.events import Event, IntroduceProduct, NowSellingChanged, SetNowSelling, StepNowSelling
+from app.events import (Event, IntroduceProduct, NowSellingChanged, PurchaseSignalsCounted, SetNowSelling,
+                        StepNowSelling)
 from app.gui.i18n import i18n, tr
 
 COLS = ("prod.col.listing", "prod.col.title", "prod.col.price", "prod.col.stock", "prod.col.variants",
-        "prod.col.script")
+        "prod.col.script", "prod.col.signals")
 
 
 class CatalogModel(QAbstractTableModel):
@@ -36,6 +37,8 @@ class CatalogModel(QAbstractTableModel):
         self.catalog = catalog
         self.products: list[Product] = self._ordered(catalog)
         self.now_selling: str | None = None
+        self.signals: dict[str, PurchaseSignalsCounted] = {}
+        """The latest purchase-signal count (扣1) per product id, from the core."""
         i18n.changed.connect(self._retranslate)
 
     def _retranslate(self, _lang: str) -> None:
@@ -64,6 +67,14 @@ class CatalogModel(QAbstractTableModel):
             if p.product_id == product_id:
                 return i
         return -1
+
+    def set_signals(self, e: PurchaseSignalsCounted) -> None:
+        """Show the live purchase-signal count of a product (the 扣1 column)."""
+        self.signals[e.product_id] = e
+        r = self.row_of(e.product_id)
+        if r >= 0:
+            c = len(COLS) - 1
+            self.dataChanged.emit(self.index(r, c), self.index(r, c))
 
     def set_now_selling(self, product_id: str | None) -> None:
         old = self.row_of(self.now_selling)
@@ -100,16 +111,22 @@ class CatalogModel(QAbstractTableModel):
                 return str(p.total_stock)
             if c == 4:
                 return " / ".join(x for x in ("、".join(p.colors), "、".join(p.sizes)) if x)
-            return tr("prod.yes") if p.script.strip() else tr("prod.no")
+            if c == 5:
+                return tr("prod.yes") if p.script.strip() else tr("prod.no")
+            sig = self.signals.get(p.product_id)
+            return "" if sig is None else (f"{sig.count} / {sig.total}" if sig.count else f"{sig.total}")
         if role == Qt.ItemDataRole.FontRole and now:
             f = QFont()
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.BackgroundRole and now:
             return QBrush(QColor(255, 170, 60, 70))
+        if role == Qt.ItemDataRole.ToolTipRole and c == len(COLS) - 1 and p.product_id in self.signals:
+            sig = self.signals[p.product_id]
+            return tr("prod.signals_tip", count=sig.count, viewers=sig.viewers, total=sig.total)
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(x for x in (p.title, p.title_en, p.material, " | ".join(p.selling_points)) if x)
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in (0, 2, 3):
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in (0, 2, 3, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -318,6 +335,8 @@ class ProductsPanel(QWidget):
 
     # -- core events
     def on_event(self, e: Event) -> None:
+        if isinstance(e, PurchaseSignalsCounted):
+            self.model.set_signals(e)
         if isinstance(e, NowSellingChanged):
             self.model.set_now_selling(e.product_id)
             self._update_now_label()

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainT
                                QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ChatReceived,
-                        Event, QuestionMerged, RecommendationsReady, ReplyApproved, ReplyEdited, ReplyRejected,
-                        ReplySuggested, SayText, SpeechMuted)
+                        Event, MuteViewer, QuestionMerged, RecommendationsReady, ReplyApproved, ReplyEdited,
+                        ReplyRejected, ReplySuggested, SayText, SpeechMuted)
 from app.gui.i18n import held_label, i18n, kind_label, tr
 from app.gui.theme import intent_color
 from app.understanding.labels import INTENTS
+from app.vocab import HeldReason
 
 MAX_CARDS = 100
 """Cards kept on screen; beyond this the oldest leaves the view (nothing is sent: its reply
@@ -104,6 +105,7 @@ class SuggestionCard(QFrame):
 
     Signals:
         action(str, object): ``approve``, ``reject``, ``edit``, ``speak_now``, ``cancel_auto``,
+            ``mute`` (offensive cards: mute the viewer for the session),
             ``editing`` (the editor got focus), ``focus_queue``, ``select``; with the card.
     """
 
@@ -153,7 +155,7 @@ class SuggestionCard(QFrame):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.state, 1)
-        for name in ("cancel_auto", "speak_now", "edit", "reject", "approve"):
+        for name in ("mute", "cancel_auto", "speak_now", "edit", "reject", "approve"):
             b = QPushButton(self)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _c=False, n=name: self.action.emit(n, self))
@@ -161,6 +163,8 @@ class SuggestionCard(QFrame):
             row.addWidget(b)
         self.buttons["approve"].setObjectName("approve")
         self.buttons["reject"].setObjectName("reject")
+        self.buttons["mute"].setObjectName("reject")
+        self.buttons["mute"].setVisible(self.offensive)
         lay = QVBoxLayout(self)
         fmh = QFontMetrics(self.font()).height()
         lay.setContentsMargins(fmh // 2, fmh // 3, fmh // 2, fmh // 3)
@@ -174,6 +178,12 @@ class SuggestionCard(QFrame):
     @property
     def reply_id(self) -> str:
         return self.suggestion.reply_id
+
+    @property
+    def offensive(self) -> bool:
+        """An offensive message's card (held ``offensive``): it offers "mute this viewer"."""
+        s = self.suggestion
+        return s.held_reason == HeldReason.OFFENSIVE and bool(s.viewer.uid) and s.viewer.uid != "host"
 
     @property
     def text(self) -> str:
@@ -207,9 +217,10 @@ class SuggestionCard(QFrame):
         self.held.setText(tr("card.held", reason=held_label(s.held)) if s.held_reason else "")
         labels = {"approve": tr("card.approve") + " ⏎", "reject": tr("card.reject") + " Esc",
                   "edit": tr("card.edit") + " E", "speak_now": tr("card.speak_now") + " ␣",
-                  "cancel_auto": tr("card.cancel_auto")}
+                  "cancel_auto": tr("card.cancel_auto"), "mute": tr("card.mute")}
         for n, b in self.buttons.items():
             b.setText(labels[n])
+        self.buttons["mute"].setToolTip(tr("card.mute_tip"))
         self.buttons["cancel_auto"].setVisible(self.countdown_end is not None)
         self.update_countdown(time.monotonic())
 
@@ -549,6 +560,14 @@ class QueuePanel(QWidget):
             if c.countdown_end is not None:
                 self.submit(CancelAutoApprove(t=c.suggestion.t, reply_id=c.reply_id))
             self.submit(SayText(t=c.suggestion.t, text=c.text, lang=c.suggestion.lang, interrupt=True))
+        self._remove(c)
+
+    def mute(self, c: SuggestionCard) -> None:
+        """Mute the card's viewer for the session (``MuteViewer``); the card is dismissed
+        (``ReplyRejected``): nothing about the message is spoken."""
+        self.submit(MuteViewer(t=c.suggestion.t, viewer=c.suggestion.viewer, muted=True,
+                               reason=c.suggestion.held_reason or "seller"))
+        self.submit(ReplyRejected(t=c.suggestion.t, reply_id=c.reply_id, by="seller"))
         self._remove(c)
 
     def cancel_auto(self, c: SuggestionCard) -> None:

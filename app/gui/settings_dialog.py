@@ -141,6 +141,19 @@ class SettingsDialog(QDialog):
         add(sp, "speech.voice_en", "voice.en", line(s.speech.voice_en))
         add(sp, "speech.output_device", "voice.device", line(s.speech.output_device))
 
+        safety = form_tab("set.tab.safety")
+        for section, model in (("moderation", s.moderation), ("speech_budget", s.speech_budget)):
+            for name in type(model).model_fields:
+                if name == "model_dir":
+                    continue
+                value = getattr(model, name)
+                if isinstance(value, bool):
+                    box = QCheckBox()
+                    box.setChecked(value)
+                    add(safety, f"{section}.{name}", f"set.{section}.{name}", box)
+                else:
+                    add(safety, f"{section}.{name}", f"set.{section}.{name}", line(value))
+
         a = form_tab("set.tab.avatar")
         looks = looks or {p.avatar_look: {}}
         add(a, "gui.avatar_look", "set.look",
@@ -229,6 +242,9 @@ class SettingsDialog(QDialog):
                 "repeat_window_s": self._value("reply.repeat_window_s"),
             },
             "host": {"idle_rotation_s": self._value("host.idle_rotation_s")},
+            "moderation": {k.split(".", 1)[1]: self._value(k) for k in self.fields if k.startswith("moderation.")},
+            "speech_budget": {k.split(".", 1)[1]: self._value(k) for k in self.fields
+                              if k.startswith("speech_budget.")},
             "speech": {k: self._value(f"speech.{k}") for k in ("rate_wpm", "volume", "voice_zh", "voice_en",
                                                                 "output_device")},
         }
