@@ -232,6 +232,8 @@ class IntentClassified(Event):
     ...); such a message never gets a greeting, compliment or thanks (it is held for the seller)."""
     offense_score: float = 0.0
     """The detector's probability that the text is offensive (0..1)."""
+    offense_terms: tuple[str, ...] = ()
+    """The abusive base terms the detector's lexicon found in the text (``傻逼`` for ``煞笔``)."""
     flood: str = ""
     """Empty for an ordinary message; else what kind of flood it belongs to: ``purchase``
     (``1``, ``111``, ``扣1``: a purchase signal in a shop room), ``cheer`` (``666``, ``W``,

@@ -290,7 +290,8 @@ class Session:
         self.reply_stage = ReplyStage(catalog, use_recommender=self.recommendation is not None,
                                       merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s,
                                       names=self.names)
-        self.moderation = ModerationStage(auto_mute_after=m.auto_mute_after, window_s=m.auto_mute_window_s)
+        self.moderation = ModerationStage(auto_mute_after=m.auto_mute_after, window_s=m.auto_mute_window_s,
+                                          flag_score=m.flag_score)
         self.flood = FloodStage(catalog, window_s=b.flood_window_s, purchase_window_s=b.purchase_window_s,
                                 min_signals=b.purchase_min_signals, default_lang=settings.language)
         self.thanks = ThanksStage(catalog, names=self.names, lang=settings.language, window_s=b.thanks_window_s,

@@ -115,6 +115,11 @@ class ModerationSettings(_Frozen):
     ``auto_mute_window_s``; 0 = never automatically (the seller still can, on the card)."""
     auto_mute_window_s: float = Field(default=600.0, ge=10.0, le=86_400.0)
     """Stream seconds over which a viewer's offensive messages are counted."""
+    flag_score: float = Field(default=0.7, ge=0.0, le=1.0)
+    """An offensive message is put in front of the seller (a held card, a strike towards the
+    automatic mute) when the detector's score reaches this or its lexicon named an abusive term;
+    below it the message is only left unanswered (the detector flags some ordinary English chat
+    just above its own threshold)."""
 
 
 class SpeechBudgetSettings(_Frozen):
@@ -130,13 +135,13 @@ class SpeechBudgetSettings(_Frozen):
     """Most lines waiting to be spoken; beyond it the lowest-priority, oldest one is dropped."""
     answer_max_age_s: float = Field(default=15.0, ge=1.0, le=600.0)
     """An answer to a question not spoken this long after the question is dropped."""
-    purchase_max_age_s: float = Field(default=15.0, ge=1.0, le=600.0)
+    purchase_max_age_s: float = Field(default=12.0, ge=1.0, le=600.0)
     """A purchase-signal line ("好多宝宝扣1了 ...") older than this is dropped."""
-    thanks_max_age_s: float = Field(default=30.0, ge=1.0, le=600.0)
+    thanks_max_age_s: float = Field(default=15.0, ge=1.0, le=600.0)
     """A thank-you older than this is withdrawn and its viewers thanked in the next aggregate line."""
-    greeting_max_age_s: float = Field(default=10.0, ge=1.0, le=600.0)
+    greeting_max_age_s: float = Field(default=8.0, ge=1.0, le=600.0)
     """A greeting, goodbye or compliment reply older than this is dropped."""
-    thanks_window_s: float = Field(default=8.0, ge=0.0, le=120.0)
+    thanks_window_s: float = Field(default=5.0, ge=0.0, le=120.0)
     """Gifts, follows, shares, subscriptions and raids within this window are thanked in one line
     naming up to three viewers and the total (0 = every event at once, still one line each)."""
     welcome_window_s: float = Field(default=20.0, ge=1.0, le=600.0)

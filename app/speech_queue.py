@@ -98,7 +98,7 @@ class SpeechQueueStage(Stage):
         share_window_s: the budget's rolling window, stream seconds.
         max_queued: lines allowed to wait.
         max_age_s: per tier, the stream seconds after which a waiting line is withdrawn
-            (``{GREETING: 10, THANKS: 30, PURCHASE: 15, ANSWER: 15}``); the seller tier never expires.
+            (``{GREETING: 8, THANKS: 15, PURCHASE: 12, ANSWER: 15}``); the seller tier never expires.
         playback: True when the speech stage plays (or previews) what it synthesizes: a line is
             over at its ``SpeechFinished``; False (no player at all) = at its ``SpeechSynthesized``.
     """
@@ -113,7 +113,7 @@ class SpeechQueueStage(Stage):
         self.max_share = float(max_share)
         self.share_window_s = float(share_window_s)
         self.max_queued = int(max_queued)
-        self.max_age_s = {GREETING: 10.0, THANKS: 30.0, PURCHASE: 15.0, ANSWER: 15.0}
+        self.max_age_s = {GREETING: 8.0, THANKS: 15.0, PURCHASE: 12.0, ANSWER: 15.0}
         self.max_age_s.update(max_age_s or {})
         self.now = 0.0
         self.waiting: list[_Line] = []

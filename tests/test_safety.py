@@ -109,8 +109,8 @@ def test_an_offensive_nickname_asking_a_question_gets_the_answer_without_the_nam
 
 def test_a_gift_burst_is_thanked_in_one_line_naming_three_and_the_total(tmp_path):
     names = ["小美", "阿强", "Lily", "晴天", "豆豆", "阿May"]
-    lines = [{"t": 1 + i * 0.25, "type": "gift", "uid": f"g{i % 6}", "nickname": names[i % 6], "gift": "小心心",
-              "count": 1} for i in range(24)]  # each viewer sends the same gift four times within 6 s
+    lines = [{"t": 1 + i * 0.15, "type": "gift", "uid": f"g{i % 6}", "nickname": names[i % 6], "gift": "小心心",
+              "count": 1} for i in range(24)]  # each viewer sends the same gift four times within 4 s
     result, _ = _replay(tmp_path, lines)
     (thanks,) = [s for s in _of(result, ReplySuggested) if s.intent == "gift"]
     assert thanks.text == "感谢小美、阿强、Lily等六位宝宝送的小心心！"

@@ -100,6 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "set.tab.safety": ("直播安全", "Safety on air"),
     "set.moderation.auto_mute_after": ("不文明发言几次后自动禁言（0 = 不自动）", "Auto-mute after offensive messages (0 = never)"),
     "set.moderation.auto_mute_window_s": ("计数时间窗（秒）", "…counted over (s)"),
+    "set.moderation.flag_score": ("不文明分数达到多少提醒您（0–1）", "Flag to you from offensive score (0–1)"),
     "set.speech_budget.max_share": ("最多说话占直播时长的比例", "Most of the stream time spent speaking"),
     "set.speech_budget.share_window_s": ("比例的计算窗口（秒）", "…measured over (s)"),
     "set.speech_budget.max_queued": ("最多排队几句", "Most lines waiting"),

@@ -4,9 +4,12 @@
 ``HeldReason.OFFENSIVE``) | ViewerMuted.
 
 * An offensive message never gets a greeting, compliment, thanks or answer of ours: the reply
-  stage ignores it (``IntentClassified.offensive``), and this stage puts a card in front of the
-  seller instead -- held (never auto-approved), offering only a neutral reminder to keep the chat
-  friendly (no name, nothing quoted) and the "mute this viewer" action (``MuteViewer``).
+  stage ignores it (``IntentClassified.offensive``). When the detector is sure -- its score is at
+  least ``flag_score`` or its lexicon named an abusive term -- this stage puts a card in front of
+  the seller: held (never auto-approved), offering only a neutral reminder to keep the chat
+  friendly (no name, nothing quoted) and the "mute this viewer" action (``MuteViewer``); the
+  message is a strike. Below that it only gets ``NoReply`` (left unanswered, not flagged): the
+  detector's own threshold flags some ordinary chat ("proud of you" scores 0.35).
 * A viewer who sends ``auto_mute_after`` offensive messages within ``auto_mute_window_s`` of
   stream time is muted for the session (``ViewerMuted(by="policy")``); the seller's
   ``MuteViewer`` mutes (or unmutes) at once. From ``ViewerMuted`` on, the understanding stage
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from app.events import Event, IntentClassified, MuteViewer, ReplySuggested, ViewerMuted, next_id
+from app.events import Event, IntentClassified, MuteViewer, NoReply, ReplySuggested, ViewerMuted, next_id
 from app.pipeline import Emit, Stage
 from app.understanding.stage import viewer_key
 from app.vocab import Approver, HeldReason
@@ -38,15 +41,17 @@ class ModerationStage(Stage):
     Args:
         auto_mute_after: offensive messages within ``window_s`` that mute a viewer (0 = never).
         window_s: stream seconds strikes are counted over.
+        flag_score: the detector's score from which an offensive message is flagged (see above).
     """
 
     name = "moderation"
     accepts = (IntentClassified, MuteViewer)
 
-    def __init__(self, *, auto_mute_after: int = 3, window_s: float = 600.0) -> None:
+    def __init__(self, *, auto_mute_after: int = 3, window_s: float = 600.0, flag_score: float = 0.7) -> None:
         super().__init__()
         self.auto_mute_after = int(auto_mute_after)
         self.window_s = float(window_s)
+        self.flag_score = float(flag_score)
         self._strikes: dict[str, deque[float]] = {}
         self.muted: set[str] = set()
 
@@ -63,6 +68,10 @@ class ModerationStage(Stage):
             return
         assert isinstance(event, IntentClassified)
         if not event.offensive or event.source != "comment":
+            return
+        if event.offense_score < self.flag_score and not event.offense_terms:
+            await emit(NoReply(t=event.t, msg_id=event.msg_id, viewer=event.viewer,
+                               reason=f"possibly offensive (score {event.offense_score:.2f}): not answered"))
             return
         lang = "en" if event.lang == "en" else "zh"
         await emit(ReplySuggested(

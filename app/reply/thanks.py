@@ -168,7 +168,7 @@ class ThanksStage(Stage):
                SourcesEnded)
 
     def __init__(self, catalog: Catalog, *, names: NameGuard | None = None, lang: str = "zh",
-                 window_s: float = 8.0, welcome_window_s: float = 20.0, welcome: bool = True,
+                 window_s: float = 5.0, welcome_window_s: float = 20.0, welcome: bool = True,
                  forget_s: float = 60.0) -> None:
         super().__init__()
         self.guard = FactGuard(catalog)

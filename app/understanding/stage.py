@@ -9,6 +9,7 @@ pasted lines are counted, not answered). Messages from a viewer muted for the se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -62,15 +63,67 @@ class Understander:
                    default_lang=default_lang)
 
     def understand(self, text: str) -> Understanding:
+        """Intent (see :func:`settle_social`), slots and reply language of one message."""
         from app.understanding.text import detect_lang, normalize_text
 
         norm = normalize_text(text)
         pred = self.classifier.classify(norm)
         uncertain = pred.uncertain if self.uncertain_threshold is None else (
             pred.confidence < self.uncertain_threshold)
-        return Understanding(text=text, lang=detect_lang(norm, self.default_lang), intent=pred.intent,
-                             confidence=float(pred.confidence), uncertain=bool(uncertain),
-                             slots=self.slots.extract(norm))
+        slots = self.slots.extract(norm)
+        intent, confidence, uncertain = settle_social(pred.intent, float(pred.confidence), bool(uncertain),
+                                                      getattr(pred, "probs", None) or {}, text=norm, slots=slots)
+        return Understanding(text=text, lang=detect_lang(norm, self.default_lang), intent=intent,
+                             confidence=confidence, uncertain=uncertain, slots=slots)
+
+
+SOCIAL_INTENTS = frozenset({"greeting", "compliment", "chitchat"})
+"""Intents that ask nothing of the host."""
+
+ANSWER_MASS_MAX = 0.1
+"""Most probability the model may give to intents that need an answer (questions, complaints,
+purchases) for an unsure social message to count as plain chat (see :func:`settle_social`)."""
+
+
+_ASKS = re.compile(
+    r"(?i)[?？]|[吗呢么]\s*$|多少|几号|链接|怎么|什么时候|有没有|能不能|可以吗|"
+    r"慢|卡|差|坏|退|假|贵|骗|破|烂|垃圾|不回|没收到|没到|坑|失望|"
+    r"\b(?:how|what|when|where|which|price|cost|link|size|ship|slow|lag\w*|broken|bad|worst|refund|"
+    r"scam|fake|late|never|cheap|return)\b")
+"""Marks of a question or a grievance: with one of them an unsure message stays unsure (held)."""
+
+
+def settle_social(intent: str, confidence: float, uncertain: bool, probs: dict[str, float], *,
+                  text: str = "", slots=None) -> tuple[str, float, bool]:
+    """An unsure reading that is sure the message asks nothing becomes plain, certain ``chitchat``.
+
+    Ordinary chat ("the vibes are immaculate", "刚吃完饭") often falls below the model's confidence
+    threshold only because greeting, compliment and chitchat share it; holding every such message
+    for the seller floods the held queue (81 % of a general chat), and thanking an unsure
+    "compliment" is how "I'm dying" would get "Aw, thanks!". So when the top intent is social and
+    the intents that need an answer (questions, complaints, purchases, spam is not one) together
+    have at most :data:`ANSWER_MASS_MAX` of the probability, the message is ``chitchat`` (no reply,
+    nothing held) with confidence ``1 - that mass``. Anything else is returned unchanged.
+
+    A message that still looks like a question or a grievance -- a question mark, 吗/呢 at its
+    end, 多少 / 链接 / how / price ..., 慢 / 卡 / 退 / refund / lag ..., or any slot (a listing
+    number, a product, a size, a budget) -- stays unsure and is held as before: those are the
+    model's likely mistakes ("what's link 7 going for" read as a greeting).
+
+    Args:
+        intent / confidence / uncertain: the classifier's reading.
+        probs: the calibrated probability of every intent (empty = unchanged).
+        text: the normalised message.
+        slots: its :class:`~app.events.Slots`.
+    """
+    if not uncertain or intent not in SOCIAL_INTENTS or not probs:
+        return intent, confidence, uncertain
+    if (text and _ASKS.search(text)) or (slots is not None and slots.as_dict()):
+        return intent, confidence, uncertain
+    answer = sum(p for k, p in probs.items() if k not in SOCIAL_INTENTS and k != "spam")
+    if answer > ANSWER_MASS_MAX:
+        return intent, confidence, uncertain
+    return "chitchat", round(1.0 - answer, 4), False
 
 
 def load_moderator(model_dir=None):
@@ -140,4 +193,5 @@ class UnderstandingStage(Stage):
             source="comment" if comment else "host_speech",
             offensive=bool(offense.offensive) if offense is not None else False,
             offense_score=round(float(offense.score), 4) if offense is not None else 0.0,
+            offense_terms=tuple(getattr(offense, "lexicon_hits", ()) or ()) if offense is not None else (),
             flood=flood, flood_token=token))
