@@ -82,9 +82,11 @@ def make_events(minutes: float, seed: int = 0) -> list[dict]:
             t_gift = t + k * 0.7
             if t_gift < end:
                 out.append({"t": t_gift, "kind": "gift", "uid": uid, "nick": nick, "gift": gift, "count": 1})
+    people = {f"u{i}": (rng.choice(BAD_NICKS) if rng.random() < 0.02 else f"{rng.choice(NICKS)}{i}")
+              for i in range(400)}  # one nickname per viewer, as on a platform
+    people.update({f"troll{i}": f"路人{i}" for i in range(3)})
     for t in poisson(100):
         r = rng.random()
-        nick = rng.choice(BAD_NICKS) if rng.random() < 0.02 else rng.choice(NICKS)
         uid = f"u{rng.randrange(400)}"
         if r < 0.30:
             text = rng.choice(FLOODS)
@@ -96,12 +98,12 @@ def make_events(minutes: float, seed: int = 0) -> list[dict]:
             text = rng.choice(CHAT)
         else:
             text, uid = rng.choice(INSULTS), f"troll{rng.randrange(3)}"
-        out.append({"t": t, "kind": "comment", "uid": uid, "nick": nick, "text": text})
+        out.append({"t": t, "kind": "comment", "uid": uid, "nick": people[uid], "text": text})
     for t in poisson(60):
         out.append({"t": t, "kind": "enter", "uid": f"e{rng.randrange(5000)}", "nick": rng.choice(NICKS)})
     for t in poisson(30):
-        out.append({"t": t, "kind": "like", "uid": f"u{rng.randrange(400)}", "nick": rng.choice(NICKS),
-                    "count": rng.randrange(1, 30)})
+        uid = f"u{rng.randrange(400)}"
+        out.append({"t": t, "kind": "like", "uid": uid, "nick": people[uid], "count": rng.randrange(1, 30)})
     for t in poisson(5):
         out.append({"t": t, "kind": "follow", "uid": f"f{rng.randrange(5000)}", "nick": rng.choice(NICKS)})
     out.sort(key=lambda e: e["t"])
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     held = sum(m.held_msgs.values())
     rows = [
         ("stream time / wall time", f"{stream_s:.0f} s / {wall:.0f} s (speed {args.speed:g})"),
-        ("events", ", ".join(f"{k} {v / args.minutes:.0f}/min" for k, v in sorted(per_min.items()))),
+        ("events", ", ".join(f"{k} {v / args.minutes:.1f}/min" for k, v in sorted(per_min.items()))),
         ("spoken time / stream time", f"{share:.3f}  (target <= 0.6; {m.spoken_s:.0f} s spoken)"),
         ("lines spoken by kind", ", ".join(f"{k} {v}" for k, v in m.spoken_by_kind.most_common())),
         ("withdrawn by the queue", ", ".join(f"{k} {v}" for k, v in m.dropped.most_common()) or "none"),
