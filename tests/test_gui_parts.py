@@ -295,3 +295,18 @@ def test_the_settings_dialog_edits_the_safety_limits(qtbot, tmp_path):
     back = load_settings(path)
     assert (back.speech_budget.max_share, back.speech_budget.greeting_max_age_s) == (0.4, 6.0)
     assert back.moderation.auto_mute_after == 2 and back.speech_budget.welcome_entries is False
+
+
+def test_feed_tags_offensive_messages_and_floods():
+    i18n.set_language("zh")
+    model = FeedModel(flush_ms=0)
+    v = Viewer("douyin", "u1", "Troll")
+    for mid, text in (("a", "主播是傻逼"), ("b", "666"), ("c", "主播好美")):
+        model.on_event(ChatReceived(t=1, msg_id=mid, viewer=v, text=text))
+    model.on_event(IntentClassified(t=1, msg_id="a", viewer=v, text="主播是傻逼", lang="zh", intent="compliment",
+                                    confidence=0.9, uncertain=False, offensive=True, offense_score=1.0))
+    model.on_event(IntentClassified(t=1, msg_id="b", viewer=v, text="666", lang="zh", intent="chitchat",
+                                    confidence=0.99, uncertain=False, flood="cheer", flood_token="666"))
+    model.on_event(IntentClassified(t=1, msg_id="c", viewer=v, text="主播好美", lang="zh", intent="compliment",
+                                    confidence=0.99, uncertain=False))
+    assert [model.data(model.index(i, COL_INTENT)) for i in range(3)] == ["不文明", "刷屏", "夸奖"]

@@ -149,7 +149,8 @@ class FeedModel(QAbstractTableModel):
                     continue
                 r = self.rows[i]
                 if r.kind == "comment":  # host speech keeps its "host" tag
-                    r.tag = e.intent
+                    # offensive messages and floods are tagged as such (they get no reply of their own)
+                    r.tag = "offensive" if e.offensive else ("flood" if e.flood else e.intent)
                     r.confidence = e.confidence
                     r.uncertain = e.uncertain
                 r.slots = ", ".join(f"{k}={v}" for k, v in e.slots.as_dict().items())

@@ -298,6 +298,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind.introduce": ("介绍", "introduce"),
     "kind.say": ("主播输入", "typed"),
     "kind.pending": ("…", "…"),
+    "kind.offensive": ("不文明", "offensive"),
+    "kind.flood": ("刷屏", "flood"),
     # shortcuts help
     "help.shortcuts": (
         "建议回复：Enter 采纳，Esc 忽略，E 修改，空格 立即说，↑/↓ 选择\n"

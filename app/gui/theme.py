@@ -18,7 +18,8 @@ INTENT_COLORS: dict[str, str] = {
     "product_detail": "#2E86C1", "shipping": "#16A085", "after_sales": "#8E44AD",
     "purchase_intent": "#E0457B", "recommendation_request": "#B5651D", "complaint": "#D93B3B",
     "gift": "#F06292", "follow": "#26A69A", "enter": "#90A4AE", "like": "#EF9A9A",
-    "host_speech": "#5C6BC0", "introduce": "#7E57C2", "say": "#5C6BC0",
+    "host_speech": "#5C6BC0", "introduce": "#7E57C2", "say": "#5C6BC0", "offensive": "#7F1D1D",
+    "flood": "#A1887F",
 }
 """A colour per intent / event kind for feed tags and cards (complaints red, spam grey)."""
 
