@@ -65,6 +65,8 @@ class Engines:
     synthesizer: Any = None
     player: Any = None
     recommender: Any = None
+    llm_writer: Any = None
+    """An :class:`app.content.writer.LlmWriter` to use instead of one built from ``[llm]`` (tests)."""
     owned: list[Any] = field(default_factory=list)
     """Engines created by :func:`load_engines` (closed by :meth:`close`); injected ones are not."""
 
@@ -264,16 +266,31 @@ class Session:
         self.understanding = UnderstandingStage(engines.understander)
         self.recommendation = (RecommendationStage(engines.recommender, store=store)
                                if engines.recommender is not None else None)
+        self.introductions = None  # generated introductions for products without a script
+        if settings.host.rotation_generated:
+            from app.content.book import IntroductionBook
+
+            self.introductions = IntroductionBook.from_settings(catalog, settings)
+        book = self.introductions
         self.reply_stage = ReplyStage(catalog, use_recommender=self.recommendation is not None,
-                                      merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s)
-        self.rotation = IdleRotationStage(catalog, interval_s=rotation_s)
+                                      merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s,
+                                      introductions=book.speakable if book is not None else None)
+        self.rotation = IdleRotationStage(catalog, interval_s=rotation_s,
+                                          introducible=book.has if book is not None else None)
         self.approval = ApprovalStage(r.auto_approve, auto_delay_s=auto_delay)
+        self.llm_stage = None  # the optional language model: small talk and rephrased replies
+        if settings.llm.enabled and (settings.llm.answer_chitchat or settings.llm.rephrase_replies):
+            from app.content.stage import LlmReplyStage
+
+            self.llm_stage = LlmReplyStage.from_settings(catalog, settings, writer=engines.llm_writer)
         self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview)
                              if engines.synthesizer is not None else None)
         stages = [self.understanding]
         if self.recommendation is not None:
             stages.append(self.recommendation)
         stages += [self.reply_stage, self.rotation, self.approval]
+        if self.llm_stage is not None:
+            stages.append(self.llm_stage)
         if self.speech_stage is not None:
             stages.append(self.speech_stage)
         self._source_observers: list[Observer] = []

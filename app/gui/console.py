@@ -109,7 +109,7 @@ class ConsoleWindow(QMainWindow):
         self.queue = QueuePanel(self.bridge.submit, catalog, settings.reply.auto_approve,
                                 on_auto_changed=self.set_auto_approve)
         self.products = ProductsPanel(self.bridge.submit, catalog, catalog_path, settings.data_dir,
-                                      rotation_s=settings.host.idle_rotation_s)
+                                      rotation_s=settings.host.idle_rotation_s, settings=settings)
         self.products.rotation_changed.connect(self._rotation_changed)
         self.voice = VoicePanel(settings.speech)
         self.voice.apply.connect(self.apply_voice)

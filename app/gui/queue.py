@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainT
 
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ChatReceived,
                         Event, QuestionMerged, RecommendationsReady, ReplyApproved, ReplyEdited, ReplyRejected,
-                        ReplySuggested, SayText, SpeechMuted)
+                        ReplyRephrased, ReplySuggested, SayText, SpeechMuted)
 from app.gui.i18n import held_label, i18n, kind_label, tr
 from app.gui.theme import intent_color
 from app.understanding.labels import INTENTS
@@ -379,6 +379,11 @@ class QueuePanel(QWidget):
             c = self._by_reply.get(e.reply_id)
             if c is not None and c.reply_id == e.reply_id:
                 c.stop_countdown()
+        elif isinstance(e, ReplyRephrased):  # the model's new wording of a reply still counting down
+            c = self._by_reply.get(e.reply_id)
+            if c is not None and c.reply_id == e.reply_id and not c.edited:
+                c.original_text = e.text
+                c.editor.setPlainText(e.text)
         elif isinstance(e, (ReplyApproved, ReplyRejected)):
             c = self._by_reply.get(e.reply_id)
             if c is not None and c.reply_id == e.reply_id:

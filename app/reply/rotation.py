@@ -6,7 +6,10 @@ no viewer commented and nothing was said. Then:
 
 * the first time, the now-selling product (讲解中) is introduced; when the rotation has already
   introduced it and the room is still quiet, it moves on (``StepNowSelling(+1)``) and introduces
-  the next one -- products without a script (话术) are skipped;
+  the next one. A product is introduced with the seller's script (话术) when it has one; a
+  product without one is skipped, unless the seller lets generated introductions be spoken
+  (``host.rotation_generated``: the session passes ``introducible``, and the reply stage speaks
+  an introduction made from the catalog, :mod:`app.content`);
 * a viewer's question while a rotation introduction is queued or being spoken interrupts it
   (``CancelSpeech``): the answer comes first.
 
@@ -16,7 +19,9 @@ Off (``interval_s = 0``) unless the settings (``host.idle_rotation_s``) or the c
 
 from __future__ import annotations
 
-from app.catalog.model import Catalog
+from collections.abc import Callable
+
+from app.catalog.model import Catalog, Product
 from app.events import (CancelSpeech, ChatReceived, Event, IntentClassified, IntroduceProduct, NowSellingChanged,
                         ReplyApproved, ReplySuggested, SetIdleRotation, SetNowSelling, Speak, SpeechFinished,
                         SpeechStarted, StreamTimeAdvanced)
@@ -34,15 +39,19 @@ class IdleRotationStage(Stage):
     Args:
         catalog: which products can be introduced (listed, with a script).
         interval_s: stream-time seconds of quiet before an introduction (0 = off).
+        introducible: ``product -> bool`` for listed products without a script: True when a
+            generated introduction may be spoken for it; ``None`` = only scripted products.
     """
 
     name = "rotation"
     accepts = (StreamTimeAdvanced, ChatReceived, IntentClassified, Speak, SpeechStarted, SpeechFinished,
                ReplySuggested, ReplyApproved, NowSellingChanged, SetIdleRotation)
 
-    def __init__(self, catalog: Catalog, *, interval_s: float = 0.0) -> None:
+    def __init__(self, catalog: Catalog, *, interval_s: float = 0.0,
+                 introducible: Callable[[Product], bool] | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.introducible = introducible
         self.interval_s = max(0.0, float(interval_s))
         self.last_activity = 0.0
         """Stream time of the last comment or the end of the last speech, seconds."""
@@ -55,7 +64,12 @@ class IdleRotationStage(Stage):
         self._requested = False  # an introduction was asked for and is not spoken yet
 
     def _scripted(self) -> list[str]:
-        listed = sorted((p for p in self.catalog if p.listing_number is not None and p.script.strip()),
+        """Listed products the rotation can introduce, in listing order: those with a script, and
+        (with ``introducible``) those a generated introduction exists for."""
+        def ok(p: Product) -> bool:
+            return bool(p.script.strip()) or (self.introducible is not None and self.introducible(p))
+
+        listed = sorted((p for p in self.catalog if p.listing_number is not None and ok(p)),
                         key=lambda p: p.listing_number)
         return [p.product_id for p in listed]
 
