@@ -172,6 +172,8 @@ class LlmSettings(_Frozen):
     numbers); if its wording is not back in time or fails a check, the original is spoken."""
     answer_chitchat: bool = False
     """The model may answer chit-chat (闲聊) that gets no reply otherwise."""
+    chitchat_gap_s: float = Field(default=10.0, ge=0.0, le=3600.0)
+    """At most one small-talk answer per this many seconds of stream time."""
 
     @field_validator("base_url")
     @classmethod

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,6 +89,16 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SPLIT.split(text) if s.strip()]
 
 
+def clean_text(text: str) -> str:
+    """``text`` as it may be kept: formatting removed (:func:`strip_formatting`), emoji, symbols,
+    control and zero-width characters dropped, whitespace collapsed; the writer's punctuation
+    (，。) is kept as written."""
+    text = strip_formatting(text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk", "Me")
+                   and not 0xFE00 <= ord(ch) <= 0xFE0F)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def strip_formatting(text: str) -> str:
     """Remove ``<think>`` blocks, Markdown headings, list bullets and emphasis (formatting a model
     adds, not content)."""
@@ -118,7 +129,7 @@ class TextCheck:
     @property
     def reason(self) -> str:
         """Everything that failed, as one line (``fact_guard: price 39 yuan ...; offensive: ...``)."""
-        parts = list(self.problems) + [r for _, r in self.dropped]
+        parts = [r for _, r in self.dropped] + list(self.problems)
         if not self.moderated:
             parts.append("unmoderated: the offensive-language filter is not available")
         return "; ".join(dict.fromkeys(parts))
@@ -243,7 +254,7 @@ class ContentChecker:
             if why:
                 dropped.append((s, "; ".join(why)))
             else:
-                kept.append(sanitize_spoken_text(strip_formatting(s)))
+                kept.append(clean_text(s))
         if not kept and not problems:
             problems.append("empty: no sentence passed the checks")
         joined = ("" if lang == "zh" else " ").join(kept)

@@ -275,7 +275,9 @@ class _Clauses:
         self.low = low_stock_units
 
     def pick(self, key: str, options: Sequence[str]) -> str:
-        return options[(self.seed + _stable(key)) % len(options)]
+        """One of ``options``: by the variant's seed, the clause kind and the product (so the
+        products of one rotation do not all open the same way)."""
+        return options[(self.seed + _stable(key + "|" + self.p.product_id)) % len(options)]
 
     def rotated(self, items: Sequence[str]) -> list[str]:
         items = list(items)
@@ -379,8 +381,10 @@ class _ZhClauses(_Clauses):
                 continue
             if is_color_option(name):
                 text = self.pick("colors", [f"有{listed}可选", f"颜色有{listed}", f"{listed}都有"])
-            elif is_size_option(name):
+            elif is_size_option(name) and all(_LETTER_SIZE.match(v) for v in values):
                 text = self.pick("sizes", [f"尺码有{listed}", f"{listed}都有", f"{listed}码数可选"])
+            elif is_size_option(name):
+                text = self.pick("sizes", [f"规格有{listed}", f"{listed}都有", f"{listed}可选"])
             else:
                 text = self.pick("option" + name, [f"{name}有{listed}可选", f"{name}可以选{listed}"])
             out.append(self.clause("feature", text, ("options", "skus"), 2, "option:" + name))

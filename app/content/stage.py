@@ -10,7 +10,8 @@ once, so the understanding, replies and speech go on while the model thinks.
   arrives while the room has moved on by less than ``reply_timeout_s`` of stream time, becomes
   a ``ReplySuggested`` (intent ``chitchat``, auto-approved like any chit-chat reply). Without
   the offensive-language filter it is held (``unmoderated``). At most one small-talk answer
-  per :attr:`LlmReplyStage.chitchat_gap_s` seconds of stream time.
+  per ``llm.chitchat_gap_s`` seconds of stream time; nothing is said to a message the filter
+  flags.
 * **Rewording** (``AutoApproveScheduled``: a reply counting down to being spoken): the model's
   wording, if it keeps every number and name and passes every check before the countdown ends,
   is sent as ``ReplyRephrased``; the approval stage speaks it instead. The seller approving,
@@ -95,7 +96,8 @@ class LlmReplyStage(Stage):
                 key, _notice = load_api_key()
             writer = LlmWriter.from_settings(catalog, settings,
                                              client=ChatClient.from_settings(settings.llm, api_key=key))
-        return cls(writer, chitchat=settings.llm.answer_chitchat, rephrase=settings.llm.rephrase_replies)
+        return cls(writer, chitchat=settings.llm.answer_chitchat, rephrase=settings.llm.rephrase_replies,
+                   chitchat_gap_s=settings.llm.chitchat_gap_s)
 
     # ------------------------------------------------------------------ lifecycle
     async def stop(self) -> None:
