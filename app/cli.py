@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("script", help="sales scripts (话术): introductions and offer lines written from the catalog")
     scsub = sc.add_subparsers(dest="script_action", required=True, metavar="ACTION")
-    sg = scsub.add_parser("generate", help="write introduction drafts (and offer lines) for review")
+    sg = scsub.add_parser("generate", parents=[common], help="write introduction drafts (and offer lines) for review")
     sg.add_argument("--catalog", default=str(DEMO_CATALOG), help="catalog .csv/.xlsx (default: bundled demo)")
     sg.add_argument("--product", metavar="N", help="one product: listing number or product_id (default: all)")
     sg.add_argument("--lang", choices=("zh", "en"), help="language (default: settings.language)")

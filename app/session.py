@@ -6,7 +6,8 @@ the seller console -- builds it here and nowhere else:
 * :func:`load_engines` loads the engines (the intent model, the voice, the player, the
   recommender) once, reporting each step (the console shows them in its status bar);
 * :class:`Session` wires the stages (understanding -> recommendation -> reply -> idle rotation ->
-  approval -> speech), the observers (metrics, the store's record of decisions and viewers, any
+  approval -> speech, and the optional language model's small talk / rewording,
+  :mod:`app.content.stage`), the observers (metrics, the store's record of decisions and viewers, any
   the caller adds) and the chat sources, owns the stream clock, and pumps every source into the
   pipeline;
 * :class:`SessionThread` runs a :class:`Session` on a background thread named ``livehost-core``

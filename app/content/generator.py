@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from app.catalog.model import Catalog, Product, Sku, faq_key, is_color_option, is_size_option
 from app.content.model import Introduction, OfferLine, Sentence, join_sentences
-from app.content.timing import speech_seconds
+from app.content.timing import EN_WORDS_PER_WORD, speech_seconds, speech_units, zh_chars_per_second
 from app.reply.guard import BANNED_WORDS, FactGuard
 
 PLANS: tuple[tuple[str, ...], ...] = (
@@ -133,6 +133,7 @@ class IntroGenerator:
         self.max_seconds = float(max_seconds)
         self.low_stock_units = int(low_stock_units)
         self.guard = FactGuard(catalog)
+        self._unit_cache: dict[tuple[str, str], int] = {}
 
     @classmethod
     def from_settings(cls, catalog: Catalog, settings) -> "IntroGenerator":
@@ -145,6 +146,19 @@ class IntroGenerator:
     def seconds(self, text: str, lang: str) -> float:
         """Speech length of ``text`` at this generator's rate, seconds."""
         return speech_seconds(text, lang, self.rate_wpm)
+
+    def _units(self, text: str, lang: str) -> int:
+        key = (text, lang)
+        n = self._unit_cache.get(key)
+        if n is None:
+            if len(self._unit_cache) > 20_000:
+                self._unit_cache.clear()
+            n = self._unit_cache[key] = speech_units(text, lang)
+        return n
+
+    def _seconds_of_units(self, units: int, lang: str) -> float:
+        rate = max(1.0, self.rate_wpm)
+        return units / zh_chars_per_second(rate) if lang == "zh" else units * 60.0 / (rate * EN_WORDS_PER_WORD)
 
     def introductions(self, product: Product, lang: str = "zh", n: int = 3,
                       plan: int | None = None) -> list[Introduction]:
@@ -206,23 +220,25 @@ class IntroGenerator:
         ordered = [c for part in plan for c in by_part.get(part, [])]
         chosen = [c for c in ordered if c.priority <= 2]
 
-        def text_of(cs: list[_Clause]) -> str:
-            return join_sentences([c.sentence for c in cs], lang)
+        # Speech units add up clause by clause (joining punctuation is not spoken), so the fitting
+        # below sums cached per-clause counts; the final length is measured on the whole text.
+        def secs_of(cs: list[_Clause]) -> float:
+            return self._seconds_of_units(sum(self._units(c.sentence.text, lang) for c in cs), lang)
 
-        secs = self.seconds(text_of(chosen), lang)
+        secs = secs_of(chosen)
         while secs > self.max_seconds:
             droppable = [c for c in chosen if c.priority > 0]
             if not droppable:
                 break
             worst = max(droppable, key=lambda c: (c.priority, chosen.index(c)))
             chosen.remove(worst)
-            secs = self.seconds(text_of(chosen), lang)
+            secs = secs_of(chosen)
         spare = sorted((c for c in ordered if c not in chosen), key=lambda c: (c.priority, ordered.index(c)))
         for extra in spare:
             if secs >= self.min_seconds:
                 break
             trial = sorted(chosen + [extra], key=ordered.index)
-            t = self.seconds(text_of(trial), lang)
+            t = secs_of(trial)
             if t <= self.max_seconds:
                 chosen, secs = trial, t
         for filler in self._fillers(p, lang, seed):
@@ -230,11 +246,12 @@ class IntroGenerator:
                 break
             trial = chosen[:-1] + [filler, chosen[-1]] if chosen and chosen[-1].sentence.part == "call" \
                 else chosen + [filler]
-            t = self.seconds(text_of(trial), lang)
+            t = secs_of(trial)
             if t <= self.max_seconds:
                 chosen, secs = trial, t
         sentences = tuple(c.sentence for c in chosen)
         text = join_sentences(sentences, lang)
+        secs = self.seconds(text, lang)
         held = self._guard_problem(text, p, lang)
         return Introduction(product_id=p.product_id, lang=lang, variant=variant, sentences=sentences,
                             seconds=round(secs, 2), held_reason=held, plan=plan)

@@ -52,7 +52,7 @@ class Introduction:
     """The style the seller asked for (LLM drafts); empty for the built-in generator."""
     held_reason: str = ""
     """Why this text must not be spoken without the seller (``fact_guard: ...``,
-    ``unmoderated: ...``, ``too_short: ...``); empty = fit to speak."""
+    ``unmoderated: ...``, ``too_short: ...`` for a model draft); empty = fit to speak."""
     dropped: tuple[tuple[str, str], ...] = ()
     """``(sentence, reason)`` for every sentence a check removed."""
     plan: tuple[str, ...] = field(default=())
@@ -87,9 +87,9 @@ class OfferLine:
 
 
 def join_sentences(sentences, lang: str) -> str:
-    """Join clauses: consecutive clauses of one part with ``，`` (zh) or ``, `` (en) where the
-    clause is marked as continuing, else each clause is its own sentence ending in ``。`` /
-    ``.``. Clauses that already end with punctuation keep it."""
+    """Join clauses into one text. Chinese: consecutive clauses of the same part are joined with
+    ``，`` and a new part starts a new sentence (``。``); English: every clause is a sentence of
+    its own (``.``, first letter capitalised). Clauses that already end with punctuation keep it."""
     out: list[str] = []
     prev_part = None
     for s in sentences:

@@ -63,16 +63,6 @@ class IdleRotationStage(Stage):
         self._rotation_replies: set[str] = set()
         self._requested = False  # an introduction was asked for and is not spoken yet
 
-    def _scripted(self) -> list[str]:
-        """Listed products the rotation can introduce, in listing order: those with a script, and
-        (with ``introducible``) those a generated introduction exists for."""
-        def ok(p: Product) -> bool:
-            return bool(p.script.strip()) or (self.introducible is not None and self.introducible(p))
-
-        listed = sorted((p for p in self.catalog if p.listing_number is not None and ok(p)),
-                        key=lambda p: p.listing_number)
-        return [p.product_id for p in listed]
-
     async def handle(self, event: Event, emit: Emit) -> None:
         if isinstance(event, SetIdleRotation):
             self.interval_s = max(0.0, float(event.interval_s))
@@ -118,28 +108,35 @@ class IdleRotationStage(Stage):
             return
         if event.t - self.last_activity < self.interval_s:
             return
-        scripted = self._scripted()
-        if not scripted:
-            return
-        self.last_activity = event.t
         target = self.now_selling
-        if target not in scripted or target in self.introduced:
-            target = self._next_after(target, scripted)
-            if target != self.now_selling:
-                await emit(SetNowSelling(t=event.t, product_id=target))
-                self.now_selling = target
-                self.introduced.clear()
+        current = self.catalog.get(target)
+        if current is None or current.listing_number is None or not self._can_introduce(current) \
+                or target in self.introduced:
+            target = self._next_after(target)
+            if target is None:  # nothing the rotation may introduce
+                return
+        self.last_activity = event.t
+        if target != self.now_selling:
+            await emit(SetNowSelling(t=event.t, product_id=target))
+            self.now_selling = target
+            self.introduced.clear()
         self.introduced.add(target)
         self._requested = True
         await emit(IntroduceProduct(t=event.t, product_id=target, by=Approver.ROTATION))
 
-    def _next_after(self, current: str | None, scripted: list[str]) -> str:
-        """The next scripted product after ``current`` in listing order (wrapping around)."""
+    def _can_introduce(self, p: Product) -> bool:
+        """A script of the seller's, or (with ``introducible``) a generated introduction -- asked
+        only for the products the rotation comes to, so nothing is generated ahead of need."""
+        return bool(p.script.strip()) or (self.introducible is not None and self.introducible(p))
+
+    def _next_after(self, current: str | None) -> str | None:
+        """The next listed product after ``current`` in listing order that can be introduced
+        (wrapping around, ``current`` itself last); the first one when ``current`` is not listed;
+        ``None`` when there is none."""
         listed = sorted((p for p in self.catalog if p.listing_number is not None), key=lambda p: p.listing_number)
         ids = [p.product_id for p in listed]
+        order = listed
         if current in ids:
             i = ids.index(current)
-            for pid in ids[i + 1:] + ids[: i + 1]:
-                if pid in scripted:
-                    return pid
-        return scripted[0]
+            order = listed[i + 1:] + listed[: i + 1]
+        return next((p.product_id for p in order if self._can_introduce(p)), None)
