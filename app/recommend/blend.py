@@ -36,20 +36,23 @@ Method (run by :meth:`app.recommend.recommender.HybridRecommender.fit`):
    offline interaction logs carry no slots and every evaluated viewer has history, so that
    regime cannot be validated from them.
 
-Exactness at low cost: each viewer keeps a *pool* -- the union of every component's top
+Cost and exactness: each viewer keeps a *pool* -- the union of every component's top
 ``pool`` unseen items and the viewer's held-out items -- with the best z score of each
 component among the items outside it, so every outside item is irrelevant and, with
-``w >= 0``, scores at most ``sum_c w_c max_outside z_c``. A blend's pooled top-k gives the
-exact P@k and nDCG@k unless that bound exceeds the k-th pooled score, or a relevant item is
-in a tie group at the k-th score (ties fall to item order, which the pool cannot see
-outside itself); those viewers alone are rescored on every item. The validation metric of
-every candidate is therefore exactly what :func:`app.recommend.evaluate.evaluate` would
-report for the same models and items.
+``w >= 0``, scores at most ``sum_c w_c max_outside z_c``. A blend ranked inside the pools
+gives the exact P@k and nDCG@k of a viewer unless that bound exceeds the k-th pooled score
+or a relevant item is in a tie group at the k-th score (ties fall to item order, which the
+pool cannot see outside itself); for those "unsure" viewers the pooled value can only be
+too high (an outside item can only push relevant ones down). The ascent climbs on pooled
+values (cheap: one pass over ``viewers x pool`` arrays per weight vector); the guard
+compares *exact* values -- the unsure viewers of the weight vectors it compares are ranked
+over every item -- so the figures it decides on are exactly what
+:func:`app.recommend.evaluate.evaluate` would report for the same models and items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -150,7 +153,8 @@ class BlendReport:
     candidates: int
     """Weight vectors scored."""
     rescored: int
-    """Viewer rankings that needed every item (the pool bound did not settle them)."""
+    """Viewer scorings recomputed to rank over every item (the pool did not settle them for
+    a weight vector the guard compared)."""
     seconds: Mapping[str, float] = field(default_factory=dict)
     """``fit`` (components on the fit part), ``pools`` (scoring validation viewers),
     ``search``."""
@@ -169,6 +173,8 @@ class Blend:
     learned: bool = False
     report: BlendReport | None = None
     note: str = ""
+    interactions: int = 0
+    """Interactions the blend was learned on (the recommender relearns it as they grow)."""
 
     @classmethod
     def fixed(cls, returning: Weights, new_viewer: Weights, note: str = "") -> Blend:
@@ -230,17 +236,15 @@ class _PoolSet:
 
     def __init__(self, rows: Sequence[int], z: np.ndarray, item: np.ndarray, valid: np.ndarray,
                  rel: np.ndarray, n_rel: np.ndarray, bound: np.ndarray, has_outside: np.ndarray,
-                 components: Sequence[str], k: int,
-                 rescore: Callable[[int, np.ndarray], tuple[float, float]]) -> None:
-        self.rows = np.asarray(rows, dtype=np.int64)  # viewer numbers (for rescoring)
+                 components: Sequence[str], k: int, exact: _Exact) -> None:
+        self.rows = np.asarray(rows, dtype=np.int64)  # viewer numbers (for exact rankings)
         self.z, self.item, self.valid, self.rel = z, item, valid, rel  # (C, V, W) / (V, W)
         self.n_rel, self.bound, self.has_outside = n_rel, bound, has_outside  # (V,), (V, C), (V,)
         self.components = tuple(components)
         self.pop = self.components.index("popularity")
         self.k = k
-        self.rescore = rescore
-        self.memo: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self.rescored = 0
+        self.exact = exact
+        self.memo: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         disc = _discounts(k)
         self.idcg = np.cumsum(disc)[np.minimum(k, np.maximum(n_rel, 1)) - 1]
         self.disc = disc
@@ -248,13 +252,15 @@ class _PoolSet:
     def subset(self, sel: np.ndarray) -> _PoolSet:
         return _PoolSet(self.rows[sel], self.z[:, sel], self.item[sel], self.valid[sel],
                         self.rel[sel], self.n_rel[sel], self.bound[sel], self.has_outside[sel],
-                        self.components, self.k, self.rescore)
+                        self.components, self.k, self.exact)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def per_viewer(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(P@k, nDCG@k) per viewer for weights ``w`` (C,), exact (module docstring)."""
+    def pooled(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(P@k, nDCG@k, unsure) per viewer for weights ``w`` (C,) ranked inside the pools:
+        exact where ``unsure`` is False, at least the exact value where it is True (an
+        outside item is irrelevant and can only push relevant ones down)."""
         key = tuple(float(x) for x in w)
         hit = self.memo.get(key)
         if hit is not None:
@@ -270,6 +276,10 @@ class _PoolSet:
         kk = min(self.k, width)
         part = np.argpartition(-total, kk - 1, axis=1)[:, :kk]
         vals = np.take_along_axis(total, part, 1)
+        tied = np.flatnonzero((total >= vals.min(axis=1)[:, None]).sum(axis=1) > kk)
+        if tied.size:  # ties across the k-th place: lower item positions win, as in top_k
+            part[tied] = np.argsort(-total[tied], axis=1, kind="stable")[:, :kk]
+            vals[tied] = np.take_along_axis(total[tied], part[tied], 1)
         items = np.take_along_axis(self.item, part, 1)
         order = np.lexsort((items, -vals), axis=1)
         part = np.take_along_axis(part, order, 1)
@@ -290,124 +300,189 @@ class _PoolSet:
         with np.errstate(invalid="ignore"):
             near = fin[:, None] & (np.abs(total - kth[:, None]) <= tol[:, None])
         tie_group = (near.sum(axis=1) > 1) | outside_reach
-        unsure = np.flatnonzero(outside_beat | (tie_group & (near & self.rel).any(axis=1)))
-        for r in unsure:
-            prec[r], ndcg[r] = self.rescore(int(self.rows[r]), w)
-        self.rescored += len(unsure)
-        self.memo[key] = (prec, ndcg)
-        return prec, ndcg
+        unsure = outside_beat | (tie_group & (near & self.rel).any(axis=1))
+        self.memo[key] = (prec, ndcg, unsure)
+        return prec, ndcg, unsure
 
     def score(self, w: np.ndarray) -> Score:
+        """Pooled mean metrics (what the search climbs on)."""
+        p, n, _ = self.pooled(w)
+        return Score(float(p.mean()), float(n.mean())) if len(p) else Score(0.0, 0.0)
+
+    def per_viewer(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact (P@k, nDCG@k) per viewer: pooled values, with the unsure viewers ranked
+        over every item."""
+        self.prefetch([w])
+        p, n, unsure = self.pooled(w)
+        p, n = p.copy(), n.copy()
+        key = tuple(float(x) for x in w)
+        for r in np.flatnonzero(unsure):
+            p[r], n[r] = self.exact.cache[(int(self.rows[r]), key)]
+        return p, n
+
+    def exact_score(self, w: np.ndarray) -> Score:
         p, n = self.per_viewer(w)
         return Score(float(p.mean()), float(n.mean())) if len(p) else Score(0.0, 0.0)
 
+    def prefetch(self, ws: Sequence[np.ndarray]) -> None:
+        """Rank the unsure viewers of all ``ws`` over every item, each viewer's scores
+        recomputed once for all of them."""
+        need: list[tuple[int, np.ndarray]] = []
+        for w in ws:
+            _, _, unsure = self.pooled(w)
+            need += [(int(self.rows[r]), w) for r in np.flatnonzero(unsure)]
+        self.exact.compute(need)
+
+
+class _Exact:
+    """Exact metrics of (viewer, weights) pairs, cached; each viewer's full scores are
+    recomputed (not kept) once per batch."""
+
+    def __init__(self, source: Callable[[int], ViewerScores], components: Sequence[str],
+                 k: int) -> None:
+        self.source, self.components, self.k = source, tuple(components), k
+        self.cache: dict[tuple[int, tuple[float, ...]], tuple[float, float]] = {}
+        self.viewers_ranked = 0
+        """Viewer scorings recomputed to rank over every item."""
+
+    def compute(self, pairs: Sequence[tuple[int, np.ndarray]]) -> None:
+        by_row: dict[int, list[np.ndarray]] = {}
+        for row, w in pairs:
+            if (row, tuple(float(x) for x in w)) not in self.cache:
+                by_row.setdefault(row, []).append(w)
+        for row in sorted(by_row):
+            vs = self.source(row)
+            self.viewers_ranked += 1
+            for w in by_row[row]:
+                self.cache[(row, tuple(float(x) for x in w))] = exact_metrics(
+                    vs, w, self.components, self.k)
+
+
+def _pool_of(v: ViewerScores, pool: int) -> tuple[np.ndarray, ...]:
+    """One viewer's pool: (items (m,), z (C, m), relevant (m,) bool, n_relevant, outside
+    maxima (C,) or ``None`` when nothing is outside)."""
+    cand = np.flatnonzero(v.candidates)
+    chosen = [cand[:0]]
+    for c in range(v.z.shape[0]):
+        zc = v.z[c, cand]
+        if not zc.any():
+            continue
+        top = np.argpartition(-zc, pool - 1)[:pool] if cand.size > pool else np.arange(cand.size)
+        chosen.append(cand[top])
+    # the held-out items always join the pool: every item outside it is irrelevant
+    chosen.append(v.relevant[v.candidates[v.relevant]])
+    p = np.unique(np.concatenate(chosen))
+    outside = v.candidates.copy()
+    outside[p] = False
+    bound = v.z[:, outside].max(axis=1) if outside.any() else None
+    return p, v.z[:, p], np.isin(p, v.relevant), len(v.relevant), bound
+
+
+def _build_poolset(viewers: Iterable[ViewerScores], pool: int, components: Sequence[str],
+                   k: int, exact: _Exact) -> tuple[_PoolSet, np.ndarray, np.ndarray]:
+    """Pools of ``viewers`` (numbered 0, 1, ... in order), each the union of every
+    component's top ``pool`` candidates and the held-out items, with the outside maxima.
+    Each viewer's full scores are dropped as soon as its pool is taken. Also returns each
+    viewer's history length and which components scored anyone."""
+    n_c = len(components)
+    pieces = []
+    n_history = []
+    present = np.zeros(n_c, dtype=bool)
+    for v in viewers:
+        present |= np.any(v.z[:, v.candidates] != 0.0, axis=1)
+        pieces.append(_pool_of(v, pool))
+        n_history.append(v.n_history)
+    n_v = len(pieces)
+    width = max((len(pc[0]) for pc in pieces), default=1) or 1
+    z = np.zeros((n_c, n_v, width))
+    item = np.full((n_v, width), np.iinfo(np.int64).max, dtype=np.int64)
+    valid = np.zeros((n_v, width), dtype=bool)
+    rel = np.zeros((n_v, width), dtype=bool)
+    n_rel = np.zeros(n_v, dtype=np.int64)
+    bound = np.zeros((n_v, n_c))
+    has_outside = np.zeros(n_v, dtype=bool)
+    for r, (p, zp, relp, nr, b) in enumerate(pieces):
+        m = len(p)
+        z[:, r, :m] = zp
+        item[r, :m] = p
+        valid[r, :m] = True
+        rel[r, :m] = relp
+        n_rel[r] = nr
+        if b is not None:
+            has_outside[r] = True
+            bound[r] = b
+    ps = _PoolSet(np.arange(n_v), z, item, valid, rel, n_rel, bound, has_outside, components, k,
+                  exact)
+    return ps, np.array(n_history, dtype=np.int64), present
+
 
 class ValidationPools:
-    """Validation viewers' pools and the exact rescoring of any one of them.
+    """Validation viewers' pools, and exact rankings of the viewers they do not settle.
 
     Args:
-        viewers: one :class:`ViewerScores` per validation viewer.
+        viewers: one :class:`ViewerScores` per validation viewer, in viewer-number order
+            (an iterable: each is dropped once pooled, unless ``rescore`` is not given).
         components: component names, in the order of ``ViewerScores.z`` rows (must include
             ``popularity``, the tie-break).
         k: cut-off of the metric.
         pool: top items kept per component and viewer.
-        rescore: viewer number -> its :class:`ViewerScores` again (called only for rankings
-            the pool bound does not settle; results are cached up to ``cache_bytes``).
+        rescore: viewer number -> its :class:`ViewerScores` again (default: from
+            ``viewers``, which are then kept).
     """
 
-    def __init__(self, viewers: Sequence[ViewerScores], components: Sequence[str], *, k: int = 10,
-                 pool: int = 100, rescore: Callable[[int], ViewerScores] | None = None,
-                 cache_bytes: int = 32 * 2**20) -> None:
+    def __init__(self, viewers: Iterable[ViewerScores], components: Sequence[str], *, k: int = 10,
+                 pool: int = 100, rescore: Callable[[int], ViewerScores] | None = None) -> None:
         self.components = tuple(components)
         self.k = k
         self.fit_seconds = 0.0
         """Seconds the caller spent fitting the components on the fit part (reported)."""
-        self.n_history = np.array([v.n_history for v in viewers], dtype=np.int64)
-        self._source = rescore if rescore is not None else (lambda i: viewers[i])
-        self._cache: dict[int, ViewerScores] = {}
-        self._cache_bytes = cache_bytes
-        self._cached_bytes = 0
-        n_c = len(self.components)
-        picks: list[np.ndarray] = []
-        present = np.zeros(n_c, dtype=bool)
-        for v in viewers:
-            cand = np.flatnonzero(v.candidates)
-            chosen = []
-            for c in range(n_c):
-                zc = v.z[c, cand]
-                if not zc.any():
-                    continue
-                present[c] = True
-                top = np.argpartition(-zc, pool - 1)[:pool] if cand.size > pool else \
-                    np.arange(cand.size)
-                chosen.append(cand[top])
-            # the held-out items always join the pool: every item outside it is irrelevant
-            rel = v.relevant[v.candidates[v.relevant]]
-            picks.append(np.unique(np.concatenate([*chosen, rel, cand[:0]])))
+        if rescore is None:
+            viewers = list(viewers)
+            kept = viewers
+            rescore = kept.__getitem__
+        self._source = rescore
+        self.exact = _Exact(self._source, self.components, k)
+        self.all, self.n_history, present = _build_poolset(viewers, pool, self.components, k,
+                                                           self.exact)
         self.present = tuple(c for c, p in zip(self.components, present) if p)
         """Components that scored at least one validation viewer."""
-        n_v = len(viewers)
-        width = max((len(p) for p in picks), default=1) or 1
-        z = np.zeros((n_c, n_v, width))
-        item = np.full((n_v, width), np.iinfo(np.int64).max, dtype=np.int64)
-        valid = np.zeros((n_v, width), dtype=bool)
-        rel = np.zeros((n_v, width), dtype=bool)
-        n_rel = np.zeros(n_v, dtype=np.int64)
-        bound = np.zeros((n_v, n_c))
-        has_outside = np.zeros(n_v, dtype=bool)
-        for r, (v, p) in enumerate(zip(viewers, picks)):
-            m = len(p)
-            z[:, r, :m] = v.z[:, p]
-            item[r, :m] = p
-            valid[r, :m] = True
-            rel[r, :m] = np.isin(p, v.relevant)
-            n_rel[r] = len(v.relevant)
-            outside = v.candidates.copy()
-            outside[p] = False
-            if outside.any():
-                has_outside[r] = True
-                bound[r] = v.z[:, outside].max(axis=1)
-        self.all = _PoolSet(np.arange(n_v), z, item, valid, rel, n_rel, bound, has_outside,
-                            self.components, k, self._rescore)
 
     def __len__(self) -> int:
         return len(self.all)
 
     def _viewer(self, i: int) -> ViewerScores:
-        v = self._cache.get(i)
-        if v is None:
-            v = self._source(i)
-            size = v.z.nbytes + v.candidates.nbytes
-            if self._cached_bytes + size <= self._cache_bytes:
-                self._cache[i] = v
-                self._cached_bytes += size
-        return v
+        """Viewer ``i``'s full scores (recomputed when not kept)."""
+        return self._source(i)
 
-    def _rescore(self, i: int, w: np.ndarray) -> tuple[float, float]:
-        """Exact (P@k, nDCG@k) of viewer ``i`` ranked over every candidate item."""
-        return exact_metrics(self._viewer(i), w, self.components, self.k)
 
-    @property
-    def rescored(self) -> int:
-        return self.all.rescored
+def top_k(total: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best ``candidates`` (ascending item positions) by ``total``,
+    best first: higher score first, and among equal scores the lower item position -- also
+    across the k-th place. The serving and evaluation ranking (O(n) plus O(k log k))."""
+    if candidates.size == 0 or k <= 0:
+        return candidates[:0]
+    s = total[candidates]
+    if candidates.size > k:
+        part = np.argpartition(-s, k - 1)[:k]
+        kth = s[part].min()
+        if np.count_nonzero(s >= kth) > k:  # a tie across the k-th place: lower positions win
+            above = np.flatnonzero(s > kth)
+            part = np.concatenate([above, np.flatnonzero(s == kth)[:k - above.size]])
+    else:
+        part = np.arange(candidates.size)
+    return candidates[part[np.lexsort((candidates[part], -s[part]))]]
 
 
 def exact_metrics(v: ViewerScores, w: np.ndarray, components: Sequence[str],
                   k: int) -> tuple[float, float]:
-    """(P@k, nDCG@k) of one viewer ranked over all candidate items by weights ``w``, with the
-    serving sum and tie-break (``-score``, then item position)."""
+    """(P@k, nDCG@k) of one viewer ranked over all candidate items by weights ``w``: the
+    serving sum, tie-break and :func:`top_k`."""
     total = np.zeros(v.z.shape[1])
     for c in range(len(components)):
         if w[c]:
             total += w[c] * v.z[c]
     total += TIE_BREAK * v.z[list(components).index("popularity")]
-    cand = np.flatnonzero(v.candidates)
-    s = total[cand]
-    if cand.size > k:
-        part = np.argpartition(-s, k - 1)[:k]
-    else:
-        part = np.arange(cand.size)
-    top = cand[part[np.lexsort((cand[part], -s[part]))]]
+    top = top_k(total, np.flatnonzero(v.candidates), k)
     rel = set(int(x) for x in v.relevant)
     hits = np.array([int(i) in rel for i in top], dtype=bool)
     disc = _discounts(k)
@@ -422,7 +497,7 @@ def _dominates(s: Score, singles: Mapping[str, Score]) -> bool:
 
 
 class _Search:
-    """Coordinate ascent with the guard (module docstring, steps 4-5) on one pool set."""
+    """Coordinate ascent (module docstring, step 4) on one pool set's pooled metrics."""
 
     def __init__(self, ps: _PoolSet, components: Sequence[str], available: Sequence[str],
                  grid: Sequence[float], passes: int) -> None:
@@ -500,75 +575,76 @@ def learn_blend(pools: ValidationPools, *, prior: Weights, new_viewer: Weights,
         raise ValueError("no component scored any validation viewer")
     evaluated = 0
 
-    def choose(ps: _PoolSet, name: str, starts_extra: Sequence[np.ndarray],
-               baseline: tuple[np.ndarray, str] | None) -> tuple[np.ndarray, RegimeChoice]:
+    prior_w = prior.vector(comps)
+    for c in comps:
+        if c not in available:  # excluded, or scored no validation viewer
+            prior_w[comps.index(c)] = 0.0
+    one_hots = {c: _one_hot(comps, c) for c in available}
+
+    def choose(ps: _PoolSet, name: str, baseline: np.ndarray | None
+               ) -> tuple[np.ndarray, RegimeChoice]:
+        """Search on pooled metrics; decide with exact ones (the guard)."""
         nonlocal evaluated
         search = _Search(ps, comps, available, grid, passes)
-        best = search.best_single()
-        best_w, best_s = search.one_hot(best), search.singles[best]
-        prior_w = prior.vector(comps)
-        for c in comps:
-            if c not in available:  # excluded, or scored no validation viewer
-                prior_w[comps.index(c)] = 0.0
-        starts = [best_w] + ([prior_w] if prior_w.any() else []) + list(starts_extra)
-        w, s = search.ascend(starts)
+        starts = [one_hots[search.best_single()]] + ([prior_w] if prior_w.any() else [])
+        if baseline is not None:
+            starts.append(baseline)
+        w, _ = search.ascend(starts)
         evaluated += len(ps.memo)
-        choice_w, source, choice_s = best_w, f"component:{best}", best_s
-        if _dominates(s, search.singles) and s.objective >= best_s.objective * (1 + min_gain) \
-                and not np.array_equal(w, best_w):
+        ps.prefetch([*one_hots.values(), w] + ([baseline] if baseline is not None else []))
+        singles = {c: ps.exact_score(v) for c, v in one_hots.items()}
+        best = max(available, key=lambda c: (singles[c].objective, -available.index(c)))
+        best_s = singles[best]
+        choice_w, source, choice_s = one_hots[best], f"component:{best}", best_s
+        s = ps.exact_score(w)
+        if _dominates(s, singles) and s.objective >= best_s.objective * (1 + min_gain) \
+                and not np.array_equal(w, one_hots[best]):
             choice_w, source, choice_s = w, "blend", s
         if baseline is not None:
-            base_w, _ = baseline
-            base_s = ps.score(base_w)
+            base_s = ps.exact_score(baseline)
             # a regime keeps weights of its own only when clearly better than the pooled ones
             if not (choice_s.objective >= base_s.objective * (1 + min_gain)) and \
-                    _dominates(base_s, search.singles):
-                choice_w, source, choice_s = base_w, "pooled", base_s
+                    _dominates(base_s, singles):
+                choice_w, source, choice_s = baseline, "pooled", base_s
         return choice_w, RegimeChoice(name, len(ps), Weights.from_vector(comps, choice_w),
                                       source, choice_s, best, best_s)
 
-    pooled_w, pooled = choose(pools.all, "all", (), None)
-    per_viewer_p, per_viewer_n = (a.copy() for a in pools.all.per_viewer(pooled_w))
+    pooled_w, pooled = choose(pools.all, "all", None)
+    pooled_p, pooled_n = pools.all.per_viewer(pooled_w)
+    per_viewer_p, per_viewer_n = pooled_p.copy(), pooled_n.copy()
     chosen: list[np.ndarray] = []
     regime_choices: list[RegimeChoice] = []
-    for reg in regimes:
-        sel = np.flatnonzero([reg.contains(int(n)) for n in pools.n_history])
+    selections = [np.flatnonzero([reg.contains(int(n)) for n in pools.n_history])
+                  for reg in regimes]
+    for reg, sel in zip(regimes, selections):
         if len(sel) >= min_regime_viewers:
             sub = pools.all.subset(sel)
-            w, rc = choose(sub, reg.name, (pooled_w,), (pooled_w, "pooled"))
-            p, n = sub.per_viewer(w)
-            per_viewer_p[sel], per_viewer_n[sel] = p, n
-            pools.all.rescored += sub.rescored
+            w, rc = choose(sub, reg.name, pooled_w)
+            per_viewer_p[sel], per_viewer_n[sel] = sub.per_viewer(w)
         else:
             w = pooled_w
-            if len(sel):
-                p, n = pools.all.per_viewer(pooled_w)
-                s = Score(float(p[sel].mean()), float(n[sel].mean()))
-            else:
-                s = Score(0.0, 0.0)
-            rc = RegimeChoice(reg.name, len(sel), Weights.from_vector(comps, w), "pooled", s,
+            s = (Score(float(pooled_p[sel].mean()), float(pooled_n[sel].mean())) if len(sel)
+                 else Score(0.0, 0.0))
+            rc = RegimeChoice(reg.name, len(sel), pooled.weights, "pooled", s,
                               pooled.best_single, pooled.best_single_score)
         chosen.append(w)
         regime_choices.append(rc)
-    singles = {c: pools.all.score(_one_hot(comps, c)) for c in available}
+    singles = {c: pools.all.exact_score(v) for c, v in one_hots.items()}
     hybrid = Score(float(per_viewer_p.mean()), float(per_viewer_n.mean()))
     if not _dominates(hybrid, singles):  # the assembled regimes lost somewhere: pooled for all
-        p, n = pools.all.per_viewer(pooled_w)
-        fallback = []
-        for reg, rc in zip(regimes, regime_choices):
-            sel = np.flatnonzero([reg.contains(int(h)) for h in pools.n_history])
-            s = Score(float(p[sel].mean()), float(n[sel].mean())) if len(sel) else Score(0.0, 0.0)
-            fallback.append(RegimeChoice(rc.regime, rc.viewers, pooled.weights, "pooled", s,
-                                         rc.best_single, rc.best_single_score))
+        regime_choices = [
+            RegimeChoice(rc.regime, rc.viewers, pooled.weights, "pooled",
+                         Score(float(pooled_p[sel].mean()), float(pooled_n[sel].mean()))
+                         if len(sel) else Score(0.0, 0.0), rc.best_single, rc.best_single_score)
+            for rc, sel in zip(regime_choices, selections)]
         chosen = [pooled_w for _ in regimes]
-        regime_choices = fallback
-        hybrid = pools.all.score(pooled_w)
+        hybrid = Score(float(pooled_p.mean()), float(pooled_n.mean()))
     secs = dict(seconds or {})
     secs["search"] = time.perf_counter() - t0
     report = BlendReport(viewers=len(pools), k=pools.k, pooled=pooled,
                          regimes=tuple(rc for rc in regime_choices if rc.viewers),
                          singles=singles, hybrid=hybrid, candidates=evaluated,
-                         rescored=pools.rescored, seconds=secs)
+                         rescored=pools.exact.viewers_ranked, seconds=secs)
     return Blend(tuple(regimes), tuple(Weights.from_vector(comps, w) for w in chosen),
                  new_viewer, True, report)
 

@@ -10,11 +10,12 @@ Components (each a score for every item, computed vectorised):
 * ``session``    -- units sold in the current live session, ``log1p``.
 
 Each component is standardised over all items (z-score) and blended with weights learned on
-a validation split carved from the interactions at every fit (:mod:`.blend`: coordinate
-ascent on P@10 + nDCG@10 with every component alone among the candidates, so the blend never
-scores below its best component on validation), per history-length regime for viewers with
-history; viewers without collaborative signal get :data:`NEW_VIEWER_WEIGHTS`. A component
-that cannot score the viewer drops out.
+a validation split carved from the interactions (:mod:`.blend`; at the first fit and again
+whenever the interactions grew by ``blend_relearn_growth``): coordinate ascent on P@10 +
+nDCG@10 with every component alone among the candidates, so the blend never scores below its
+best component on validation, per history-length regime for viewers with history; viewers
+without collaborative signal get :data:`NEW_VIEWER_WEIGHTS`. A component that cannot score
+the viewer drops out.
 Then the filters: in stock (in the viewer's size when known), within budget, listed tonight,
 not already bought. What the viewer asked for right now outranks taste: products with the
 asked colour in stock (in their size), then products the seller labelled for the recipient
@@ -53,7 +54,7 @@ from scipy import sparse
 from app.catalog.model import Catalog, Product
 from app.events import Recommendation, Slots
 from app.recommend.blend import (TIE_BREAK, Blend, ValidationPools, ViewerScores, Weights,
-                                 learn_blend)
+                                 learn_blend, top_k)
 from app.recommend.content import (RECIPIENT_EN, RECIPIENT_WORDS, RECIPIENT_ZH, ContentModel,
                                    color_family, is_color_char, product_features,
                                    recipient_match, words)
@@ -231,6 +232,9 @@ class HybridRecommender:
         max_validation_viewers / min_validation_viewers: validation viewers sampled (seeded)
             at most; fewer than the minimum keep the prior blend.
         blend_min_gain: relative gain a searched blend needs over the best component alone.
+        blend_relearn_growth: a refit relearns the blend once the interactions grew by this
+            fraction since it was learned (else it keeps the learned weights and refits the
+            models only: learning costs about one more fit).
         keep_validation: keep the validation pools after a fit (:meth:`relearn_blend`, for
             ablations; costs their memory).
         clock: monotonic seconds, for the refit timer.
@@ -245,6 +249,7 @@ class HybridRecommender:
                  new_viewer_weights: Weights = NEW_VIEWER_WEIGHTS, learn_blend: bool = True,
                  validation_fraction: float = 0.25, max_validation_viewers: int = 1000,
                  min_validation_viewers: int = 20, blend_min_gain: float = 0.01,
+                 blend_relearn_growth: float = 0.5,
                  keep_validation: bool = False,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if refit_every < 1 or not refit_every_s > 0:
@@ -277,6 +282,7 @@ class HybridRecommender:
         self.max_validation_viewers = max_validation_viewers
         self.min_validation_viewers = min_validation_viewers
         self.blend_min_gain = blend_min_gain
+        self.blend_relearn_growth = blend_relearn_growth
         self.keep_validation = keep_validation
         self.clock = clock
         self._build_item_arrays()
@@ -478,16 +484,22 @@ class HybridRecommender:
         return snap.blend if snap is not None else Blend.fixed(
             self.returning_weights, self.new_viewer_weights, "not fitted yet")
 
-    def fit(self) -> float:
-        """Learn the blend on a validation split, then refit every model on all interactions
-        so far (blocking; call it off the event loop); returns seconds taken."""
+    def fit(self, relearn: bool | None = None) -> float:
+        """Refit every model on all interactions so far, learning the blend on a validation
+        split first when ``relearn`` (default: when none was learned yet or the
+        interactions grew by ``blend_relearn_growth`` since); blocking, so call it off the
+        event loop. Returns seconds taken."""
         with self._lock:
             data = list(self._interactions)
             # what this fit covers no longer counts towards the next one
             self._refit_requested_n = max(self._refit_requested_n, len(data))
             self._refit_requested_at = max(self._refit_requested_at, self.clock())
+        prev = self._snapshot.blend if self._snapshot is not None else None
+        if relearn is None:
+            relearn = (prev is None or not prev.learned or not self.learn_blend
+                       or len(data) >= (1.0 + self.blend_relearn_growth) * prev.interactions)
         t0 = time.perf_counter()
-        blend = self._learn_blend(data)
+        blend = self._learn_blend(data) if relearn or prev is None else prev
         t_blend = time.perf_counter() - t0
         snap = self._build_snapshot(data, blend, t_blend)
         with self._lock:
@@ -613,7 +625,7 @@ class HybridRecommender:
                             seconds={"fit": pools.fit_seconds,
                                      "pools": t1 - t0 - pools.fit_seconds})
         self._validation = pools if self.keep_validation else None
-        return blend
+        return replace(blend, interactions=len(data))
 
     def relearn_blend(self, exclude: Sequence[str] = ()) -> Blend:
         """The blend learned again on the last fit's validation pools without the
@@ -661,17 +673,19 @@ class HybridRecommender:
             rel = np.array(sorted(self.index[p] for p in held[vkey]), dtype=np.int64)
             return ViewerScores(z, cand, rel, len(v.strength))
 
-        scored: list[ViewerScores] = []
         keys: list[str] = []
-        for vkey in viewers:
-            vs = viewer_scores(vkey)
-            if vs is not None:
-                scored.append(vs)
-                keys.append(vkey)
-        if not scored:
-            return None
-        pools = ValidationPools(scored, COMPONENTS, k=BLEND_K, pool=BLEND_POOL,
+
+        def scored():
+            for vkey in viewers:
+                vs = viewer_scores(vkey)
+                if vs is not None:
+                    keys.append(vkey)
+                    yield vs
+
+        pools = ValidationPools(scored(), COMPONENTS, k=BLEND_K, pool=BLEND_POOL,
                                 rescore=lambda i: viewer_scores(keys[i]))
+        if not len(pools):
+            return None
         pools.fit_seconds = fit_seconds
         return pools
 
@@ -918,16 +932,9 @@ class HybridRecommender:
 
     @staticmethod
     def _top_k(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
-        cand = np.flatnonzero(mask)
-        if cand.size == 0 or k <= 0:
-            return cand[:0]
-        s = total[cand]
-        if cand.size > k:
-            part = np.argpartition(-s, k - 1)[:k]
-        else:
-            part = np.arange(cand.size)
-        order = part[np.lexsort((cand[part], -s[part]))]
-        return cand[order]
+        """Positions of the best ``k`` items where ``mask`` is True, best first (ties: the
+        lower position, :func:`app.recommend.blend.top_k`)."""
+        return top_k(total, np.flatnonzero(mask), k)
 
     # ------------------------------------------------------------------ reasons
     def _reason(self, i: int, viewer: str, slots: Slots, sold_tonight: np.ndarray | None,
