@@ -72,6 +72,14 @@ class ChatReceived(Received):
 
     kind: ClassVar[str] = "comment"
     text: str
+    amount: Decimal | None = None
+    """Money paid with the message (a Super Chat / 醒目留言, Twitch bits), in ``currency``;
+    ``None`` for an ordinary comment."""
+    currency: str = ""
+    """ISO 4217 code (``CNY``, ``USD``, ``JPY`` ...) or a platform unit (``BITS``)."""
+    emotes: tuple[str, ...] = ()
+    """Emote codes / emoji shortcuts in ``text``, in order (Twitch emotes, YouTube emoji); the
+    text keeps them as typed, so a stage can tell an emote-only message from a question."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +94,11 @@ class GiftReceived(Received):
     """Frames of one combo share a streak id; empty when the gift is not part of a streak."""
     streak_end: bool = True
     """True on the last frame of a streak (the one that is thanked)."""
+    amount: Decimal | None = None
+    """What the gift is worth (cumulative for a streak frame), in ``currency``; ``None`` when
+    the platform does not say (or the gift is free)."""
+    currency: str = ""
+    """ISO 4217 code (``CNY`` ...) or a platform unit (``DIAMOND`` for TikTok coins' diamonds)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +121,35 @@ class LikesReceived(Received):
 
     kind: ClassVar[str] = "like"
     count: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerShared(Received):
+    """A viewer shared the live room (TikTok share)."""
+
+    kind: ClassVar[str] = "share"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerSubscribed(Received):
+    """A viewer became a paying member / subscriber (Twitch sub, YouTube membership)."""
+
+    kind: ClassVar[str] = "subscribe"
+    plan: str = ""
+    """The platform's name for the level (``Tier 1``, ``Prime``, a YouTube membership level)."""
+    months: int = 0
+    """Cumulative months, when the platform says (a resub); 0 = new or unknown."""
+    text: str = ""
+    """The message the viewer attached, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomRaided(Received):
+    """Another channel sent its audience into this room (Twitch raid); ``viewer`` is the raider."""
+
+    kind: ClassVar[str] = "raid"
+    viewers: int = 0
+    """Viewers the raid brought."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,9 +266,37 @@ class ReplySuggested(Event):
     text: str
     product_id: str | None = None
     held_reason: str = ""
-    """Why the reply needs the seller: ``fact_guard: ...``, ``uncertain_intent``,
-    ``complaint``, ``missing_fact: ...``. Empty when the reply may be auto-approved."""
+    """Why the reply needs the seller: a :class:`app.vocab.HeldReason` value (``fact_guard``,
+    ``uncertain_intent``, ``complaint``, ``missing_fact`` ...); empty when it may be spoken
+    without the seller (subject to auto-approve)."""
+    held_detail: str = ""
+    """The specifics of ``held_reason`` (``size chart``, ``price 39 yuan is not a catalog price``)."""
     confidence: float = 1.0
+    askers: tuple[Viewer, ...] = ()
+    """Everyone whose question this reply answers, in the order they asked (identical questions
+    within the merge window share one reply); empty for the host's own lines."""
+    requested_by: str = ""
+    """For lines the host asked for (a product introduction): who asked, an
+    :class:`app.vocab.Approver` value (``seller``, ``rotation``); empty for replies to viewers."""
+
+    @property
+    def held(self) -> str:
+        """``held_reason`` and ``held_detail`` as one line (``missing_fact: size chart``)."""
+        return f"{self.held_reason}: {self.held_detail}" if self.held_detail else self.held_reason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionMerged(Event):
+    """A message asked what an earlier reply answers (the same question within the merge or
+    repeat window): it gets no reply of its own; ``reply_id`` answers it too."""
+
+    reply_id: str
+    msg_id: str
+    viewer: Viewer
+    text: str = ""
+    answered: bool = False
+    """True when the reply had already been let through (spoken or on its way) when this
+    message arrived; False when it was still waiting for the seller (the card gains an asker)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -246,7 +316,7 @@ class ReplyApproved(Event):
     text: str
     lang: str
     by: str = "auto"
-    """``auto`` or ``seller``."""
+    """An :class:`app.vocab.Approver` value: ``auto``, ``seller``, ``voice``, ``rotation``."""
     interrupt: bool = False
     """True = say it now, stopping what is being said (the seller's "speak now")."""
 
@@ -257,6 +327,9 @@ class ReplyRejected(Event):
 
     reply_id: str
     by: str = "seller"
+    """An :class:`app.vocab.Approver` value (``seller``, or ``policy`` when the core withdrew it)."""
+    reason: str = ""
+    """Why it was withdrawn when ``by`` is ``policy`` (``stale``, ``merged`` ...)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -292,6 +365,9 @@ class CancelAutoApprove(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AutoApproveCancelled(Event):
+    """A countdown stopped before it approved (``reason``: ``seller``, ``approved``, ``rejected``,
+    ``edited``, ``paused``)."""
+
     reply_id: str
     reason: str = "seller"
 
@@ -351,14 +427,37 @@ class SpeechSynthesized(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SpeechStarted(Event):
+    """A reply started playing (or, with ``preview``, its silent preview started)."""
+
     reply_id: str
     text: str
+    audio_path: str = ""
+    duration_s: float = 0.0
+    """Length of the audio, seconds."""
+    preview: bool = False
+    """True when there is no audio device: nothing is audible, the avatar previews the WAV."""
+    output_latency_s: float = 0.0
+    """The output device's latency, seconds: the sound is heard this long after the start."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SpeechFinished(Event):
+    """A reply stopped playing (or its preview ended): at its end, or cut off (``interrupted``)
+    by panic mute, an interrupting line or a ``CancelSpeech``."""
+
     reply_id: str
     interrupted: bool = False
+    preview: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioOutputChanged(Event):
+    """How speech is delivered changed (at start, or when the device is lost or changed)."""
+
+    state: str
+    """An :class:`app.vocab.AudioOutputState` value: ``device``, ``preview`` or ``files``."""
+    device: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -384,6 +483,34 @@ class IntroduceProduct(Event):
 
     listing_number: int | None = None
     product_id: str | None = None
+    by: str = "seller"
+    """Who asked: ``seller`` (console, voice) or ``rotation`` (the idle rotation)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetIdleRotation(Event):
+    """Command: introduce products in turn when the room is quiet for ``interval_s`` seconds of
+    stream time (0 = off)."""
+
+    interval_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelSpeech(Event):
+    """Command: do not (go on) say(ing) this reply -- stop it if it is playing, drop it if queued."""
+
+    reply_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetVoice(Event):
+    """Command: change the speaking rate and/or volume from now on (``None`` = unchanged)."""
+
+    rate_wpm: int | None = None
+    """Words per minute."""
+    volume: float | None = None
+    """0..1."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -429,7 +556,8 @@ class MicrophoneStateChanged(Event):
     """The microphone path changed state."""
 
     state: str
-    """``listening``, ``no_device``, ``lost``, ``gated`` (host speaking), ``stopped``, ``no_model``."""
+    """An :class:`app.vocab.MicrophoneState` value: ``listening``, ``no_device``, ``lost``,
+    ``gated`` (host speaking), ``stopped``, ``no_model``."""
     device: str = ""
     reason: str = ""
     overflows: int = 0
@@ -441,14 +569,41 @@ class MicrophoneStateChanged(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionStarted(Event):
+    """The session began (published once, before any source's events)."""
+
     session_id: str
     platform: str
     room_id: str = ""
+    sources: tuple[str, ...] = ()
+    """The specs of the chat sources it started with."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionEnded(Event):
+    """The session ended (published once, after every event was handled)."""
+
     session_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourcesEnded(Event):
+    """Every chat source of the session has ended (a replay file is done, or the session is
+    stopping): stages that gather events in windows (question merging) finish them now."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricsReported(Event):
+    """A periodic snapshot of the core's health for the status bar (every few seconds, wall
+    clock). Latencies are milliseconds, wall clock; ``None`` = no sample yet."""
+
+    reply_ready_p50_ms: float | None = None
+    reply_ready_p95_ms: float | None = None
+    last_reply_ms: float | None = None
+    """Message -> suggested reply of the most recent reply."""
+    messages_per_min: float = 0.0
+    """Received events in the last minute (wall clock)."""
+    speech_queue: int = 0
+    """Replies approved and waiting to be spoken."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -493,6 +648,38 @@ class SourceDisconnected(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ViewerCountUpdated(Event):
+    """A live source reported the size of its audience (for the status bar; not a Received)."""
+
+    source: str
+    platform: str
+    count: int
+    measure: str = "viewers"
+    """``viewers`` (people in the room now) or ``popularity`` (Bilibili's 人气 figure from the
+    heartbeat reply, a platform score rather than a head count)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestClientChanged(Event):
+    """A grabber connected to or left the local ingest endpoint (``ingest:`` source).
+
+    The endpoint itself stays connected (``SourceConnected``) while grabbers come and go; this
+    tells the status bar how many are feeding it.
+    """
+
+    source: str
+    """The ingest source's spec, e.g. ``ingest:17321``."""
+    client: str
+    """The grabber's name (its ``client`` parameter, e.g. ``browser-bridge``) or ``ws-<n>``."""
+    connected: bool
+    """True when it connected, False when it left."""
+    clients: int
+    """Grabbers connected after this change."""
+    detail: str = ""
+    """What it said about itself (platform, page) or why it left (close code, dropped)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StreamTimeAdvanced(Event):
     """Stream time reached ``t`` (published every ``clock_tick_s`` of stream time, also during
     silence), so windows and the idle rotation follow stream time in replays and live alike.
@@ -530,3 +717,60 @@ def to_record(event: Event) -> dict[str, Any]:
     rec = {"type": type(event).__name__}
     rec.update({f.name: conv(getattr(event, f.name)) for f in dataclasses.fields(event)})
     return rec
+
+
+def _event_classes() -> dict[str, type[Event]]:
+    out: dict[str, type[Event]] = {}
+    todo = [Event]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            out[sub.__name__] = sub
+            todo.append(sub)
+    return out
+
+
+def _from_value(tp: Any, v: Any) -> Any:
+    import types
+    import typing
+
+    if v is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from_value(args[0], v) if len(args) == 1 else v
+    if origin is tuple:
+        args = typing.get_args(tp)
+        item = args[0] if args else Any
+        return tuple(_from_value(item, x) for x in v)
+    if tp is Decimal:
+        return Decimal(str(v))
+    if tp is Slots:
+        return Slots(**{k: _from_value(_SLOT_HINTS[k], x) for k, x in v.items() if k in _SLOT_HINTS})
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(v, dict):
+        hints = typing.get_type_hints(tp)
+        return tp(**{k: _from_value(hints[k], x) for k, x in v.items() if k in hints})
+    return v
+
+
+_SLOT_HINTS: dict[str, Any] = {}
+
+
+def from_record(rec: dict[str, Any]) -> Event:
+    """The event a :func:`to_record` dict describes (the inverse of :func:`to_record`).
+
+    Raises:
+        ValueError: the record's ``type`` is not an event class of this LiveHost.
+    """
+    import typing
+
+    if not _SLOT_HINTS:
+        _SLOT_HINTS.update(typing.get_type_hints(Slots))
+    classes = _event_classes()
+    cls = classes.get(rec.get("type", ""))
+    if cls is None:
+        raise ValueError(f"unknown event type {rec.get('type')!r}")
+    hints = typing.get_type_hints(cls)
+    kwargs = {k: _from_value(hints[k], v) for k, v in rec.items() if k != "type" and k in hints}
+    return cls(**kwargs)

@@ -1,37 +1,52 @@
-"""Observers of the event stream: latency metrics and the replay's session record.
+"""Observers of the event stream: latency metrics, the replay's session record, and the
+session store's record of every reply decision and viewer.
 
-Both only record (they never emit and never block): the pipeline calls ``on_event`` on the
+Observers only record (they never emit and never block): the pipeline calls ``on_event`` on the
 event-loop thread for every published event.
 """
 
 from __future__ import annotations
 
+import logging
+import statistics
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.events import (AutoApproveCancelled, ErrorOccurred, Event, GiftReceived, IntentClassified,
-                        LikesReceived, NoReply, Received, ReplyApproved, ReplyEdited, ReplyRejected,
-                        ReplySuggested, SpeechSynthesized, SpeechTranscribed, ViewerEntered,
-                        ViewerFollowed)
+                        LikesReceived, NoReply, QuestionMerged, Received, ReplyApproved, ReplyEdited,
+                        ReplyRejected, ReplySuggested, SpeechFinished, SpeechStarted, SpeechSynthesized,
+                        SpeechTranscribed, ViewerEntered, ViewerFollowed)
 from app.understanding.labels import QUESTION_INTENTS
+from app.vocab import NOTICE_CODES, Approver
 
+log = logging.getLogger(__name__)
 
-NOTICE_CODES = frozenset({"audio-output-missing"})
-"""ErrorOccurred codes that describe the machine, not a failure (listed as notes, not errors)."""
+__all__ = ["NOTICE_CODES", "MetricsObserver", "SessionRecorder", "StoreRecorder", "percentile"]
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """The q-th percentile (0..100) by linear interpolation between closest ranks (NumPy's
-    default 'linear' method); ``None`` for no values."""
+    """The q-th percentile (0..100) of ``values``, ``None`` for none.
+
+    :func:`statistics.quantiles` with ``method="inclusive"`` (linear interpolation between
+    closest ranks, NumPy's default 'linear' method); integer ``q`` in 1..99 exactly, other ``q``
+    interpolated between the neighbouring cut points.
+    """
     if not values:
         return None
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+    if len(values) == 1:
+        return float(values[0])
+    if q <= 0:
+        return float(min(values))
+    if q >= 100:
+        return float(max(values))
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    lo = int(q)
+    frac = q - lo
+    a = cuts[lo - 1] if lo >= 1 else min(values)
+    b = cuts[lo] if lo < 99 else max(values)
+    return a + (b - a) * frac
 
 
 class MetricsObserver:
@@ -54,6 +69,7 @@ class MetricsObserver:
         self.first_received: float | None = None
         self.last_event: float | None = None
         self.received_count = 0
+        self._recent_received: deque[float] = deque()
 
     def on_event(self, e: Event) -> None:
         now = self.clock()
@@ -61,6 +77,9 @@ class MetricsObserver:
         if isinstance(e, Received):
             self._received[e.msg_id] = now
             self.received_count += 1
+            self._recent_received.append(now)
+            if len(self._recent_received) > 100_000:
+                self._recent_received.popleft()
             if self.first_received is None:
                 self.first_received = now
         elif isinstance(e, IntentClassified):
@@ -68,6 +87,8 @@ class MetricsObserver:
             if e.msg_id in self._received:
                 self.samples["understanding"].append(now - self._received[e.msg_id])
         elif isinstance(e, ReplySuggested):
+            if not e.msg_ids:  # the host's own line (an introduction): no message to time it from
+                return
             self._reply_msgs[e.reply_id] = e.msg_ids
             m = e.msg_ids[0]
             start = self._classified.get(m, self._received.get(m))
@@ -84,6 +105,18 @@ class MetricsObserver:
             if msgs and msgs[0] in self._received:
                 self.samples["audio_ready"].append(now - self._received[msgs[0]])
 
+    def snapshot(self) -> dict[str, float | None]:
+        """Fields of :class:`~app.events.MetricsReported`: reply-ready p50 / p95 and the last
+        reply's latency (ms), received events in the last minute."""
+        xs = self.samples.get("reply_ready", [])
+        now = self.clock()
+        while self._recent_received and now - self._recent_received[0] > 60.0:
+            self._recent_received.popleft()
+        return {"reply_ready_p50_ms": None if not xs else round(percentile(xs, 50) * 1000, 1),
+                "reply_ready_p95_ms": None if not xs else round(percentile(xs, 95) * 1000, 1),
+                "last_reply_ms": None if not xs else round(xs[-1] * 1000, 1),
+                "messages_per_min": float(len(self._recent_received))}
+
     def summary(self) -> dict[str, dict[str, float | int | None]]:
         """Per measure: count, p50 and p95 in milliseconds."""
         out = {}
@@ -95,8 +128,6 @@ class MetricsObserver:
         return out
 
 
-_KIND = {GiftReceived: "gift", ViewerFollowed: "follow", ViewerEntered: "enter", LikesReceived: "like",
-         SpeechTranscribed: "host_speech"}
 
 
 @dataclass
@@ -119,6 +150,7 @@ class _Row:
     no_reply_reason: str = ""
     approved_by: str = ""
     lang: str = ""
+    merged_into: str = ""
 
 
 class SessionRecorder:
@@ -135,7 +167,8 @@ class SessionRecorder:
 
     def __init__(self, on_row=None) -> None:
         self.rows: dict[str, _Row] = {}
-        self._by_reply: dict[str, str] = {}
+        self._by_reply: dict[str, list[str]] = {}
+        self._replies: dict[str, ReplySuggested] = {}
         self.errors: list[ErrorOccurred] = []
         self.on_row = on_row
         self._order: list[str] = []
@@ -163,9 +196,9 @@ class SessionRecorder:
                 text = f"{e.gift_name} x{e.count}"
             elif isinstance(e, LikesReceived):
                 text = f"x{e.count}"
-            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=_KIND.get(type(e), "comment"),
+            self.rows[e.msg_id] = _Row(t=e.t, msg_id=e.msg_id, kind=e.kind,
                                        viewer=e.viewer.uid, nickname=e.viewer.nickname, text=text,
-                                       intent=_KIND.get(type(e), ""))
+                                       intent="" if e.kind == "comment" else e.kind)
             self._order.append(e.msg_id)
         elif isinstance(e, IntentClassified):
             r = self.rows.get(e.msg_id)
@@ -173,25 +206,35 @@ class SessionRecorder:
                 r.intent, r.confidence, r.uncertain = e.intent, round(e.confidence, 4), e.uncertain
                 r.slots, r.lang = e.slots.as_dict(), e.lang
         elif isinstance(e, ReplySuggested):
+            self._replies[e.reply_id] = e
             for m in e.msg_ids:
                 r = self.rows.get(m)
                 if r is not None:
-                    r.reply, r.reply_id, r.product_id, r.held_reason = e.text, e.reply_id, e.product_id, e.held_reason
-                    self._by_reply[e.reply_id] = m
+                    r.reply, r.reply_id, r.product_id, r.held_reason = e.text, e.reply_id, e.product_id, e.held
+                    self._by_reply.setdefault(e.reply_id, []).append(m)
                     self._resolved(m)
+        elif isinstance(e, QuestionMerged):
+            r = self.rows.get(e.msg_id)
+            s = self._replies.get(e.reply_id)
+            if r is not None:
+                r.merged_into = e.reply_id
+                if s is not None:
+                    r.reply, r.reply_id, r.product_id, r.held_reason = s.text, s.reply_id, s.product_id, s.held
+                self._by_reply.setdefault(e.reply_id, []).append(e.msg_id)
+                self._resolved(e.msg_id)
         elif isinstance(e, NoReply):
             r = self.rows.get(e.msg_id)
             if r is not None:
                 r.no_reply_reason = e.reason
                 self._resolved(e.msg_id)
         elif isinstance(e, ReplyApproved):
-            m = self._by_reply.get(e.reply_id)
-            if m in self.rows:
-                self.rows[m].approved_by = e.by
+            for m in self._by_reply.get(e.reply_id, ()):
+                if m in self.rows:
+                    self.rows[m].approved_by = e.by
         elif isinstance(e, SpeechSynthesized):
-            m = self._by_reply.get(e.reply_id)
-            if m in self.rows:
-                self.rows[m].audio = e.audio_path
+            for m in self._by_reply.get(e.reply_id, ()):
+                if m in self.rows:
+                    self.rows[m].audio = e.audio_path
         elif isinstance(e, ErrorOccurred):
             self.errors.append(e)
             if e.msg_id in self.rows:
@@ -208,6 +251,7 @@ class SessionRecorder:
             "uncertain": r.uncertain, "slots": r.slots, "reply": r.reply or None,
             "product_id": r.product_id, "audio": r.audio or None, "held_reason": r.held_reason or None,
             "approved_by": r.approved_by or None, "no_reply_reason": r.no_reply_reason or None,
+            "merged_into": r.merged_into or None,
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -218,10 +262,16 @@ class SessionRecorder:
         rows = list(self.rows.values())
         by_intent = Counter(r.intent or r.kind for r in rows if r.kind == "comment")
         by_kind = Counter(r.kind for r in rows)
-        spoken = sum(1 for r in rows if r.audio)
-        held = sum(1 for r in rows if r.reply and r.held_reason)
-        awaiting = sum(1 for r in rows if r.reply and not r.held_reason and not r.approved_by)
-        approved_not_spoken = sum(1 for r in rows if r.approved_by and not r.audio)
+        first = {}  # one row per reply: its first message's row
+        for r in sorted(rows, key=lambda r: (r.t, r.msg_id)):
+            if r.reply_id and r.reply_id not in first:
+                first[r.reply_id] = r
+        replies = list(first.values())
+        spoken = sum(1 for r in replies if r.audio)
+        held = sum(1 for r in replies if r.held_reason)
+        awaiting = sum(1 for r in replies if not r.held_reason and not r.approved_by)
+        approved_not_spoken = sum(1 for r in replies if r.approved_by and not r.audio)
+        merged = sum(max(0, len(ms) - 1) for ms in self._by_reply.values())  # messages beyond a reply's first
         none = sum(1 for r in rows if not r.reply)
         unanswered = [self.record(r) for r in rows
                       if r.kind == "comment" and r.intent in QUESTION_INTENTS and not r.reply]
@@ -229,7 +279,8 @@ class SessionRecorder:
         return {
             "events": len(rows), "by_kind": dict(by_kind), "comments_by_intent": dict(by_intent),
             "replies": {"spoken": spoken, "held": held, "awaiting_seller": awaiting,
-                        "approved_not_spoken": approved_not_spoken, "none": none},
+                        "approved_not_spoken": approved_not_spoken, "none": none,
+                        "questions_merged": merged},
             "held_reasons": dict(held_reasons),
             "unanswered_questions": unanswered,
             "errors": [{"code": e.code, "message": e.message, "hint": e.hint}
@@ -239,33 +290,79 @@ class SessionRecorder:
         }
 
 
-class FeedbackLogger:
-    """Writes the seller's decisions (approve / reject / edit / cancelled countdown) to the
-    store's ``reply_feedback`` table -- the training signal for later model updates.
+class StoreRecorder:
+    """Writes every reply decision and every viewer seen to the session store as it happens, so
+    a crash (even ``kill -9``) loses no decision:
+
+    * ``replies``: each suggested reply (text, held reason and detail, product, askers) and its
+      fate -- approved / rejected (by whom, when), the seller's edited text, the WAV, when it
+      was spoken or interrupted; questions merged into it add their message and asker;
+    * ``reply_feedback``: the seller's approvals, rejections, edits and cancelled countdowns
+      (the training signal);
+    * ``viewers`` / ``session_viewers``: every viewer with a uid, first and last seen.
+
+    (The event log itself is written by the pipeline before any observer runs.) A failing write
+    is logged and skipped -- the pipeline reports a failing store once.
 
     Args:
         store: a :class:`app.store.SqliteStore`.
-        session_id: the live session the decisions belong to.
+        session_id: the session the rows belong to.
     """
 
     def __init__(self, store, session_id: str) -> None:
         self.store = store
         self.session_id = session_id
         self._suggested: dict[str, ReplySuggested] = {}
+        self._warned = False
 
     def on_event(self, e: Event) -> None:
+        try:
+            self._record(e)
+        except Exception as exc:  # noqa: BLE001 - the stream goes on; the pipeline reports the store
+            if not self._warned:
+                self._warned = True
+                log.warning("session store write failed: %s", exc)
+
+    def _record(self, e: Event) -> None:
+        from app.store.sqlite import viewer_key
+
+        sid = self.session_id
+        if isinstance(e, Received):
+            if e.viewer.uid and e.viewer.uid != "host":
+                self.store.see_viewer(sid, e.viewer.platform, e.viewer.uid, e.viewer.nickname, e.t)
+            return
         if isinstance(e, ReplySuggested):
             self._suggested[e.reply_id] = e
+            if len(self._suggested) > 5000:
+                for rid in list(self._suggested)[:2500]:
+                    del self._suggested[rid]
+            vk = viewer_key(e.viewer.platform, e.viewer.uid) if e.viewer.uid else ""
+            self.store.add_reply(sid, e, viewer_key_=vk)
+            return
+        if isinstance(e, QuestionMerged):
+            vk = viewer_key(e.viewer.platform, e.viewer.uid) if e.viewer.uid else ""
+            self.store.add_reply_asker(sid, e.reply_id, e.msg_id, vk, e.viewer.nickname)
             return
         s = self._suggested.get(getattr(e, "reply_id", ""))
         intent, text = (s.intent, s.text) if s else ("", "")
-        if isinstance(e, ReplyApproved) and e.by == "seller":
-            self.store.add_feedback(self.session_id, e.reply_id, "approved", intent=intent, text=text,
-                                    new_text=e.text if e.text != text else None)
+        if isinstance(e, ReplyApproved):
+            self.store.update_reply(sid, e.reply_id, status="approved", decided_by=str(e.by), decided_t=e.t,
+                                    final_text=e.text)
+            if e.by != Approver.AUTO:
+                self.store.add_feedback(sid, e.reply_id, "approved", intent=intent, text=text,
+                                        new_text=e.text if e.text != text else None, by=str(e.by))
         elif isinstance(e, ReplyRejected):
-            self.store.add_feedback(self.session_id, e.reply_id, "rejected", intent=intent, text=text, by=e.by)
+            self.store.update_reply(sid, e.reply_id, status="rejected", decided_by=str(e.by), decided_t=e.t)
+            if e.by != Approver.POLICY:
+                self.store.add_feedback(sid, e.reply_id, "rejected", intent=intent, text=text, by=str(e.by))
         elif isinstance(e, ReplyEdited):
-            self.store.add_feedback(self.session_id, e.reply_id, "edited", intent=intent, text=e.old_text,
-                                    new_text=e.new_text)
+            self.store.update_reply(sid, e.reply_id, final_text=e.new_text, edited=1)
+            self.store.add_feedback(sid, e.reply_id, "edited", intent=intent, text=e.old_text, new_text=e.new_text)
         elif isinstance(e, AutoApproveCancelled) and e.reason == "seller":
-            self.store.add_feedback(self.session_id, e.reply_id, "auto_cancelled", intent=intent, text=text)
+            self.store.add_feedback(sid, e.reply_id, "auto_cancelled", intent=intent, text=text)
+        elif isinstance(e, SpeechSynthesized):
+            self.store.update_reply(sid, e.reply_id, audio_path=e.audio_path, speech_s=e.duration_s)
+        elif isinstance(e, SpeechStarted):
+            self.store.update_reply(sid, e.reply_id, status="spoken", spoken_t=e.t)
+        elif isinstance(e, SpeechFinished) and e.interrupted:
+            self.store.update_reply(sid, e.reply_id, status="interrupted")

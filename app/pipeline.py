@@ -3,7 +3,8 @@
 Shape::
 
     source (async iterator of Received events)
-        -> Pipeline.publish(event)  -- writes Received events to the store's event log first
+        -> Pipeline.publish(event)  -- writes the event to the store's event log first (every
+                                       event but clock ticks, live captions and metrics)
         -> every Stage whose ``accepts`` matches gets the event in its own inbox (FIFO)
         -> a stage's ``handle`` emits new events, which are published the same way
     observers (session log, metrics, GUI bridge) see every published event, in publish order.
@@ -24,7 +25,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from app.errors import LiveHostError
-from app.events import ErrorOccurred, Event, Received
+from app.events import (ErrorOccurred, Event, MetricsReported, SourcesEnded, StreamTimeAdvanced,
+                        TranscriptPartial)
+from app.vocab import ErrorCode
+
+UNLOGGED: tuple[type[Event], ...] = (StreamTimeAdvanced, TranscriptPartial, MetricsReported)
+"""Events not written to the event log: clock ticks, live captions and metrics snapshots carry
+nothing a session report or an export needs."""
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +82,8 @@ class Pipeline:
     Args:
         stages: the stages, each gets its own inbox and task.
         observers: called with every published event, synchronously, in publish order.
-        event_log: store that receives every :class:`Received` event before processing.
+        event_log: store that receives every event (but :data:`UNLOGGED`) before any observer
+            or stage sees it, so a crash loses nothing that was received or decided.
         session_id: the session the log entries belong to.
     """
 
@@ -91,6 +99,7 @@ class Pipeline:
         self._pending = 0
         self._idle: asyncio.Event | None = None
         self._started = False
+        self._log_failed = False
         for s in self.stages:
             s.pipeline = self
 
@@ -132,6 +141,19 @@ class Pipeline:
             self._tasks.append(asyncio.create_task(self._run_stage(s, q), name=f"stage-{s.name}"))
         self._started = True
 
+    def hold(self) -> None:
+        """Count work a stage does outside its inbox (queued playback) as pending, so
+        :meth:`drain` waits for it too; pair every call with :meth:`release`."""
+        self._pending += 1
+        if self._idle is not None:
+            self._idle.clear()
+
+    def release(self) -> None:
+        """The work counted by :meth:`hold` is done."""
+        self._pending -= 1
+        if self._pending == 0 and self._idle is not None:
+            self._idle.set()
+
     async def drain(self) -> None:
         """Wait until every published event has been handled by every stage (transitively)."""
         assert self._idle is not None
@@ -155,19 +177,39 @@ class Pipeline:
         self._started = False
 
     async def run(self, source: AsyncIterator[Event]) -> None:
-        """Start, publish every event from ``source``, drain and stop."""
+        """Start, publish every event from ``source``, then :class:`SourcesEnded`, drain and stop
+        (the simple single-source runner the stage tests use; sessions use :mod:`app.session`)."""
         await self.start()
         try:
+            last_t = 0.0
             async for event in source:
+                last_t = max(last_t, event.t)
                 await self.publish(event)
+            await self.publish(SourcesEnded(t=last_t))
         finally:
             await self.stop()
 
     # ------------------------------------------------------------------ publishing
     async def publish(self, event: Event) -> None:
-        """Log (if received), show to observers, and queue ``event`` for every accepting stage."""
-        if isinstance(event, Received) and self.event_log is not None:
-            self.event_log.append_event(self.session_id, event)
+        """Log, show to observers, and queue ``event`` for every accepting stage.
+
+        A failing event log (disk full, database gone) is reported once as ``ErrorOccurred``
+        and the stream goes on; it is retried with every event.
+        """
+        if self.event_log is not None and not isinstance(event, UNLOGGED):
+            try:
+                self.event_log.append_event(self.session_id, event)
+                self._log_failed = False
+            except Exception as exc:  # noqa: BLE001 - the stream goes on without the log
+                if not self._log_failed:
+                    self._log_failed = True
+                    log.warning("event log write failed: %s", exc)
+                    code = getattr(exc, "code", ErrorCode.STORE_WRITE_FAILED)
+                    await self.publish(ErrorOccurred(
+                        t=event.t, code=code, stage="store",
+                        message=f"The session database could not be written ({exc}); the stream goes on, "
+                                "but what happens now is not saved.",
+                        hint="Free disk space (or check the data folder is writable); saving resumes by itself."))
         for obs in self.observers:
             try:
                 obs.on_event(event)

@@ -1,8 +1,11 @@
 """The main job: replay a recorded live session through the whole pipeline.
 
-``run_replay`` wires source -> understanding -> (recommendation) -> reply -> approval ->
-speech, with the store's event log, the metrics observer and the session recorder, and
-writes ``replies.jsonl``, ``summary.json`` and ``audio/*.wav`` into the output folder.
+``run_replay`` builds a :class:`~app.session.Session` (the one composition root) with a
+:class:`~app.sources.replay.ReplayChatSource`, runs it to the end of the file and writes
+``replies.jsonl``, ``summary.json`` and ``audio/<session>/*.wav`` into the output folder. The
+output folder's ``session.sqlite3`` keeps every run: a second run into the same folder is a new
+session in the same database (``demo#2``), nothing earlier is deleted. ``export_session``
+rebuilds ``replies.jsonl`` / ``summary.json`` of any session from that database alone.
 """
 
 from __future__ import annotations
@@ -16,23 +19,24 @@ from typing import Any, Callable
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.observers import FeedbackLogger, MetricsObserver, SessionRecorder
-from app.pipeline import Pipeline
+from app.observers import SessionRecorder
+from app.paths import DEMO_CATALOG, DEMO_INTERACTIONS, DEMO_SESSION, REPO_ROOT, is_demo_catalog
 from app.settings import Settings
+from app.vocab import ErrorCode
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SESSION = REPO_ROOT / "assets" / "demo" / "session.jsonl"
-DEMO_CATALOG = REPO_ROOT / "assets" / "demo" / "catalog.csv"
-DEMO_INTERACTIONS = REPO_ROOT / "assets" / "demo" / "interactions.csv"
+DB_NAME = "session.sqlite3"
+"""The session database's file name inside an output folder."""
 
 
 @dataclass(frozen=True)
 class ReplayResult:
     out_dir: Path
+    session_id: str
+    """The run's session id in ``<out_dir>/session.sqlite3`` (``demo``, ``demo#2`` ...)."""
     summary: dict[str, Any]
     records: list[dict[str, Any]]
-    events: list[Any]
-    """Every published event, in publish order."""
+    events: list[Any] | None
+    """Every published event in publish order, only when ``keep_events=True`` (tests)."""
 
 
 class _EventList:
@@ -53,31 +57,29 @@ def load_catalog_or_fail(path: Path, *, skip_bad_rows: bool = False) -> tuple[Ca
 
 
 def file_transcriber(settings: Settings) -> Callable[[Path], str]:
-    """A blocking ``path -> text`` transcriber for host speech given as audio files (vosk,
-    the model named in ``settings.recognition.model`` or the first one installed).
+    """See :func:`app.recognition.transcribe.settings_transcriber`."""
+    from app.recognition.transcribe import settings_transcriber
 
-    Raises (when called):
-        ModelMissingError(code="asr-model-missing"): no speech model installed.
-        LiveHostError(code="audio-file-unreadable"): the file cannot be read.
+    return settings_transcriber(settings)
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    """Create the output folder and check it is writable.
+
+    Raises:
+        LiveHostError(code="output-unwritable"): it cannot be created or written.
     """
-
-    def transcribe(path: Path) -> str:
-        from app.recognition.cli import transcribe_file
-        from app.recognition.models import resolve_model
-
-        return transcribe_file(path, resolve_model(settings.recognition.model or None))["text"]
-
-    return transcribe
-
-
-def build_recommender(catalog: Catalog, store, interactions_path: Path | None):
-    """The hybrid recommender stage (Surprise SVD + item-item + content + popularity), loaded
-    with the store's interactions and the order export at ``interactions_path`` (if it exists)."""
-    from app.recommend.stage import RecommendationStage
-    from app.recommend.stage import build_recommender as _build
-
-    path = interactions_path if interactions_path is not None and Path(interactions_path).is_file() else None
-    return RecommendationStage(_build(catalog, store=store, interactions_file=path), store=store)
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".livehost-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise LiveHostError(ErrorCode.OUTPUT_UNWRITABLE,
+                            f"Cannot write the results to {out_dir}: {exc.strerror or exc}",
+                            "Choose another folder with --out (it must be a folder you can write to).") from exc
+    return out_dir
 
 
 async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, settings: Settings,
@@ -85,124 +87,179 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
                            on_row: Callable[[dict], None] | None = None,
                            synthesizer=None, player=None, understander=None,
                            use_recommender: bool = True, skip_bad_rows: bool = False,
-                           interactions: Path | None = DEMO_INTERACTIONS) -> ReplayResult:
+                           interactions: Path | None = None, keep_events: bool = False,
+                           observers: tuple = ()) -> ReplayResult:
     """Run a session file through the pipeline and write the outputs.
 
     Args:
         session: session ``.jsonl`` path.
         catalog_path: catalog CSV/XLSX path.
-        out_dir: output folder (created): ``replies.jsonl``, ``summary.json``, ``audio/``,
-            ``session.sqlite3`` (store with the event log).
-        speed: stream-time multiplier; ``None`` = as fast as possible.
+        out_dir: output folder (created): ``replies.jsonl``, ``summary.json``,
+            ``audio/<session>/``, ``session.sqlite3`` (every run's events and decisions).
+        speed: stream-time multiplier; ``None`` = as fast as possible (each event handled
+            before the next: the same events on every run).
         audio: synthesize WAV files for approved replies.
+        on_row: called with each ``replies.jsonl`` row as soon as it is decided (the live table).
         synthesizer / player / understander: injected engines (tests); default = real ones.
+        interactions: an order export for the recommender; ``None`` = the demo's own history when
+            the catalog is the bundled demo catalog, else ``recommend.interactions_file``.
+        keep_events: keep every published event in :attr:`ReplayResult.events` (tests).
+        observers: more observers of the stream.
 
     Raises:
-        LiveHostError: unusable input (missing session or catalog, invalid catalog, no model).
+        LiveHostError: unusable input (missing or empty session, missing or invalid catalog, no
+            model, an output folder that cannot be written).
     """
-    from app.reply.stage import ApprovalStage, ReplyStage
+    from app.session import Session, SessionOptions, load_engines, open_store
     from app.sources.replay import ReplayChatSource
-    from app.store import SqliteStore
-    from app.understanding.stage import Understander, UnderstandingStage
 
     source = ReplayChatSource(session, speed=speed, default_platform=settings.platform,
                               transcriber=file_transcriber(settings))
     catalog, skipped_rows = load_catalog_or_fail(catalog_path, skip_bad_rows=skip_bad_rows)
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / ".livehost-write-test").touch()
-        (out_dir / ".livehost-write-test").unlink()
-    except OSError as exc:
-        raise LiveHostError("output-unwritable", f"Cannot write the results to {out_dir}: {exc.strerror or exc}",
-                            "Choose another folder with --out (it must be a folder you can write to).") from exc
-    db = out_dir / "session.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    store = SqliteStore(db)
-    store.save_catalog(catalog)
-    session_id = source.header.session_id
-    store.start_session(session_id, source.header.platform, source.header.room_id)
-
-    u = settings.understanding
-    if understander is None:
-        understander = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads,
-                                         usd_to_cny=u.usd_to_cny, uncertain_threshold=u.uncertain_threshold,
-                                default_lang=settings.language)
-    recommender = build_recommender(catalog, store, interactions) if use_recommender else None
-    stages = [UnderstandingStage(understander)]
-    if recommender is not None:
-        stages.append(recommender)
-    stages += [ReplyStage(catalog, use_recommender=recommender is not None),
-               ApprovalStage(settings.reply.auto_approve)]
-    if audio:
-        from app.speaking import SpeechStage
-
-        if synthesizer is None:
-            from app.synthesis.pyttsx3 import Pyttsx3Synthesizer
-
-            voices = {k: v for k, v in (("zh", settings.speech.voice_zh), ("en", settings.speech.voice_en)) if v}
-            synthesizer = Pyttsx3Synthesizer(("zh", "en"), voices=voices, rate=settings.speech.rate_wpm,
-                                             volume=settings.speech.volume)
-            synthesizer.start()
-            owns_synth = True
-        else:
-            owns_synth = False
-        if player is None:
-            from app.playback.sounddevice import SounddevicePlayer
-
-            player = SounddevicePlayer(device=settings.speech.output_device or None)
-        stages.append(SpeechStage(synthesizer, out_dir / "audio", player))
-    else:
-        owns_synth = False
-
-    metrics = MetricsObserver()
+    out_dir = prepare_out_dir(out_dir)
+    store = open_store(out_dir / DB_NAME)
+    session_id = store.unique_session_id(source.header.session_id)
+    if interactions is None and is_demo_catalog(catalog_path):
+        interactions = DEMO_INTERACTIONS
+    engines = load_engines(settings, catalog, store=store, audio=audio, use_recommender=use_recommender,
+                           interactions_file=interactions, understander=understander, synthesizer=synthesizer,
+                           player=player)
     recorder = SessionRecorder(on_row=on_row)
-    everything = _EventList()
-    pipeline = Pipeline(stages, [everything, metrics, recorder, FeedbackLogger(store, session_id)],
-                        event_log=store, session_id=session_id)
-    async def events():
+    everything = _EventList() if keep_events else None
+    extra = [recorder, *observers] + ([everything] if everything is not None else [])
+    live = Session(settings, catalog, engines, store=store, session_id=session_id, sources=[source],
+                   observers=extra, platform=source.header.platform, room_id=source.header.room_id,
+                   options=SessionOptions(audio_dir=out_dir / "audio" / session_id.replace("#", "-"),
+                                          auto_delay_s=0.0, speed=speed, metrics_every_s=0.0,
+                                          end_with_sources=True),
+                   meta={"kind": "replay", "session_file": str(session), "catalog_file": str(catalog_path),
+                         "out_dir": str(out_dir)})
+
+    async def report_skipped() -> None:
         from app.events import ErrorOccurred
 
         for err in skipped_rows:  # the seller asked to skip bad rows: still say which
-            yield ErrorOccurred(code=err.code, message=f"{err.message} (row skipped)", hint=err.hint,
-                                stage="catalog")
-        async for ev in source.events():
-            yield ev
+            await live.publish(ErrorOccurred(code=err.code, message=f"{err.message} (row skipped)",
+                                             hint=err.hint, stage="catalog"))
 
     started = time.perf_counter()
     interrupted = False
     try:
-        await pipeline.run(events())
+        await live.start()
+        await report_skipped()
+        await live.wait_sources()
     except asyncio.CancelledError:  # Ctrl-C: keep what was handled, write it, then re-raise
         interrupted = True
     finally:
-        if owns_synth:
-            synthesizer.close()
-        store.end_session(session_id)
+        try:
+            await asyncio.shield(live.finish())
+        finally:
+            engines.close()
     wall = time.perf_counter() - started
     recorder.flush()
-
+    summary = _summary(recorder, live.metrics, session_id=session_id, platform=source.header.platform,
+                       session=str(session), catalog=str(catalog_path), products=len(catalog), wall=wall,
+                       recommender="hybrid" if engines.recommender is not None else "slot-match fallback",
+                       interrupted=interrupted)
     records = recorder.records()
-    summary = recorder.summary()
-    summary.update({
-        "session_id": session_id, "platform": source.header.platform,
-        "session": str(session), "catalog": str(catalog_path), "products": len(catalog),
-        "stream_seconds": max((r["t"] for r in records), default=0.0),
-        "wall_seconds": round(wall, 3),
-        "messages_per_second": round(metrics.received_count / wall, 2) if wall > 0 else None,
-        "latency_ms": metrics.summary(),
-        "recommender": "hybrid" if recommender is not None else "slot-match fallback",
-        "interrupted": interrupted,
-    })
-    with open(out_dir / "replies.jsonl", "w", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_outputs(out_dir, records, summary)
     store.close()
     if interrupted:
         raise KeyboardInterrupt
-    return ReplayResult(out_dir=out_dir, summary=summary, records=records, events=everything.events)
+    return ReplayResult(out_dir=out_dir, session_id=session_id, summary=summary, records=records,
+                        events=everything.events if everything is not None else None)
+
+
+def _summary(recorder: SessionRecorder, metrics, **info) -> dict[str, Any]:
+    records = recorder.records()
+    summary = recorder.summary()
+    wall = info.pop("wall", None)
+    summary.update({
+        "session_id": info["session_id"], "platform": info["platform"], "session": info["session"],
+        "catalog": info["catalog"], "products": info["products"],
+        "stream_seconds": max((r["t"] for r in records), default=0.0),
+        "wall_seconds": None if wall is None else round(wall, 3),
+        "messages_per_second": (round(metrics.received_count / wall, 2) if metrics is not None and wall
+                                else None),
+        "latency_ms": metrics.summary() if metrics is not None else None,
+        "recommender": info.get("recommender"),
+        "interrupted": info.get("interrupted", False),
+    })
+    return summary
+
+
+def write_outputs(out_dir: Path, records: list[dict], summary: dict) -> None:
+    """Write ``replies.jsonl`` and ``summary.json`` (UTF-8) into ``out_dir``.
+
+    Raises:
+        LiveHostError(code="output-unwritable" | "disk-full"): they cannot be written.
+    """
+    try:
+        with open(out_dir / "replies.jsonl", "w", encoding="utf-8") as f:
+            for r in records:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        code = ErrorCode.DISK_FULL if exc.errno == 28 else ErrorCode.OUTPUT_UNWRITABLE
+        raise LiveHostError(code, f"Cannot write the results into {out_dir}: {exc.strerror or exc}",
+                            "Free disk space or choose another folder with --out; the session database "
+                            "keeps everything (livehost export rebuilds the files).") from exc
+
+
+def export_session(db_path: Path, out_dir: Path | None = None, *, session_id: str | None = None) -> tuple[str, dict]:
+    """Rebuild ``replies.jsonl`` and ``summary.json`` of a session from its database alone (after
+    a crash, or for an earlier run). Latencies are not in the database: the summary's
+    ``latency_ms`` is ``null``.
+
+    Args:
+        db_path: a ``session.sqlite3`` file, or an output folder holding one.
+        out_dir: where to write (default: the database's folder).
+        session_id: which session (default: the newest).
+
+    Returns:
+        (session id, summary).
+
+    Raises:
+        LiveHostError(code="store-not-found" | "session-not-found").
+    """
+    from app.events import from_record
+    from app.store import SqliteStore
+
+    db_path = Path(db_path)
+    if db_path.is_dir():
+        db_path = db_path / DB_NAME
+    if not db_path.is_file():
+        raise LiveHostError(ErrorCode.STORE_NOT_FOUND, f"No LiveHost session database at {db_path}.",
+                            "Give a session.sqlite3 file or the --out folder of a replay.")
+    store = SqliteStore(db_path)
+    try:
+        sessions = store.sessions()
+        if not sessions:
+            raise LiveHostError(ErrorCode.SESSION_NOT_FOUND, f"{db_path} holds no session.", "")
+        ids = [s["session_id"] for s in sessions]
+        if session_id is None:
+            session_id = ids[-1]
+        elif session_id not in ids:
+            raise LiveHostError(ErrorCode.SESSION_NOT_FOUND, f"No session '{session_id}' in {db_path}.",
+                                "Sessions in it: " + ", ".join(ids))
+        meta = next(s for s in sessions if s["session_id"] == session_id)
+        recorder = SessionRecorder()
+        for rec in store.events(session_id):
+            try:
+                recorder.on_event(from_record(rec))
+            except (ValueError, TypeError):
+                continue  # an event type of another LiveHost version: not needed for the outputs
+        recorder.flush()
+        cat = store.session_catalog(session_id)
+        summary = _summary(recorder, None, session_id=session_id, platform=meta["platform"],
+                           session=meta["meta"].get("session_file", ""), catalog=meta["meta"].get("catalog_file", ""),
+                           products=len(cat) if cat is not None else None,
+                           interrupted=meta["ended_at"] is None)
+        summary["rebuilt_from"] = str(db_path)
+    finally:
+        store.close()
+    write_outputs(prepare_out_dir(Path(out_dir)) if out_dir else db_path.parent, recorder.records(), summary)
+    return session_id, summary
 
 
 def run_replay(*args, **kwargs) -> ReplayResult:
@@ -210,4 +267,5 @@ def run_replay(*args, **kwargs) -> ReplayResult:
     return asyncio.run(run_replay_async(*args, **kwargs))
 
 
-__all__ = ["run_replay", "run_replay_async", "ReplayResult", "LiveHostError", "DEMO_SESSION", "DEMO_CATALOG"]
+__all__ = ["run_replay", "run_replay_async", "export_session", "ReplayResult", "LiveHostError", "DEMO_SESSION",
+           "DEMO_CATALOG", "DEMO_INTERACTIONS", "REPO_ROOT"]

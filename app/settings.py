@@ -12,6 +12,9 @@ Example ``settings.toml``::
     auto_approve = ["greeting", "compliment", "gift", "follow", "price", "shipping"]
     [speech]
     rate_wpm = 180
+    [sources]
+    stall_timeout_s = 60
+    bilibili_endpoint = ""   # a relay's URL; empty = Bilibili's own servers
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.errors import LiveHostError
 
@@ -66,6 +69,12 @@ class ReplySettings(_Frozen):
     auto_approve_delay_s: float = Field(default=3.0, ge=0.0, le=60.0)
     """Countdown in the seller console before an auto-approved reply is spoken, seconds
     (the seller can cancel it). Replays approve at once."""
+    merge_window_s: float = Field(default=2.0, ge=0.0, le=30.0)
+    """Identical questions asked within this many seconds (stream time) share one reply that
+    names every asker; 0 = answer each at once."""
+    repeat_window_s: float = Field(default=20.0, ge=0.0, le=600.0)
+    """For this many seconds after a reply, the same question again is tied to it instead of
+    answered anew (0 = off)."""
 
     @field_validator("auto_approve")
     @classmethod
@@ -93,6 +102,18 @@ class SpeechSettings(_Frozen):
     """Output device name for playback; empty = system default; none found = files only."""
 
 
+class HostSettings(_Frozen):
+    idle_rotation_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+    """When the room is quiet for this many seconds (no comment, nothing said), introduce the
+    now-selling product, then the next ones in turn; 0 = off."""
+
+
+class RecommendSettings(_Frozen):
+    interactions_file: str = ""
+    """The shop's order export (CSV, see README "Recommendations") the recommender learns from;
+    empty = only what the store has seen."""
+
+
 class MicrophoneSettings(_Frozen):
     enabled: bool = False
     """Listen to the seller's microphone (captions, voice commands)."""
@@ -106,6 +127,65 @@ class RecognitionSettings(_Frozen):
     empty = the first installed one."""
 
 
+def _endpoint_url(v: str) -> str:
+    v = v.strip()
+    if v and v.split("://", 1)[0].lower() not in ("http", "https", "ws", "wss"):
+        raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
+    if v and "://" in v and not v.split("://", 1)[1].strip("/"):
+        raise ValueError("the URL has no host")
+    return v
+
+
+class SourcesSettings(_Frozen):
+    """Live chat sources (``bilibili:``, ``twitch:``, ``youtube:``, ``tiktok:``).
+
+    ``<platform>_endpoint``: a server URL replacing the platform's own (a relay, a test
+    server); empty = the platform's. ``http(s)://`` for Bilibili, YouTube and TikTok,
+    ``ws(s)://`` for Twitch's IRC WebSocket.
+    """
+
+    stall_timeout_s: float = Field(default=60.0, ge=5.0, le=600.0)
+    """Seconds without any event or heartbeat reply before a source counts as stalled and
+    reconnects."""
+    reconnect_first_s: float = Field(default=1.0, gt=0.0, le=4.0)
+    """Delay before the first reconnect, seconds (later ones double, with +-25 % jitter)."""
+    reconnect_max_s: float = Field(default=60.0, ge=5.0, le=600.0)
+    """Longest delay between reconnects, seconds."""
+    bilibili_endpoint: str = ""
+    twitch_endpoint: str = ""
+    youtube_endpoint: str = ""
+    tiktok_endpoint: str = ""
+
+    @field_validator("bilibili_endpoint", "twitch_endpoint", "youtube_endpoint", "tiktok_endpoint")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _endpoint_url(v)
+class IngestSettings(_Frozen):
+    """The local ingest endpoint (``ingest:`` source) that the browser bridge and other
+    grabbers feed; see :mod:`app.sources.ingest`."""
+
+    port: int = Field(default=17321, ge=1, le=65535)
+    """TCP port on 127.0.0.1 (``ingest:PORT`` overrides it); the browser bridge's default."""
+    rate_per_s: float = Field(default=500.0, gt=0)
+    """Events per second one grabber may send, sustained (token-bucket refill rate)."""
+    burst: int = Field(default=1000, ge=1, le=1_000_000)
+    """Events one grabber may send at once before the rate applies (token-bucket size);
+    at least ``max_batch``."""
+    max_message_bytes: int = Field(default=16_384, ge=256, le=1_048_576)
+    """Largest WebSocket message (one event) or JSON Lines line, bytes."""
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    """Largest HTTP POST body, bytes."""
+    max_batch: int = Field(default=500, ge=1, le=100_000)
+    """Most events in one POST body."""
+
+    @model_validator(mode="after")
+    def _burst_fits_batch(self) -> "IngestSettings":
+        if self.burst < self.max_batch:
+            raise ValueError(f"burst ({self.burst}) must be at least max_batch ({self.max_batch}), "
+                             "or a full batch could never be accepted")
+        return self
+
+
 class Settings(_Frozen):
     language: Literal["zh", "en"] = "zh"
     """Language of the seller's UI and of replies when a message has no language of its own."""
@@ -117,6 +197,10 @@ class Settings(_Frozen):
     speech: SpeechSettings = SpeechSettings()
     microphone: MicrophoneSettings = MicrophoneSettings()
     recognition: RecognitionSettings = RecognitionSettings()
+    host: HostSettings = HostSettings()
+    recommend: RecommendSettings = RecommendSettings()
+    sources: SourcesSettings = SourcesSettings()
+    ingest: IngestSettings = IngestSettings()
 
     @property
     def db_path(self) -> Path:

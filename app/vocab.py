@@ -167,6 +167,16 @@ class ErrorCode(StrEnum):
     SOURCE_FAILED = "source-failed"
     SOURCE_FRAME_MALFORMED = "source-frame-malformed"
     SOURCE_MISSING_PACKAGE = "source-missing-package"
+    LOGIN_STORE_UNAVAILABLE = "login-store-unavailable"
+    """No OS keyring: a platform login cannot be kept or read (the source connects anonymously)."""
+    INGEST_BIND_REFUSED = "ingest-bind-refused"
+    """The ingest endpoint was asked to listen on an address that is not this computer's own."""
+    INGEST_PORT_IN_USE = "ingest-port-in-use"
+    INGEST_TOKEN_REFUSED = "ingest-token-refused"
+    INGEST_TOO_LARGE = "ingest-too-large"
+    INGEST_RATE_LIMITED = "ingest-rate-limited"
+    INGEST_KEYRING_UNAVAILABLE = "ingest-keyring-unavailable"
+    """No OS keyring: the ingest token lasts for this session only (a notice, not a failure)."""
     NOW_SELLING_UNKNOWN = "now-selling-unknown"
     INTRODUCE_NO_SCRIPT = "introduce-no-script"
     # understanding / recommendation
@@ -182,6 +192,7 @@ class ErrorCode(StrEnum):
     # speech out
     TTS_NO_ENGINE = "tts-no-engine"
     TTS_NO_VOICE = "tts-no-voice"
+    TTS_WRONG_VOICE = "tts-wrong-voice"
     TTS_NOT_STARTED = "tts-not-started"
     TTS_FAILED = "tts-failed"
     TTS_EMPTY_TEXT = "tts-empty-text"
@@ -211,5 +222,6 @@ class ErrorCode(StrEnum):
     STAGE_FAILED = "stage-failed"
 
 
-NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW})
+NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW,
+                                          ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE})
 """``ErrorOccurred`` codes that describe the machine, not a failure (listed as notes, not errors)."""

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libxcb-*: Qt's xcb platform plugin needs them to open windows on a real or virtual (Xvfb) screen.
-SYSTEM_PACKAGES="espeak-ng libportaudio2 libsndfile1 xvfb fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0"
+SYSTEM_PACKAGES="espeak-ng libportaudio2 libsndfile1 xvfb fonts-noto-cjk fonts-noto-color-emoji libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 chromium"
 
 # --- system packages ---------------------------------------------------------------
 if [ -r /etc/debian_version ] && command -v dpkg-query >/dev/null 2>&1; then

@@ -21,9 +21,7 @@ from app.capture.file import FileCapture
 from app.capture import sounddevice as capmod
 from app.errors import LiveHostError
 
-AUDIO = Path(__file__).resolve().parents[2] / "shared" / "data" / "audio"
-if not AUDIO.is_dir():
-    AUDIO = Path("/work/shared/data/audio")
+AUDIO = Path(__file__).resolve().parent / "data" / "audio"  # copies with their licences (SOURCES.md)
 
 
 def _peak_hz(x: np.ndarray, rate: int) -> float:

@@ -177,7 +177,9 @@ def test_two_threads_concurrently_match_single_thread(clf):
     base = ["3号链接多少钱", "有没有满减", "我160cm 50kg穿什么码", "是什么面料", "白色还有吗",
             "几天能到", "可以退换吗", "拍了", "有什么推荐的", "主播好漂亮", "客服不理人", "加v领福利",
             "哈哈哈", "大家好", "how much is it", "XL有货吗", "🔥🔥", "這個多少錢"]
-    msgs = [f"{base[i % len(base)]}{'!' * (i % 3)}" for i in range(1000)]
+    # every base text in three variants, in batches small enough that the two threads interleave
+    # many times (the property under test: one tokenizer per thread, no shared mutable state)
+    msgs = [f"{base[i % len(base)]}{'!' * (i // len(base) % 3)}" for i in range(3 * len(base) * 3)]
     expected = [(p.intent, p.confidence) for p in clf.classify_batch(msgs)]
     results: dict[int, list] = {}
     errors: list[BaseException] = []
@@ -185,8 +187,8 @@ def test_two_threads_concurrently_match_single_thread(clf):
     def work(k: int) -> None:
         try:
             out = []
-            for s in range(0, len(msgs), 50):
-                out += [(p.intent, p.confidence) for p in clf.classify_batch(msgs[s:s + 50])]
+            for s in range(0, len(msgs), 6):
+                out += [(p.intent, p.confidence) for p in clf.classify_batch(msgs[s:s + 6])]
             results[k] = out
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

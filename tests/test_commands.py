@@ -8,7 +8,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         ReplyApproved, ReplyEdited, ReplyRejected, ReplySuggested, SayText, SetNowSelling,
                         Slots, Speak, SpeechFinished, SpeechMuted, SpeechStarted, SpeechSynthesized,
                         StepNowSelling, Viewer)
-from app.observers import FeedbackLogger
+from app.observers import StoreRecorder
 from app.pipeline import Pipeline
 from app.reply.stage import ApprovalStage, ReplyStage
 from app.speaking import SpeechStage
@@ -152,7 +152,7 @@ def test_rejections_and_edits_are_logged(catalog):
     rec = Rec()
 
     async def run():
-        p = Pipeline([ReplyStage(catalog), ApprovalStage(())], [rec, FeedbackLogger(store, "s1")])
+        p = Pipeline([ReplyStage(catalog), ApprovalStage(())], [rec, StoreRecorder(store, "s1")])
         await p.start()
         await p.publish(_ic("3号多少钱", "price", Slots(listing_number=3), msg="a"))
         await p.publish(_ic("5号多少钱", "price", Slots(listing_number=5), msg="b"))

@@ -67,7 +67,7 @@ def test_outputs_written(demo_run):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert set(summary["latency_ms"]) >= {"understanding", "reply", "reply_ready", "tts", "audio_ready"}
     assert summary["latency_ms"]["reply_ready"]["count"] > 50
-    assert summary["replies"]["spoken"] == len(list((out / "audio").glob("*.wav")))
+    assert summary["replies"]["spoken"] == len(list((out / "audio").rglob("*.wav")))
     # no error storm: at most one audio-output note
     codes = [e["code"] for e in summary["errors"]]
     assert [n["code"] for n in summary["notes"]] in ([], ["audio-output-missing"])  # said once, if at all

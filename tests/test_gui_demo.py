@@ -18,8 +18,8 @@ MODEL = REPO / "models" / "intent"
 needs_model = pytest.mark.skipif(not (MODEL / "config.json").is_file(),
                                  reason="the intent model is not installed in models/intent")
 
-RUN = ("import sys; sys.path.insert(0, {repo!r}); from app.gui.cli import main_gui; "
-       "sys.exit(main_gui(sys.argv[1:]))")
+RUN = ("import sys; sys.path.insert(0, {repo!r}); from app.cli import main; "
+       "sys.exit(main(['gui', *sys.argv[1:]]))")
 
 
 def run_demo(tmp_path, env_extra, wrapper=()):

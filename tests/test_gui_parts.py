@@ -11,10 +11,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from app.events import ChatReceived, GiftReceived, IntentClassified, Slots, Viewer  # noqa: E402
 from app.gui.feed import COL_INTENT, FeedFilter, FeedModel, FeedPanel, FeedRow, IntentRole  # noqa: E402
+from app.gui.queue import QueuePanel  # noqa: E402
 from app.gui.i18n import STRINGS, held_label, i18n, tr  # noqa: E402
 from app.gui.prefs import GuiPrefs, gui_prefs_path, load_prefs, save_prefs, save_settings  # noqa: E402
-from app.gui.products import IdleRotation  # noqa: E402
-from app.gui.queue import question_key  # noqa: E402
 from app.gui.settings_dialog import SettingsDialog  # noqa: E402
 from app.gui.theme import palette  # noqa: E402
 from app.settings import load_settings  # noqa: E402
@@ -88,12 +87,6 @@ def test_feed_filter_search_is_case_insensitive():
     assert proxy.rowCount() == 0
 
 
-def test_question_key_merges_only_the_same_question():
-    assert question_key("3号链接多少钱？？") == question_key("3号链接 多少钱")
-    assert question_key("ＸＬ有货吗") == question_key("xl有货吗!")
-    assert question_key("3号多少钱") != question_key("5号多少钱")
-
-
 def test_settings_dialog_shows_errors_next_to_fields_and_saves(qtbot, tmp_path):
     i18n.set_language("zh")
     path = tmp_path / "settings.toml"
@@ -127,21 +120,6 @@ def test_settings_dialog_shows_errors_next_to_fields_and_saves(qtbot, tmp_path):
     assert back.speech.rate_wpm == 200 and str(back.understanding.usd_to_cny) == "7.1"
     assert back.understanding.uncertain_threshold == 0.55 and "chitchat" not in back.reply.auto_approve
     assert load_prefs(gui_prefs_path(path)).theme == "dark" and load_prefs(gui_prefs_path(path)).avatar_background == "#FF00FF"
-
-
-def test_idle_rotation_is_off_by_default_and_waits_for_quiet():
-    now = [0.0]
-    rot = IdleRotation(clock=lambda: now[0])
-    now[0] = 10_000
-    assert not rot.due()  # off
-    rot.interval_s = 60
-    rot.activity()
-    now[0] += 59
-    assert not rot.due()
-    now[0] += 1
-    assert rot.due()
-    rot.activity()
-    assert not rot.due()
 
 
 def test_translations_are_complete_and_held_reasons_read_well():
@@ -185,8 +163,13 @@ def test_filtered_feed_picks_up_rows_when_they_are_classified(qtbot):
     assert panel.proxy.rowCount() == 2 and panel.proxy.mapToSource(panel.proxy.index(1, 0)).row() == 1
 
 
+def main_gui(argv):
+    from app.cli import main
+
+    return main(["gui", *argv])
+
+
 def test_gui_command_line_fails_early_on_bad_input(tmp_path, capsys):
-    from app.gui.cli import main_gui
 
     assert main_gui(["--catalog", str(tmp_path / "missing.csv"), "--config", str(tmp_path / "s.toml")]) == 1
     assert "catalog-missing" in capsys.readouterr().err
@@ -202,8 +185,6 @@ def test_gui_command_line_fails_early_on_bad_input(tmp_path, capsys):
 def test_gui_command_line_explains_a_missing_display(tmp_path, capsys, monkeypatch):
     import sys
 
-    from app.gui.cli import main_gui
-
     if not sys.platform.startswith("linux"):
         pytest.skip("the display check is for Linux")
     for k in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
@@ -213,34 +194,45 @@ def test_gui_command_line_explains_a_missing_display(tmp_path, capsys, monkeypat
     assert "gui-no-display" in err and "xvfb-run" in err
 
 
-def test_cards_show_recommendations_with_reasons_and_merge_only_within_the_window(qtbot, catalog):
-    from app.events import Recommendation, RecommendationsReady, ReplyRejected, ReplySuggested
-    from app.gui.queue import MERGE_WINDOW_S, QueuePanel
+def test_cards_show_recommendations_with_reasons_and_the_askers_the_core_merged(qtbot, catalog):
+    from app.events import QuestionMerged, Recommendation, RecommendationsReady, ReplySuggested
 
     i18n.set_language("zh")
     sent = []
-    now = [0.0]
-    q = QueuePanel(sent.append, catalog, clock=lambda: now[0])
+    q = QueuePanel(sent.append, catalog)
     qtbot.addWidget(q)
     v1, v2, v3 = Viewer("douyin", "u1", "小美"), Viewer("douyin", "u2", "阿强"), Viewer("douyin", "u3", "Lily")
     q.on_event(ChatReceived(t=1, msg_id="a", viewer=v1, text="送妈妈买什么好"))
+    q.on_event(ChatReceived(t=1.5, msg_id="b", viewer=v2, text="送妈妈买什么好？"))
     q.on_event(RecommendationsReady(t=1, msg_id="a", viewer=v1, method="hybrid", items=(
         Recommendation(product_id="P2", score=0.9, reason_zh="纯棉吸水，实用", reason_en="cotton, absorbent"),)))
-    q.on_event(ReplySuggested(t=1, reply_id="r1", msg_ids=("a",), viewer=v1, intent="recommendation_request",
-                              lang="zh", text="推荐5号浴巾", product_id="P2", confidence=0.91))
+    q.on_event(ReplySuggested(t=1, reply_id="r1", msg_ids=("a", "b"), viewer=v1, intent="recommendation_request",
+                              lang="zh", text="推荐5号浴巾", product_id="P2", confidence=0.91, askers=(v1, v2)))
     (card,) = q.cards
     assert card.recs.text() == "推荐: 加厚纯棉浴巾 — 纯棉吸水，实用" and not card.recs.isHidden()
     assert "5号 加厚纯棉浴巾" in card.product.text() and "¥39.00" in card.product.text()
-    # the same question 10 s later joins the card; 40 s later it gets its own card
-    now[0] = 10.0
-    q.on_event(ChatReceived(t=2, msg_id="b", viewer=v2, text="送妈妈买什么好？"))
-    q.on_event(ReplySuggested(t=2, reply_id="r2", msg_ids=("b",), viewer=v2, intent="recommendation_request",
-                              lang="zh", text="推荐5号浴巾", product_id="P2"))
-    assert len(q.cards) == 1 and [n for n, _ in card.askers] == ["小美", "阿强"]
-    assert sent == [ReplyRejected(t=2, reply_id="r2", by="merged")]
-    now[0] = 10.0 + MERGE_WINDOW_S + 1
-    q.on_event(ChatReceived(t=3, msg_id="c", viewer=v3, text="送妈妈买什么好"))
-    q.on_event(ReplySuggested(t=3, reply_id="r3", msg_ids=("c",), viewer=v3, intent="recommendation_request",
-                              lang="zh", text="推荐5号浴巾", product_id="P2"))
-    assert len(q.cards) == 2 and q.cards[0].reply_id == "r3"  # newest on top
-    assert len(sent) == 1
+    assert [n for n, _ in card.askers] == ["小美", "阿强"] and "2 人问了同样的问题" in card.header.text()
+    # the same question again while the card waits: the core ties it to r1, the card lists the asker
+    q.on_event(ChatReceived(t=5, msg_id="c", viewer=v3, text="送妈妈买什么好"))
+    q.on_event(QuestionMerged(t=5, reply_id="r1", msg_id="c", viewer=v3, text="送妈妈买什么好"))
+    assert len(q.cards) == 1 and [n for n, _ in card.askers] == ["小美", "阿强", "Lily"]
+    assert sent == []  # nothing is decided in the console
+
+
+def test_ui_font_falls_back_to_chinese_and_emoji_glyphs(qapp):
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.fonts import CJK_SAMPLE, EMOJI_SAMPLE, cjk_family, emoji_family, has_glyphs
+    from app.gui.theme import apply_ui_font
+
+    cjk, emoji = cjk_family(), emoji_family()
+    assert cjk and has_glyphs(cjk, CJK_SAMPLE)  # set-up installs fonts-noto-cjk
+    assert emoji and has_glyphs(emoji, EMOJI_SAMPLE[:1])  # ... and fonts-noto-color-emoji
+    before = QFont(QApplication.instance().font())
+    try:
+        font = apply_ui_font(QApplication.instance())
+        assert cjk in font.families() and emoji in font.families()
+        assert font.families().index(cjk) < font.families().index(emoji)
+    finally:
+        QApplication.instance().setFont(before)

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from app.errors import LiveHostError
-from app.events import ChatReceived, ErrorOccurred, Event, NoReply, Viewer
+from app.events import ChatReceived, ErrorOccurred, Event, NoReply, SourcesEnded, Viewer
 from app.pipeline import Pipeline, Stage
 from app.store import SqliteStore
 
@@ -60,7 +60,8 @@ def test_events_in_events_out_and_errors_become_events():
     p = Pipeline([Upper(), blocking], [rec])
     asyncio.run(p.run(_source([_chat(1, "hi"), _chat(2, "boom"), _chat(3, "bad"), _chat(4, "ok")])))
     out = [(type(e).__name__, getattr(e, "msg_id", ""), getattr(e, "reason", getattr(e, "code", "")))
-           for e in rec.events if not isinstance(e, ChatReceived)]
+           for e in rec.events if not isinstance(e, (ChatReceived, SourcesEnded))]
+    assert sum(isinstance(e, SourcesEnded) for e in rec.events) == 1  # the runner says when the source is done
     assert out == [
         ("NoReply", "m1", "HI"),
         ("ErrorOccurred", "m2", "upper-failed"),
@@ -83,14 +84,15 @@ def test_received_events_are_logged_before_any_stage_sees_them(tmp_path):
 
         async def handle(self, event, emit):
             # the event is already in the log when the stage runs
-            seen_logged.append([e["msg_id"] for e in store.events("s1")])
+            seen_logged.append([e["msg_id"] for e in store.received_events("s1")])
 
     p = Pipeline([Check()], event_log=store, session_id="s1")
     asyncio.run(p.run(_source([_chat(1, "a"), _chat(2, "b")])))
     assert seen_logged[0][0] == "m1"
     assert "m2" in seen_logged[1]
-    logged = list(store.events("s1"))
+    logged = list(store.received_events("s1"))
     assert [e["text"] for e in logged] == ["a", "b"]
+    assert [e["type"] for e in store.events("s1")] == ["ChatReceived", "ChatReceived", "SourcesEnded"]
     assert logged[0]["viewer"] == {"platform": "douyin", "uid": "u1", "nickname": "小美"}
 
 
@@ -117,4 +119,4 @@ def test_crash_after_receive_loses_nothing(tmp_path):
     with pytest.raises(SystemExit):
         asyncio.run(run())
     reopened = SqliteStore(db)
-    assert [e["msg_id"] for e in reopened.events("s")] == ["m1", "m2", "m3", "m4"]
+    assert [e["msg_id"] for e in reopened.received_events("s")] == ["m1", "m2", "m3", "m4"]

@@ -786,7 +786,10 @@ def _write_catalog(path: Path, catalog: Catalog) -> None:
 
 
 def test_cli_recommend_prints_reasons(tmp_path, capsys):
-    from app.recommend.cli import main
+    from app.cli import main as _main
+
+    def main(argv):
+        return _main(["recommend", *argv])
 
     _write_catalog(tmp_path / "c.csv", shop())
     write_interactions_csv(tmp_path / "i.csv", history())
@@ -807,7 +810,10 @@ def test_cli_recommend_prints_reasons(tmp_path, capsys):
 
 
 def test_cli_reads_live_interactions_from_the_database(tmp_path, capsys):
-    from app.recommend.cli import main
+    from app.cli import main as _main
+
+    def main(argv):
+        return _main(["recommend", *argv])
 
     _write_catalog(tmp_path / "c.csv", shop())
     write_interactions_csv(tmp_path / "i.csv", history())
@@ -824,14 +830,17 @@ def test_cli_reads_live_interactions_from_the_database(tmp_path, capsys):
     after = json.loads(capsys.readouterr().out)
     assert after["known_interactions"] == 1 and after["method"] == "hybrid"
     assert "D3" not in [x["product_id"] for x in after["items"]]  # bought live
-    assert main(args + ["--db", str(tmp_path / "nope.db")]) == 2
+    assert main(args + ["--db", str(tmp_path / "nope.db")]) == 1  # unusable input
     assert "No LiveHost database" in capsys.readouterr().err
 
 
 def test_cli_errors_are_reported(tmp_path, capsys):
-    from app.recommend.cli import main
+    from app.cli import main as _main
 
-    assert main(["evaluate", "--interactions", str(tmp_path / "missing.csv")]) == 2
+    def main(argv):
+        return _main(["recommend", *argv])
+
+    assert main(["evaluate", "--interactions", str(tmp_path / "missing.csv")]) == 1
     assert "Cannot read the interactions file" in capsys.readouterr().err
 
 

@@ -148,7 +148,10 @@ def test_demo_interactions_are_synthetic_reproducible_and_match_the_catalog(tmp_
 
 
 def test_cli_evaluate_movielens_json(synthetic_ml, capsys):
-    from app.recommend.cli import main
+    from app.cli import main as _main
+
+    def main(argv):
+        return _main(["recommend", *argv])
 
     data, items = synthetic_ml
     code = main(["evaluate", "--interactions", str(data), "--items", str(items),

@@ -53,7 +53,7 @@ def test_whole_replay_matches_expected_sequence(tmp_path, catalog):
     clf = KeywordClassifier()
     settings = load_settings(tmp_path / "none.toml", {"data_dir": str(tmp_path)})
     result = run_replay(sess, cat, tmp_path / "out", settings=settings, audio=False,
-                        understander=Understander(clf, catalog), use_recommender=False)
+                        understander=Understander(clf, catalog), use_recommender=False, keep_events=True)
 
     types = [type(e).__name__ for e in result.events]
     assert types[0] == "SessionStarted" and types[-1] != "SessionStarted"
@@ -94,5 +94,5 @@ def test_whole_replay_matches_expected_sequence(tmp_path, catalog):
     # the store has the received events (logged before processing)
     from app.store import SqliteStore
 
-    logged = list(SqliteStore(tmp_path / "out" / "session.sqlite3").events("mini"))
+    logged = list(SqliteStore(tmp_path / "out" / "session.sqlite3").received_events("mini"))
     assert [e["msg_id"] for e in logged] == ["m2", "m4", "m5", "m6", "m7", "m8", "m10", "m11", "m12"]

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from app.errors import SessionFileError
-from app.events import (ChatReceived, ErrorOccurred, GiftReceived, LikesReceived, SessionEnded,
-                        SessionStarted, SetNowSelling, SpeechTranscribed, ViewerEntered, ViewerFollowed)
+from app.events import (ChatReceived, ErrorOccurred, GiftReceived, LikesReceived, SetNowSelling, SourceConnected,
+                        SourceDisconnected, SpeechTranscribed, ViewerEntered, ViewerFollowed)
 from app.sources.replay import ReplayChatSource
 
 
@@ -31,9 +31,10 @@ def test_every_type_parses(tmp_path):
     ])
     src = ReplayChatSource(p)
     evs = list(src.iter_events())
-    assert [type(e) for e in evs] == [SessionStarted, ViewerEntered, ChatReceived, GiftReceived, ViewerFollowed,
-                                      LikesReceived, SpeechTranscribed, SetNowSelling, ChatReceived, SessionEnded]
-    assert evs[0].session_id == "s1" and evs[0].platform == "kuaishou"
+    assert [type(e) for e in evs] == [SourceConnected, ViewerEntered, ChatReceived, GiftReceived, ViewerFollowed,
+                                      LikesReceived, SpeechTranscribed, SetNowSelling, ChatReceived, SourceDisconnected]
+    assert src.header.session_id == "s1" and evs[0].platform == "kuaishou" and src.platform == "kuaishou"
+    assert evs[-1].reason == "ended" and evs[0].source == evs[-1].source == "replay:s.jsonl"
     assert evs[1].viewer.uid == "7" and evs[1].msg_id == "m2"  # ids normalised to str
     assert evs[3].count == 3 and evs[3].streak_end is False
     assert evs[7].listing_number == 3
@@ -115,7 +116,7 @@ def test_host_speech_audio_is_transcribed_with_vosk(tmp_path):
     from app.settings import load_settings
 
     clip = tmp_path / "host.wav"
-    shutil.copy(Path(__file__).resolve().parents[2] / "shared" / "data" / "audio" / "vosk-test.wav", clip)
+    shutil.copy(Path(__file__).resolve().parent / "data" / "audio" / "vosk-test.wav", clip)
     p = _write(tmp_path, [{"t": 1, "type": "host_speech", "audio": "host.wav"},
                           {"t": 2, "type": "host_speech", "audio": "missing.wav"}])
     settings = load_settings(tmp_path / "none.toml", {"recognition": {"model": "ko"}})

@@ -170,7 +170,8 @@ def test_fact_guard_holds_a_wrong_reply(catalog, monkeypatch):
     out = _run([ReplyStage(catalog), ApprovalStage(("price",))],
                [_ic("3号多少钱", "price", Slots(listing_number=3))])
     (s,) = _only(out, ReplySuggested)
-    assert s.held_reason == "fact_guard: price 19.9 yuan is not a catalog price"
+    assert s.held == "fact_guard: price 19.9 yuan is not a catalog price"
+    assert (s.held_reason, s.held_detail) == ("fact_guard", "price 19.9 yuan is not a catalog price")
     assert _only(out, ReplyApproved) == [] and _only(out, Speak) == []
 
 

@@ -77,3 +77,26 @@ def test_bad_settings_name_the_key(tmp_path, body, key):
         load_settings(f)
     assert e.value.code == "settings-invalid"
     assert key in e.value.message
+
+
+def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
+    import sqlite3
+
+    from app.store.sqlite import _MIGRATIONS
+
+    db = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(db)
+    for script in _MIGRATIONS[:2]:
+        con.executescript(script)
+    con.execute("PRAGMA user_version=2")
+    con.execute("INSERT INTO products VALUES ('P1', 3, 'T恤', 'T恤', '59.90', '{}', 0)")
+    con.execute("INSERT INTO skus VALUES ('P1', '白色', 'M', 12)")
+    con.execute("INSERT INTO skus VALUES ('P1', '', '均码', 5)")
+    con.execute("INSERT INTO sessions VALUES ('old', 'douyin', '', 1.0, 2.0)")
+    con.commit()
+    con.close()
+    s = SqliteStore(db)
+    assert s.schema_version == s.SCHEMA_VERSION == 4
+    rows = s._db.execute("SELECT product_id, label, color, size, stock FROM skus ORDER BY label").fetchall()
+    assert rows == [("P1", "均码", "", "均码", 5), ("P1", "白色/M", "白色", "M", 12)]
+    assert [x["session_id"] for x in s.sessions()] == ["old"] and s.unique_session_id("old") == "old#2"

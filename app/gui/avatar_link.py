@@ -9,9 +9,9 @@
 * ``SpeechFinished`` / ``SpeechMuted(True)`` -> ``stop_speaking()``.
 * ``NowSellingChanged`` -> the window's presenting pose (``AvatarWindow.handle_event``).
 
-Preview mode (no audio output device: the core writes WAV files but plays nothing, so no
-``SpeechStarted`` comes): each synthesized reply is "played" visually in turn for its
-duration, so the host still moves -- the status bar says "no audio device - preview only".
+Without an audio output device the core previews each reply silently (``SpeechStarted`` /
+``SpeechFinished`` with ``preview=True``, timed by the WAV's duration): the mouth moves the same
+way, nothing here needs to know.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.events import (Event, MuteSpeech, NowSellingChanged, Speak, SpeechFinished, SpeechMuted, SpeechStarted,
                         SpeechSynthesized)
@@ -68,16 +67,11 @@ class AvatarLink(QObject):
         super().__init__(parent)
         self.window = window
         self.now = now
-        self.preview = False
         self.envelopes: dict[str, tuple[np.ndarray, float]] = {}
         self._texts: dict[str, str] = {}
         self._intents: dict[str, str] = {}
         self._started: dict[str, float] = {}
         self._current: str | None = None
-        self._preview_queue: deque[str] = deque()
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.timeout.connect(self._preview_next)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="livehost-envelope")
         self.envelope_ready.connect(self._on_envelope)
 
@@ -112,8 +106,6 @@ class AvatarLink(QObject):
             if self._current == e.reply_id:
                 self.stop()
         elif (isinstance(e, SpeechMuted) and e.muted) or (isinstance(e, MuteSpeech) and e.muted):
-            self._preview_queue.clear()
-            self._preview_timer.stop()
             self._started.clear()
             self.stop()
         elif isinstance(e, NowSellingChanged) and hasattr(self.window, "handle_event"):
@@ -137,10 +129,6 @@ class AvatarLink(QObject):
                 del self.envelopes[k]
         if reply_id in self._started:
             self._speak(reply_id, self._started[reply_id])
-        elif self.preview:
-            self._preview_queue.append(reply_id)
-            if self._current is None and not self._preview_timer.isActive():
-                self._preview_next()
 
     # ------------------------------------------------------------------ driving the window
     def _speak(self, reply_id: str, t0: float) -> None:
@@ -155,18 +143,6 @@ class AvatarLink(QObject):
     def stop(self) -> None:
         """Close the mouth now (panic mute / speech finished)."""
         self._current = None
-        if self.window is not None:
-            self.window.stop_speaking()
-        self.idle.emit()
-
-    def _preview_next(self) -> None:
-        self._current = None
-        while self._preview_queue:
-            rid = self._preview_queue.popleft()
-            if rid in self.envelopes:
-                self._speak(rid, self.now())
-                self._preview_timer.start(max(1, int(self.envelopes[rid][1] * 1000) + 150))
-                return
         if self.window is not None:
             self.window.stop_speaking()
         self.idle.emit()

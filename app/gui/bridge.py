@@ -1,13 +1,15 @@
 """The one bridge between the core (its own thread) and Qt (the GUI thread).
 
-* :class:`QtBridge` is a :class:`~app.runtime.LiveSession` observer. ``on_event`` is called on
-  the core thread for every published event and only re-emits it as ``event`` (a
+* :class:`QtBridge` is an observer of the session (:class:`~app.session.Session`). ``on_event``
+  is called on the core thread for every published event and only re-emits it as ``event`` (a
   ``Signal(object)``); Qt delivers it *queued* on the GUI thread, where widgets read it.
-  Commands go the other way with :meth:`QtBridge.submit` -> ``LiveSession.submit`` (which uses
-  ``asyncio.run_coroutine_threadsafe``).
-* :class:`SessionLoader` builds and starts the session on a background thread after the
-  window is shown (model load takes seconds), reporting each step through the bridge's
-  ``status`` signal, so the window is usable at once.
+  Commands go the other way with :meth:`QtBridge.submit` -> :meth:`SessionThread.submit
+  <app.session.SessionThread.submit>` (``asyncio.run_coroutine_threadsafe``).
+* :class:`SessionLoader` loads the engines (:func:`app.session.load_engines`) and starts the
+  session (:class:`~app.session.SessionThread`) on a background thread after the window is
+  shown (the model takes seconds), reporting each step through the bridge's ``status`` signal,
+  so the window is usable at once. It can restart the session with other sources, reusing the
+  engines.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class QtBridge(QObject):
         return self.session is not None
 
     def attach(self, session) -> None:
-        """Use ``session`` for commands (after it started) and send the commands that waited."""
+        """Use ``session`` (a :class:`~app.session.SessionThread`) for commands and send the
+        commands that waited."""
         self.session = session
         waiting, self.pending = self.pending, []
         for e in waiting:
@@ -91,10 +94,11 @@ class QtBridge(QObject):
 
 @dataclass
 class SessionSpec:
-    """What the loader needs to build a :class:`~app.runtime.LiveSession`.
+    """What the loader needs to build a session.
 
     Engines left ``None`` are the real ones (the intent model, pyttsx3, sounddevice); tests
-    inject fakes.
+    inject fakes. ``sources`` are source specs or :class:`~app.sources.base.ChatSource`
+    objects (a ``replay:`` one makes it a replay session, paced at ``speed``).
     """
 
     settings: Any
@@ -107,24 +111,30 @@ class SessionSpec:
     audio_dir: Path | None = None
     auto_delay_s: float | None = None
     use_recommender: bool = True
+    interactions_file: Path | None = None
     observers: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    speed: float | None = 1.0
 
 
 class SessionLoader:
-    """Builds and starts a LiveSession on a thread named ``livehost-loader``.
+    """Loads the engines and starts a :class:`~app.session.SessionThread` on a thread named
+    ``livehost-loader``.
 
     Steps (each reported as ``LoaderStatus('progress', step, i, n)``): intent model, speech
-    synthesis, pipeline. Ends with ``ready`` (then :attr:`session` is set and the bridge is
-    attached on the GUI thread by the console) or ``failed`` with the error.
+    synthesis, recommender, pipeline. Ends with ``ready`` (then :attr:`session` is set and the
+    bridge is attached on the GUI thread by the console) or ``failed`` with the error.
     """
 
-    STEPS = ("status.step.model", "status.step.voice", "status.step.pipeline")
+    STEPS = ("status.step.model", "status.step.voice", "status.step.recommender", "status.step.pipeline")
 
     def __init__(self, bridge: QtBridge, spec: SessionSpec) -> None:
         self.bridge = bridge
         self.spec = spec
         self.session = None
-        self.owned_synth = None
+        """The running :class:`~app.session.SessionThread` (None until ready)."""
+        self.engines = None
+        self.store = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -140,49 +150,70 @@ class SessionLoader:
         self.bridge.status.emit(LoaderStatus(state, step, index, len(self.STEPS), error,
                                              time.perf_counter() - t0))
 
+    def _open_store(self):
+        if self.store is None:
+            from app.session import open_store
+
+            self.store = self.spec.store if self.spec.store is not None else open_store(self.spec.settings.db_path)
+        return self.store
+
     def _run(self) -> None:
-        from app.runtime import LiveSession
-        from app.understanding.stage import Understander
+        from app.session import load_engines
 
         t0 = time.perf_counter()
         spec = self.spec
-        s = spec.settings
         try:
-            self._report("progress", self.STEPS[0], 1, t0=t0)
-            understander = spec.understander
-            if understander is None:
-                u = s.understanding
-                understander = Understander.load(spec.catalog, model_dir=u.model_dir, threads=u.threads,
-                                                 usd_to_cny=u.usd_to_cny,
-                                                 uncertain_threshold=u.uncertain_threshold)
-            self._report("progress", self.STEPS[1], 2, t0=t0)
-            synth = spec.synthesizer
-            if synth is None:
-                from app.synthesis.pyttsx3 import Pyttsx3Synthesizer
-
-                voices = {k: v for k, v in (("zh", s.speech.voice_zh), ("en", s.speech.voice_en)) if v}
-                synth = Pyttsx3Synthesizer(("zh", "en"), voices=voices, rate=s.speech.rate_wpm,
-                                           volume=s.speech.volume)
-                synth.start()
-                self.owned_synth = synth
-            self._report("progress", self.STEPS[2], 3, t0=t0)
-            session = LiveSession(s, spec.catalog, session_id=spec.session_id, synthesizer=synth,
-                                  player=spec.player, understander=understander, audio_dir=spec.audio_dir,
-                                  store=spec.store, auto_delay_s=spec.auto_delay_s,
-                                  use_recommender=spec.use_recommender)
-            for obs in spec.observers:
-                session.add_observer(obs)
-            session.add_observer(self.bridge)
-            session.start()
-            self.session = session
+            store = self._open_store()
+            names = {"model": self.STEPS[0], "voice": self.STEPS[1], "recommender": self.STEPS[2]}
+            self.engines = load_engines(
+                spec.settings, spec.catalog, store=store, use_recommender=spec.use_recommender,
+                interactions_file=spec.interactions_file, understander=spec.understander,
+                synthesizer=spec.synthesizer, player=spec.player,
+                progress=lambda step, i, n: self._report("progress", names[step], i, t0=t0))
+            self._report("progress", self.STEPS[3], 4, t0=t0)
+            self.session = self._start_session(spec.sources, spec.speed, spec.session_id)
         except BaseException as exc:  # noqa: BLE001 - shown in the status bar with its hint
             log.exception("session failed to start")
-            if self.owned_synth is not None:
-                self.owned_synth.close()
-                self.owned_synth = None
+            if self.engines is not None:
+                self.engines.close()
+                self.engines = None
             self._report("failed", error=exc, t0=t0)
             return
         self._report("ready", t0=t0)
+
+    def _start_session(self, sources, speed, session_id=None):
+        from app.session import Session, SessionOptions, SessionThread
+        from app.sources import open_source
+
+        spec = self.spec
+        store = self._open_store()
+        opened = [open_source(s, settings=spec.settings, speed=speed, catalog=spec.catalog) if isinstance(s, str)
+                  else s for s in sources]
+        replay = any(getattr(s, "clock_source", False) for s in opened)
+        prefix = "replay-" if replay else "live-"
+        sid = store.unique_session_id(session_id or time.strftime(prefix + "%Y%m%d-%H%M%S"))
+        if spec.settings.microphone.enabled and not any(s.spec == "mic" for s in opened):
+            opened.append(open_source("mic", settings=spec.settings, catalog=spec.catalog))
+        engines = self.engines
+
+        def build() -> Session:
+            return Session(spec.settings, spec.catalog, engines, store=store, session_id=sid, sources=opened,
+                           observers=[*spec.observers, self.bridge],
+                           options=SessionOptions(audio_dir=spec.audio_dir, auto_delay_s=spec.auto_delay_s,
+                                                  speed=speed if replay else 1.0),
+                           meta={"kind": "console", "sources": [s.spec for s in opened]})
+
+        thread = SessionThread(build)
+        thread.start()
+        return thread
+
+    def restart(self, sources, speed: float | None = 1.0) -> None:
+        """Finish the running session and start another with ``sources`` (blocking; call it off
+        the GUI thread), reusing the loaded engines."""
+        old, self.session = self.session, None
+        if old is not None:
+            old.stop()
+        self.session = self._start_session(sources, speed)
 
     def stop(self) -> None:
         """Stop the session and close the engines this loader created (blocking)."""
@@ -193,6 +224,6 @@ class SessionLoader:
             except Exception:  # noqa: BLE001
                 log.exception("session did not stop cleanly")
             self.session = None
-        if self.owned_synth is not None:
-            self.owned_synth.close()
-            self.owned_synth = None
+        if self.engines is not None:
+            self.engines.close()
+            self.engines = None

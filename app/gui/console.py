@@ -11,8 +11,8 @@ from the core's events. The console decides nothing itself.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QSplitter, QStatusBar, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from app.catalog.model import Catalog
-from app.events import Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove, SpeechMuted
+from app.errors import LiveHostError
+from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove,
+                        SetIdleRotation, SetVoice, SpeechMuted)
 from app.gui.avatar_link import AvatarLink
 from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
 from app.gui.feed import FeedPanel
@@ -94,23 +96,21 @@ class ConsoleWindow(QMainWindow):
         self.loader: SessionLoader | None = None
         self.replay_path: Path | None = None
         self.replay_speed: float | None = 1.0
-        self.replay_future = None
+        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="livehost-console")
+        """One thread for the console's blocking chores (restarting the session), never the GUI thread."""
         self.muted = False
         self.audio_available: bool | None = None
         self.event_count = 0
         link_kw = {"now": now} if now is not None else {}
         self.avatar_link = AvatarLink(avatar, parent=self, **link_kw)
-        self.avatar_link.spoke.connect(self._preview_speaking)
-        self.avatar_link.idle.connect(lambda: self._preview_speaking(None))
 
         # panels
         self.feed = FeedPanel(flush_ms=feed_flush_ms)
         self.queue = QueuePanel(self.bridge.submit, catalog, settings.reply.auto_approve,
                                 on_auto_changed=self.set_auto_approve)
         self.products = ProductsPanel(self.bridge.submit, catalog, catalog_path, settings.data_dir,
-                                      rotation_s=self.prefs.rotation_s)
-        self.products.rotation_check.toggled.connect(lambda _on: self._rotation_pref())
-        self.products.rotation_every.valueChanged.connect(lambda _v: self._rotation_pref())
+                                      rotation_s=settings.host.idle_rotation_s)
+        self.products.rotation_changed.connect(self._rotation_changed)
         self.voice = VoicePanel(settings.speech)
         self.voice.apply.connect(self.apply_voice)
         self.voice.test.connect(self.test_voice)
@@ -152,8 +152,7 @@ class ConsoleWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
 
         self.setStatusBar(QStatusBar(self))
-        self.status = ConsoleStatus(self.statusBar(), metrics=lambda: getattr(self.loader and self.loader.session,
-                                                                               "metrics", None))
+        self.status = ConsoleStatus(self.statusBar())
         self._build_menus()
         self._build_shortcuts()
 
@@ -169,12 +168,14 @@ class ConsoleWindow(QMainWindow):
         mb = self.menuBar()
         self.m_file = mb.addMenu("")
         self.a_open = QAction(self, triggered=self._open_catalog)
+        self.a_connect = QAction(self, triggered=self.open_connect)
+        self.a_connect.setShortcut(QKeySequence("Ctrl+K"))
         self.a_replay = QAction(self, triggered=self._open_replay)
         self.a_settings = QAction(self, triggered=self.open_settings)
         self.a_settings.setShortcut(QKeySequence("Ctrl+,"))
         self.a_quit = QAction(self, triggered=self.close)
         self.a_quit.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        for a in (self.a_open, self.a_replay, self.a_settings, self.a_quit):
+        for a in (self.a_connect, self.a_open, self.a_replay, self.a_settings, self.a_quit):
             self.m_file.addAction(a)
         self.m_view = mb.addMenu("")
         grp = QActionGroup(self)
@@ -221,6 +222,7 @@ class ConsoleWindow(QMainWindow):
         self.m_file.setTitle(tr("menu.file"))
         self.a_open.setText(tr("menu.open_catalog"))
         self.a_replay.setText(tr("menu.replay"))
+        self.a_connect.setText(tr("menu.connect"))
         self.a_settings.setText(tr("menu.settings"))
         self.a_quit.setText(tr("menu.quit"))
         self.m_view.setTitle(tr("menu.view"))
@@ -236,12 +238,19 @@ class ConsoleWindow(QMainWindow):
         self.now_label.setText(self.products.now_label.text())
 
     # ------------------------------------------------------------------ session lifecycle
-    def start_session(self, replay: Path | None = None, speed: float | None = 1.0) -> None:
-        """Start the core on a background thread; with ``replay``, feed that session file once
-        the core is ready (``speed`` = stream-time multiplier, ``None`` = as fast as possible)."""
+    def start_session(self, replay: Path | None = None, speed: float | None = 1.0,
+                      sources: list | None = None) -> None:
+        """Load the engines and start the core on a background thread. With ``replay``, the
+        session replays that file (``speed`` = stream-time multiplier, ``None`` = as fast as
+        possible); ``sources`` are more source specs (``bilibili:ROOM`` ...)."""
         self.replay_path = Path(replay) if replay else None
         self.replay_speed = speed
-        self.status.on_status(LoaderStatus("progress", SessionLoader.STEPS[0], 1, 3))
+        specs = list(sources or [])
+        if self.replay_path is not None:
+            specs.insert(0, f"replay:{self.replay_path}")
+        self.spec.sources = specs
+        self.spec.speed = speed
+        self.status.on_status(LoaderStatus("progress", SessionLoader.STEPS[0], 1, len(SessionLoader.STEPS)))
         self.loader = SessionLoader(self.bridge, self.spec)
         self.loader.start()
 
@@ -250,50 +259,48 @@ class ConsoleWindow(QMainWindow):
         return self.loader.session if self.loader is not None else None
 
     def _on_status(self, st: LoaderStatus) -> None:
-        if st.state == "audio":  # result of the output-device probe
-            self.audio_available = st.step == "yes"
-            self.avatar_link.preview = not self.audio_available
-            self.status.preview = not self.audio_available
-            self.status.refresh()
-            return
         self.status.on_status(st)
         if st.state != "ready" or self.loader is None or self.loader.session is None:
             return
         session = self.loader.session
         self.bridge.attach(session)
-        synth = getattr(session, "synthesizer", None)
+        synth = self.loader.engines.synthesizer if self.loader.engines is not None else None
         self.voice.set_voices(getattr(synth, "available_voices", []) or [])
-        threading.Thread(target=self._probe_audio, args=(session,), name="livehost-audio-probe",
-                         daemon=True).start()
-        if self.replay_path is not None:
-            self.play_replay(self.replay_path, self.replay_speed)
 
-    def _preview_speaking(self, reply_id: str | None) -> None:
-        """Without an audio device the status bar follows the avatar's preview instead."""
-        if self.avatar_link.preview:
-            self.status.speaking = reply_id
-            self.status.refresh()
+    def play_replay(self, path: Path, speed: float | None) -> concurrent.futures.Future | None:
+        """Replay a recorded session file through the console: the running session ends and a
+        replay session starts with the same engines (its clock is the file's)."""
+        return self.open_sources([f"replay:{path}"], speed)
 
-    def _probe_audio(self, session) -> None:
-        player = session.player
-        available = bool(getattr(player, "available", False)) if player is not None else False
-        self.bridge.status.emit(LoaderStatus("audio", step="yes" if available else "no"))
+    def open_sources(self, specs: list, speed: float | None = 1.0) -> concurrent.futures.Future | None:
+        """Run these chat sources (specs or source objects): live sources join the running session;
+        a replay starts a new session. Returns the future of the restart, if any."""
+        from app.sources import open_source
 
-    def play_replay(self, path: Path, speed: float | None) -> None:
-        """Feed a recorded session file through the running core."""
-        from app.sources.replay import ReplayChatSource
+        if self.loader is None or self.loader.session is None:
+            return None
+        opened = [open_source(s, settings=self.settings, speed=speed, catalog=self.catalog) if isinstance(s, str)
+                  else s for s in specs]
+        if not any(getattr(s, "clock_source", False) for s in opened):
+            for s in opened:
+                self.loader.session.add_source(s)
+            return None
+        loader = self.loader
+        self.bridge.detach()
 
-        src = ReplayChatSource(Path(path), speed=speed, default_platform=self.settings.platform)
-        self.replay_future = self.session.run_source(src.events())
+        def restart() -> None:
+            loader.restart(opened, speed)
+            self.bridge.status.emit(LoaderStatus("ready"))
+
+        return self._worker.submit(restart)
 
     def shutdown(self) -> None:
         """Stop the core (drains it) and the avatar link; blocking."""
         if self.loader is not None:
-            if self.replay_future is not None:
-                self.replay_future.cancel()
             if self.session is not None:  # silence at once; the core then drains and stops
                 self.session.submit(MuteSpeech(muted=True))
             self.loader.stop()
+        self._worker.shutdown(wait=True, cancel_futures=True)
         self.bridge.detach()
         self.avatar_link.close()
 
@@ -304,7 +311,6 @@ class ConsoleWindow(QMainWindow):
             self.queue.setFocus()
 
     def closeEvent(self, ev) -> None:  # noqa: N802
-        self.products._rotation_timer.stop()
         self.shutdown()
         if self.avatar is not None:
             self.avatar.close()
@@ -322,6 +328,8 @@ class ConsoleWindow(QMainWindow):
             self.muted = e.muted
             self.mute_button.set_muted(e.muted)
             self.voice.mute.set_muted(e.muted)
+        elif isinstance(e, AudioOutputChanged):
+            self.audio_available = e.state == "device"
         elif isinstance(e, NowSellingChanged):
             self.now_label.setText(self.products.now_label.text())
 
@@ -365,16 +373,8 @@ class ConsoleWindow(QMainWindow):
         self.voice.set_current(speech)
         self._save_settings()
         self.voice.note.setText(tr("voice.saved") + " · " + tr("voice.restart_note"))
-        session = self.session
-        synth = getattr(session, "synthesizer", None) if session else None
-        if synth is not None and hasattr(synth, "set_rate"):
-            def apply() -> None:  # blocks on the engine thread: never on the GUI thread
-                try:
-                    synth.set_rate(speech.rate_wpm)
-                    synth.set_volume(speech.volume)
-                except Exception:  # noqa: BLE001
-                    log.exception("could not apply rate/volume")
-            threading.Thread(target=apply, name="livehost-voice-apply", daemon=True).start()
+        # rate and volume apply at once, on the voice's own thread; voices and device at the next start
+        self.bridge.submit(SetVoice(rate_wpm=speech.rate_wpm, volume=speech.volume))
 
     def _save_settings(self) -> None:
         if self.settings_path is None:
@@ -392,12 +392,14 @@ class ConsoleWindow(QMainWindow):
         except OSError as exc:
             log.warning("preferences not saved: %s", exc)
 
-    def _rotation_pref(self) -> None:
-        on = self.products.rotation_check.isChecked()
-        value = self.products.rotation_every.value() if on else 0
-        if value != self.prefs.rotation_s:
-            self.prefs = self.prefs.model_copy(update={"rotation_s": value})
-            self._save_prefs()
+    def _rotation_changed(self, interval_s: float) -> None:
+        """The seller switched the idle rotation (Products tab): the core rotates from now on,
+        and the setting (``host.idle_rotation_s``) is saved."""
+        self.bridge.submit(SetIdleRotation(interval_s=interval_s))
+        if interval_s != self.settings.host.idle_rotation_s:
+            host = self.settings.host.model_copy(update={"idle_rotation_s": float(interval_s)})
+            self.settings = self.settings.model_copy(update={"host": host})
+            self._save_settings()
 
     def set_theme(self, theme: str) -> None:
         app = QApplication.instance()
@@ -433,9 +435,7 @@ class ConsoleWindow(QMainWindow):
         self.set_theme(prefs.theme)
         self.queue.set_auto_kinds(settings.reply.auto_approve)
         self.set_auto_approve(settings.reply.auto_approve)
-        self.products.rotation_check.setChecked(prefs.rotation_s > 0)
-        if prefs.rotation_s > 0:
-            self.products.rotation_every.setValue(prefs.rotation_s)
+        self.products.set_rotation(settings.host.idle_rotation_s)
         if self.avatar is not None:
             apply_avatar_prefs(self.avatar, prefs)
 
@@ -455,10 +455,48 @@ class ConsoleWindow(QMainWindow):
         self._save_prefs()
         QMessageBox.information(self, tr("menu.open_catalog"), tr("set.restart"))
 
+    def open_connect(self):
+        """File -> Connect to a live room: add that chat source to the running session."""
+        from app.gui.connect import ConnectDialog
+
+        dlg = ConnectDialog(self)
+        if dlg.exec():
+            self.connect_source(dlg.spec, dlg.login)
+        return dlg
+
+    def connect_source(self, spec: str, login: str | None = None) -> object | None:
+        """Open ``spec`` and run it in the session (a login is kept in the OS keyring first).
+        Returns the source, or None when it could not be opened (the seller is told why)."""
+        from app.sources import open_source, parse_spec
+
+        try:
+            if login:
+                from app.sources.credentials import store_login
+
+                store_login(parse_spec(spec)[0], login)
+            src = open_source(spec, settings=self.settings, catalog=self.catalog)
+        except LiveHostError as exc:
+            QMessageBox.warning(self, tr("connect.title"), tr("connect.failed", message=f"{exc.message}\n{exc.hint}"))
+            return None
+        if self.session is None:
+            self.spec.sources = [*self.spec.sources, src]
+        else:
+            self.open_sources([src])
+        if hasattr(src, "token") and hasattr(src, "url"):  # the local ingest endpoint (browser bridge)
+            text = tr("connect.bridge_ready", url=src.url, token=src.token)
+            if not getattr(src, "token_persistent", True):
+                text += "\n" + tr("connect.bridge_temp")
+            self.status.bar.showMessage(text.replace("\n", "  "), 60_000)
+            QMessageBox.information(self, tr("connect.title"), text)
+        return src
+
     def _open_replay(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("menu.replay"), "", "Session (*.jsonl)")
         if path and self.session is not None:
-            self.play_replay(Path(path), 1.0)
+            try:
+                self.play_replay(Path(path), 1.0)
+            except LiveHostError as exc:
+                QMessageBox.warning(self, tr("menu.replay"), f"{exc.message}\n{exc.hint}")
 
     def attach_avatar(self, avatar) -> None:
         """Drive ``avatar`` (an AvatarWindow) from now on (it may be created after the console

@@ -19,14 +19,11 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QStyle, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from app.events import (ChatReceived, Event, GiftReceived, IntentClassified, LikesReceived, Received,
-                        SpeechTranscribed, ViewerEntered, ViewerFollowed)
+from app.events import (Event, GiftReceived, IntentClassified, LikesReceived, Received, RoomRaided,
+                        ViewerEntered, ViewerFollowed, ViewerShared, ViewerSubscribed)
 from app.gui.i18n import i18n, kind_label, tr
 from app.gui.theme import intent_color
 
-KIND_OF = {ChatReceived: "comment", GiftReceived: "gift", ViewerFollowed: "follow", ViewerEntered: "enter",
-           LikesReceived: "like", SpeechTranscribed: "host_speech"}
-"""Event class -> feed kind."""
 
 IntentRole = Qt.ItemDataRole.UserRole + 1
 """Model role: the row's tag kind (intent for comments, event kind otherwise)."""
@@ -55,7 +52,7 @@ class FeedRow:
 
 def row_for(e: Received) -> FeedRow:
     """The feed row of a received event (the text of non-comment events is a short phrase)."""
-    kind = KIND_OF.get(type(e), "comment")
+    kind = e.kind  # comment, gift, follow, enter, like, share, subscribe, raid, host_speech
     if isinstance(e, GiftReceived):
         text = tr("feed.gift", gift=e.gift_name, count=e.count)
     elif isinstance(e, ViewerFollowed):
@@ -64,6 +61,12 @@ def row_for(e: Received) -> FeedRow:
         text = tr("feed.entered")
     elif isinstance(e, LikesReceived):
         text = tr("feed.likes", count=e.count)
+    elif isinstance(e, ViewerShared):
+        text = tr("feed.shared")
+    elif isinstance(e, ViewerSubscribed):
+        text = tr("feed.subscribed", plan=e.plan or "") + (f" · {e.text}" if e.text else "")
+    elif isinstance(e, RoomRaided):
+        text = tr("feed.raided", n=e.viewers)
     else:
         text = getattr(e, "text", "")
     tag = "pending" if kind in ("comment",) else kind

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -10,9 +12,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLa
                                QLineEdit, QProgressBar, QPushButton, QSlider, QSpinBox, QStatusBar,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from app.events import (ErrorOccurred, Event, MicrophoneStateChanged, ReplySuggested, SayText,
-                        SessionEnded, SessionStarted, SourceDisconnected, Speak, SpeechFinished, SpeechMuted,
-                        SpeechStarted, SpeechSynthesized)
+from app.events import (AudioOutputChanged, ErrorOccurred, Event, IngestClientChanged, MetricsReported,
+                        MicrophoneStateChanged, Received, SayText, SessionEnded, SessionStarted, SourceConnected,
+                        SourceDisconnected, SourceStalled, Speak, SpeechFinished, SpeechMuted, SpeechStarted,
+                        ViewerCountUpdated)
+from app.vocab import NOTICE_CODES, AudioOutputState, DisconnectReason
 from app.gui.i18n import STRINGS, i18n, tr
 
 MUTE_SHORTCUT = "Ctrl+Shift+M"
@@ -215,11 +219,11 @@ class ErrorsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("errors.title"))
         view = QTextBrowser(self)
-        html = []
+        parts = []
         for e in errors[-200:]:
-            html.append(f"<p><b>[{e.code}]</b> {_esc(e.message)}"
+            parts.append(f"<p><b>[{e.code}]</b> {_esc(e.message)}"
                         + (f"<br><i>{tr('status.what_to_do')}</i>{_esc(e.hint)}" if e.hint else "") + "</p>")
-        view.setHtml("".join(html) or tr("status.no_errors"))
+        view.setHtml("".join(parts) or tr("status.no_errors"))
         lay = QVBoxLayout(self)
         lay.addWidget(view)
         fm = self.fontMetrics()
@@ -227,19 +231,19 @@ class ErrorsDialog(QDialog):
 
 
 def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(s, quote=False)
 
 
 class ConsoleStatus(QObject):
-    """Fills the status bar from core events: source, speech recognition, speaking/queued,
-    latency of the last reply, the last error with what to do, start-up progress."""
+    """Fills the status bar from core events: each chat source's state and messages per minute,
+    speech recognition, speaking/queued (or preview only), latency of the last reply (from the
+    core's ``MetricsReported``), the last error with what to do, start-up progress."""
 
-    def __init__(self, bar: QStatusBar, metrics: Callable[[], object] | None = None) -> None:
+    def __init__(self, bar: QStatusBar) -> None:
         super().__init__(bar)
         self.bar = bar
-        self.metrics = metrics
         self.progress = QProgressBar(bar)
-        self.progress.setRange(0, 3)
+        self.progress.setRange(0, 4)
         self.progress.setTextVisible(True)
         self.progress.setMaximumWidth(bar.fontMetrics().horizontalAdvance("M") * 22)
         self.progress.setVisible(False)  # shown while the core starts
@@ -255,7 +259,14 @@ class ConsoleStatus(QObject):
             bar.addWidget(w)
         bar.addPermanentWidget(self.error)
         self.errors: list[ErrorOccurred] = []
-        self.source_state = ("none", "")
+        self.sources: dict[str, tuple[str, str]] = {}
+        """source spec -> (state, detail) as the status bar shows it."""
+        self._per_min: dict[str, list[float]] = {}
+        self.audience: dict[str, tuple[int, str]] = {}
+        """source spec -> (count, measure) from ViewerCountUpdated."""
+        self.grabbers: dict[str, int] = {}
+        """ingest source spec -> grabbers connected."""
+        self.session_over = False
         self.mic_state = "off"
         self.queued: set[str] = set()
         self.speaking: str | None = None
@@ -271,14 +282,23 @@ class ConsoleStatus(QObject):
         i18n.changed.connect(self.refresh)
         self.refresh()
 
+    @property
+    def source_state(self) -> tuple[str, str]:
+        """(kind, detail) of the first source: ``none``, ``replay``, ``ended``, ``lost`` or a
+        :class:`app.vocab.SourceState` value (kept for the console's summary line)."""
+        if not self.sources:
+            return ("ended", "") if self.session_over else ("none", "")
+        return next(iter(self.sources.values()))
+
     def on_status(self, st) -> None:
         self.loading_state = st.state
         if st.state == "progress":
             self.loading_step = st.step
+            self.progress.setMaximum(max(1, st.total))
             self.progress.setValue(st.index - 1)
             self.progress.setVisible(True)
         elif st.state == "ready":
-            self.progress.setValue(3)
+            self.progress.setValue(self.progress.maximum())
             self.progress.setVisible(False)
         else:
             self.progress.setVisible(False)
@@ -290,13 +310,35 @@ class ConsoleStatus(QObject):
 
     def on_event(self, e: Event) -> None:
         if isinstance(e, SessionStarted):
-            self.source_state = ("replay", e.session_id)
+            self.session_over = False
+            self.sources = {s: ("connecting", "") for s in e.sources}
         elif isinstance(e, SessionEnded):
-            self.source_state = ("ended", "")
+            self.session_over = True
+            self.sources = {k: ("ended", "") for k in self.sources}
+        elif isinstance(e, SourceConnected):
+            self.sources[e.source] = ("connected", e.detail)
+        elif isinstance(e, SourceStalled):
+            self.sources[e.source] = ("stalled", f"{e.silent_s:.0f}")
         elif isinstance(e, SourceDisconnected):
-            self.source_state = ("lost", e.reason)
+            if e.reason in (DisconnectReason.ENDED, DisconnectReason.STOPPED):
+                self.sources[e.source] = ("ended", "")
+            else:
+                self.sources[e.source] = ("lost", f"{e.reason}|{e.retry_in_s:.0f}")
+        elif isinstance(e, Received):
+            if e.source:
+                times = self._per_min.setdefault(e.source, [])
+                times.append(time.monotonic())
+                if len(times) > 5000:
+                    del times[:2500]
+            return
+        elif isinstance(e, ViewerCountUpdated):
+            self.audience[e.source] = (e.count, e.measure)
+        elif isinstance(e, IngestClientChanged):
+            self.grabbers[e.source] = e.clients
         elif isinstance(e, MicrophoneStateChanged):
             self.mic_state = e.state
+        elif isinstance(e, AudioOutputChanged):
+            self.preview = e.state == AudioOutputState.PREVIEW
         elif isinstance(e, Speak):
             self.queued.add(e.reply_id)
         elif isinstance(e, SpeechStarted):
@@ -306,21 +348,14 @@ class ConsoleStatus(QObject):
             if self.speaking == e.reply_id:
                 self.speaking = None
             self.queued.discard(e.reply_id)
-        elif isinstance(e, SpeechSynthesized) and self.preview:
-            self.queued.discard(e.reply_id)
         elif isinstance(e, SpeechMuted):
             self.muted = e.muted
             if e.muted:
                 self.queued.clear()
                 self.speaking = None
-        elif isinstance(e, ReplySuggested) and self.metrics is not None:
-            m = self.metrics()
-            xs = getattr(m, "samples", {}).get("reply_ready", []) if m is not None else []
-            if xs:
-                self.latency_ms = xs[-1] * 1000
+        elif isinstance(e, MetricsReported):
+            self.latency_ms = e.last_reply_ms
         elif isinstance(e, ErrorOccurred):
-            from app.observers import NOTICE_CODES
-
             if e.code in NOTICE_CODES:  # e.g. no audio device: shown as "preview only", not an error
                 return
             self.errors.append(e)
@@ -329,13 +364,42 @@ class ConsoleStatus(QObject):
         if not self._dirty.isActive():
             self._dirty.start()
 
+    def _source_text(self) -> str:
+        if not self.sources:
+            return tr("status.source.ended") if self.session_over else tr("status.source.none")
+        parts = []
+        now = time.monotonic()
+        for spec, (state, detail) in self.sources.items():
+            name = spec.split(":", 1)[0] if not spec.startswith("replay:") else spec.removeprefix("replay:")
+            if spec.startswith("replay:") and state in ("connected", "connecting"):
+                text = tr("status.source.replay", id=name)
+            elif state == "connected":
+                text = tr("status.source.connected", name=name)
+            elif state == "stalled":
+                text = tr("status.source.stalled", name=name, s=detail)
+            elif state == "lost":
+                reason, _, retry = detail.partition("|")
+                text = tr("status.source.down", name=name, reason=reason, s=retry)
+            elif state == "ended":
+                text = tr("status.source.over", name=name)
+            else:
+                text = tr("status.source.connecting", name=name)
+            n = sum(1 for x in self._per_min.get(spec, ()) if now - x <= 60.0)
+            if state == "connected" and not spec.startswith("replay:"):
+                text += " · " + tr("status.source.rate", n=n)
+                if spec in self.audience:
+                    count, measure = self.audience[spec]
+                    text += " · " + tr("status.source.popularity" if measure == "popularity"
+                                       else "status.source.viewers", n=count)
+                if spec in self.grabbers:
+                    text += " · " + tr("status.source.grabbers", n=self.grabbers[spec])
+            parts.append(text)
+        return " | ".join(parts)
+
     def refresh(self, *_a) -> None:
         if self.loading_state == "progress":
             self.progress.setFormat(f"{tr(self.loading_step)} %v/%m")
-        kind, detail = self.source_state
-        src = {"none": tr("status.source.none"), "replay": tr("status.source.replay", id=detail),
-               "ended": tr("status.source.ended"), "lost": tr("status.source.lost", reason=detail)}[kind]
-        self.source.setText(tr("status.source", s=src))
+        self.source.setText(tr("status.source", s=self._source_text()))
         mic_key = f"status.mic.{self.mic_state}"
         self.mic.setText(tr("status.mic", s=tr(mic_key) if mic_key in STRINGS else self.mic_state))
         if self.muted:

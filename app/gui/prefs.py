@@ -7,9 +7,7 @@ uses (UI language, theme, avatar window, idle rotation) lives in its own validat
 
 from __future__ import annotations
 
-import json
 import tomllib
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +25,8 @@ class GuiPrefs(BaseModel):
     """UI language; ``system`` follows the system locale."""
     theme: Literal["light", "dark"] = "light"
     rotation_s: int = Field(default=0, ge=0, le=3600)
-    """Idle rotation: introduce the next product after this many quiet seconds; 0 = off."""
+    """Deprecated (read for old ``gui.toml`` files): the idle rotation is the core setting
+    ``host.idle_rotation_s`` now."""
     avatar_look: str = "studio"
     avatar_background: str = "#00FF00"
     """Chroma colour ``#RRGGBB`` (OBS Chroma Key) or an image path."""
@@ -65,38 +64,20 @@ def load_prefs(path: Path) -> GuiPrefs:
                             "Fix the file or delete it to use the defaults.") from exc
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    if isinstance(v, Path):
-        v = str(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+def _drop_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _drop_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, (list, tuple)):
+        return [_drop_none(x) for x in data]
+    return data
 
 
 def to_toml(data: dict[str, Any]) -> str:
-    """Serialise a dict of scalars, lists and one level of tables (what our settings hold) as
-    TOML; ``None`` values are left out (= default)."""
-    lines: list[str] = []
-    tables = []
-    for k, v in data.items():
-        if isinstance(v, dict):
-            tables.append((k, v))
-        elif v is not None:
-            lines.append(f"{k} = {_toml_value(v)}")
-    for name, table in tables:
-        lines.append(f"\n[{name}]")
-        for k, v in table.items():
-            if v is not None:
-                lines.append(f"{k} = {_toml_value(v)}")
-    return "\n".join(lines) + "\n"
+    """Serialise settings or preferences as TOML (``tomli-w``); ``None`` values are left out
+    (= default)."""
+    import tomli_w
+
+    return tomli_w.dumps(_drop_none(data))
 
 
 def settings_dict(settings) -> dict[str, Any]:

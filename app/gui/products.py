@@ -1,5 +1,5 @@
 """Products tab: the catalog table, the now-selling pointer, Introduce, script editing, and
-the idle rotation.
+the idle rotation switch (the rotation itself runs in the core: :mod:`app.reply.rotation`).
 
 The pointer is the core's: clicking "Set now selling", the F7/F8 hotkeys or typing a listing
 number send ``SetNowSelling`` / ``StepNowSelling``; the highlighted row follows the core's
@@ -11,19 +11,17 @@ or an Excel file).
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIntValidator
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
 
 from app.catalog.model import Catalog, Product
-from app.events import (ChatReceived, Event, IntroduceProduct, NowSellingChanged, SetNowSelling,
-                        SpeechFinished, SpeechSynthesized, StepNowSelling)
+from app.events import Event, IntroduceProduct, NowSellingChanged, SetNowSelling, StepNowSelling
 from app.gui.i18n import i18n, tr
 
 COLS = ("prod.col.listing", "prod.col.title", "prod.col.price", "prod.col.stock", "prod.col.variants",
@@ -58,7 +56,8 @@ class CatalogModel(QAbstractTableModel):
             if p.product_id == product.product_id:
                 self.products[i] = product
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLS) - 1))
-        self.catalog = Catalog(tuple(product if p.product_id == product.product_id else p for p in self.catalog))
+        self.catalog = dataclasses.replace(
+            self.catalog, products=tuple(product if p.product_id == product.product_id else p for p in self.catalog))
 
     def row_of(self, product_id: str | None) -> int:
         for i, p in enumerate(self.products):
@@ -115,31 +114,6 @@ class CatalogModel(QAbstractTableModel):
         return None
 
 
-class IdleRotation:
-    """Introduces products in turn when the room is quiet (off by default).
-
-    Qt-free decision: :meth:`due` is True when ``interval_s > 0`` and nothing happened in the
-    room and nothing was said for ``interval_s`` seconds. The panel then sends the existing
-    commands ``StepNowSelling(+1)`` and ``IntroduceProduct()`` (the new now-selling product).
-
-    Args:
-        interval_s: seconds of quiet before the next introduction; 0 = off.
-        clock: monotonic seconds.
-    """
-
-    def __init__(self, interval_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval_s = float(interval_s)
-        self.clock = clock
-        self.last_activity = clock()
-
-    def activity(self) -> None:
-        """A comment arrived or speech happened: restart the quiet period."""
-        self.last_activity = self.clock()
-
-    def due(self) -> bool:
-        return self.interval_s > 0 and self.clock() - self.last_activity >= self.interval_s
-
-
 class ProductsPanel(QWidget):
     """Products tab.
 
@@ -152,6 +126,8 @@ class ProductsPanel(QWidget):
 
     script_saved = Signal(str)
     """Path the catalog with the edited script was written to."""
+    rotation_changed = Signal(float)
+    """The idle-rotation interval the seller chose, seconds (0 = off)."""
 
     def __init__(self, submit: Callable[[Event], object], catalog: Catalog, catalog_path: Path | None = None,
                  data_dir: Path | None = None, rotation_s: float = 0.0, parent=None) -> None:
@@ -209,14 +185,9 @@ class ProductsPanel(QWidget):
         self.rotation_every.setRange(10, 3600)
         self.rotation_every.setValue(int(rotation_s) if rotation_s > 0 else 120)
         self.rotation_every_label = QLabel(self)
-        self.rotation = IdleRotation(0.0)
-        self.rotation_check.toggled.connect(self._rotation_changed)
-        self.rotation_every.valueChanged.connect(lambda _v: self._rotation_changed(self.rotation_check.isChecked()))
         self.rotation_check.setChecked(rotation_s > 0)
-        self._rotation_timer = QTimer(self)
-        self._rotation_timer.setInterval(1000)
-        self._rotation_timer.timeout.connect(self._rotation_tick)
-        self._rotation_timer.start()
+        self.rotation_check.toggled.connect(lambda _on: self._rotation_edited())
+        self.rotation_every.valueChanged.connect(lambda _v: self._rotation_edited())
 
         bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
@@ -283,11 +254,9 @@ class ProductsPanel(QWidget):
     def introduce_selected(self) -> None:
         p = self.selected()
         self.submit(IntroduceProduct(product_id=p.product_id) if p is not None else IntroduceProduct())
-        self.rotation.activity()
 
     def introduce_now_selling(self) -> None:
         self.submit(IntroduceProduct())
-        self.rotation.activity()
 
     def go_listing(self) -> None:
         text = self.listing.text().strip()
@@ -302,12 +271,12 @@ class ProductsPanel(QWidget):
     def script_target(self) -> Path | None:
         """Where an edited script is saved: the seller's CSV catalog itself, else
         ``<data_dir>/catalog.csv`` (for the bundled demo catalog or an Excel file)."""
-        from app.replay import REPO_ROOT
+        from app.paths import ASSETS
 
         p = self.catalog_path
         if p is not None and p.suffix.lower() == ".csv":
             try:
-                p.resolve().relative_to((REPO_ROOT / "assets").resolve())
+                p.resolve().relative_to(ASSETS.resolve())
             except ValueError:
                 return p
         return self.data_dir / "catalog.csv" if self.data_dir else None
@@ -328,24 +297,30 @@ class ProductsPanel(QWidget):
         self.script_saved.emit(str(target))
         return target
 
-    # -- idle rotation
-    def _rotation_changed(self, on: bool) -> None:
-        self.rotation.interval_s = float(self.rotation_every.value()) if on else 0.0
-        self.rotation.activity()
+    # -- idle rotation (the switch; the core does the rotating)
+    @property
+    def rotation_s(self) -> float:
+        """The interval shown: seconds, 0 when switched off."""
+        return float(self.rotation_every.value()) if self.rotation_check.isChecked() else 0.0
 
-    def _rotation_tick(self) -> None:
-        if self.rotation.due():
-            self.submit(StepNowSelling(step=1))
-            self.submit(IntroduceProduct())
-            self.rotation.activity()
+    def set_rotation(self, interval_s: float) -> None:
+        """Show ``interval_s`` (0 = off) without announcing a change."""
+        for w in (self.rotation_check, self.rotation_every):
+            w.blockSignals(True)
+        self.rotation_check.setChecked(interval_s > 0)
+        if interval_s > 0:
+            self.rotation_every.setValue(int(interval_s))
+        for w in (self.rotation_check, self.rotation_every):
+            w.blockSignals(False)
+
+    def _rotation_edited(self) -> None:
+        self.rotation_changed.emit(self.rotation_s)
 
     # -- core events
     def on_event(self, e: Event) -> None:
         if isinstance(e, NowSellingChanged):
             self.model.set_now_selling(e.product_id)
             self._update_now_label()
-        elif isinstance(e, (ChatReceived, SpeechSynthesized, SpeechFinished)):
-            self.rotation.activity()
 
     def _update_now_label(self) -> None:
         p = self.model.catalog.get(self.model.now_selling)

@@ -6,17 +6,15 @@ now, Up/Down select. Every decision is sent to the core as an event (``ReplyAppr
 ``ReplyEdited``, ``ReplyRejected``, ``CancelAutoApprove`` ...); the core's feedback logger
 records rejections and edits (training signal). Nothing is decided here.
 
-Presentation grouping: a suggestion for the same question (same normalised text, same
-product, same intent) as a card still waiting, within :data:`MERGE_WINDOW_S`, is shown on that
-card (askers listed) and its own reply is withdrawn with ``ReplyRejected(by="merged")``, so one
-answer is spoken once.
+Identical questions are merged by the core (:mod:`app.reply.stage`): a card shows every asker of
+its reply (``ReplySuggested.askers``), and a later ``QuestionMerged`` adds the asker to the card
+that still waits.
 """
 
 from __future__ import annotations
 
-import re
+import html
 import time
-import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
@@ -25,7 +23,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainT
                                QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ChatReceived,
-                        Event, RecommendationsReady, ReplyApproved, ReplyEdited, ReplyRejected,
+                        Event, QuestionMerged, RecommendationsReady, ReplyApproved, ReplyEdited, ReplyRejected,
                         ReplySuggested, SayText, SpeechMuted)
 from app.gui.i18n import held_label, i18n, kind_label, tr
 from app.gui.theme import intent_color
@@ -35,22 +33,8 @@ MAX_CARDS = 100
 """Cards kept on screen; beyond this the oldest leaves the view (nothing is sent: its reply
 simply stays unanswered, as if the seller let it scroll away)."""
 
-MERGE_WINDOW_S = 30.0
-"""Seconds (wall clock) within which identical questions join a waiting card."""
-
 AUTO_KINDS: tuple[str, ...] = tuple(k for k in INTENTS if k not in ("complaint", "spam")) + ("gift", "follow")
 """Reply kinds that can be switched to auto-approve (complaints and spam never)."""
-
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def question_key(text: str) -> str:
-    """Normalised question text for merging: NFKC, case-folded, punctuation/space/emoji removed
-    (``"多少钱？？"`` and ``"多少钱"`` give the same key)."""
-    from app.understanding.text import normalize_text
-
-    return _PUNCT.sub("", normalize_text(unicodedata.normalize("NFKC", text))).casefold()
-
 
 def _ends_in_edit_trigger(ev: QKeyEvent) -> bool:
     return ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
@@ -136,7 +120,6 @@ class SuggestionCard(QFrame):
         self.countdown_end: float | None = None
         self.countdown_total = 0.0
         self.created = time.monotonic()
-        self.key: tuple | None = None
         self.selected = False
         self.setObjectName("card")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -202,7 +185,8 @@ class SuggestionCard(QFrame):
 
     def add_asker(self, nickname: str, text: str, reply_id: str) -> None:
         self.askers.append((nickname, text))
-        self.reply_ids.append(reply_id)
+        if reply_id not in self.reply_ids:
+            self.reply_ids.append(reply_id)
         self.retranslate()
 
     def revert_edit(self) -> None:
@@ -220,7 +204,7 @@ class SuggestionCard(QFrame):
         quotes = list(dict.fromkeys(t for _, t in self.askers if t))
         self.quotes.setText("\n".join(f"“{q}”" for q in quotes[:3]))
         self.quotes.setVisible(bool(quotes))
-        self.held.setText(tr("card.held", reason=held_label(s.held_reason)) if s.held_reason else "")
+        self.held.setText(tr("card.held", reason=held_label(s.held)) if s.held_reason else "")
         labels = {"approve": tr("card.approve") + " ⏎", "reject": tr("card.reject") + " Esc",
                   "edit": tr("card.edit") + " E", "speak_now": tr("card.speak_now") + " ␣",
                   "cancel_auto": tr("card.cancel_auto")}
@@ -263,7 +247,7 @@ class SuggestionCard(QFrame):
 
 
 def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(s, quote=False)
 
 
 class QueuePanel(QWidget):
@@ -381,6 +365,10 @@ class QueuePanel(QWidget):
             self._recs[e.msg_id] = e
         elif isinstance(e, ReplySuggested):
             self._suggested(e)
+        elif isinstance(e, QuestionMerged):
+            c = self._by_reply.get(e.reply_id)
+            if c is not None:
+                c.add_asker(e.viewer.nickname or e.viewer.uid, e.text, e.reply_id)
         elif isinstance(e, AutoApproveScheduled):
             c = self._by_reply.get(e.reply_id)
             if c is not None and c.reply_id == e.reply_id:
@@ -424,23 +412,16 @@ class QueuePanel(QWidget):
     def _suggested(self, s: ReplySuggested) -> None:
         if s.intent == "introduce" and not s.held_reason:
             return  # the seller asked for it; approved at once by the core
-        msgs = [self._messages[m] for m in s.msg_ids if m in self._messages]
+        msgs = []
+        for i, m in enumerate(s.msg_ids):
+            if m in self._messages:
+                msgs.append(self._messages[m])
+            elif i < len(s.askers):
+                msgs.append((s.askers[i].nickname or s.askers[i].uid, ""))
         if not msgs and s.viewer.uid != "host":
             msgs = [(s.viewer.nickname or s.viewer.uid, "")]
-        now = self.clock()
-        key = None
-        if msgs and msgs[0][1]:
-            key = (question_key(msgs[0][1]), s.product_id, s.intent, bool(s.held_reason))
-            for c in self.cards:
-                if c.key == key and now - c.created <= MERGE_WINDOW_S:
-                    for m in msgs:
-                        c.add_asker(m[0], m[1], s.reply_id)
-                    self._by_reply[s.reply_id] = c
-                    self.submit(ReplyRejected(t=s.t, reply_id=s.reply_id, by="merged"))
-                    return
         card = SuggestionCard(s, msgs, self._product_line(s.product_id), self._rec_lines(s), self.list_host)
-        card.key = key
-        card.created = now
+        card.created = self.clock()
         card.action.connect(self._on_card_action)
         bar = self.scroll.verticalScrollBar()
         at_top = bar.value() <= bar.minimum()

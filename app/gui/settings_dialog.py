@@ -130,7 +130,9 @@ class SettingsDialog(QDialog):
         grid.addWidget(never, len(AUTO_KINDS) // 4 + 1, 0)
         add(r, "reply.auto_approve", "set.auto_approve", boxes)
         add(r, "reply.auto_approve_delay_s", "set.delay", line(s.reply.auto_approve_delay_s))
-        add(r, "gui.rotation_s", "set.rotation", line(p.rotation_s))
+        add(r, "reply.merge_window_s", "set.merge_window", line(s.reply.merge_window_s))
+        add(r, "reply.repeat_window_s", "set.repeat_window", line(s.reply.repeat_window_s))
+        add(r, "host.idle_rotation_s", "set.rotation", line(s.host.idle_rotation_s))
 
         sp = form_tab("set.tab.speech")
         add(sp, "speech.rate_wpm", "voice.rate", line(s.speech.rate_wpm))
@@ -208,7 +210,9 @@ class SettingsDialog(QDialog):
             v = self._value(key)
             return None if v == "" else v
 
-        settings = {
+        from app.settings import _deep_merge
+
+        edited = {
             "language": self._value("language"),
             "platform": self._value("platform"),
             "data_dir": self._value("data_dir") or str(self.settings.data_dir),
@@ -221,10 +225,15 @@ class SettingsDialog(QDialog):
             "reply": {
                 "auto_approve": [k for k, cb in self.auto_boxes.items() if cb.isChecked()],
                 "auto_approve_delay_s": self._value("reply.auto_approve_delay_s"),
+                "merge_window_s": self._value("reply.merge_window_s"),
+                "repeat_window_s": self._value("reply.repeat_window_s"),
             },
+            "host": {"idle_rotation_s": self._value("host.idle_rotation_s")},
             "speech": {k: self._value(f"speech.{k}") for k in ("rate_wpm", "volume", "voice_zh", "voice_en",
                                                                 "output_device")},
         }
+        # keys the dialog does not show (microphone, recognition, sources ...) keep their values
+        settings = _deep_merge(self.settings.model_dump(mode="json"), edited)
         prefs = {k.split(".", 1)[1]: self._value(k) for k in self.fields if k.startswith("gui.")}
         prefs["last_catalog"] = self.prefs.last_catalog
         return settings, prefs

@@ -7,7 +7,7 @@ stays correct on High-DPI screens.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("light", "dark")
@@ -22,34 +22,31 @@ INTENT_COLORS: dict[str, str] = {
 }
 """A colour per intent / event kind for feed tags and cards (complaints red, spam grey)."""
 
-_PREFERRED_CJK = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "Microsoft YaHei",
-                  "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "Noto Sans SC")
-
-
 def intent_color(kind: str) -> QColor:
     """The tag colour of an intent or event kind (grey for unknown kinds)."""
     return QColor(INTENT_COLORS.get(kind, "#8A8F98"))
 
 
 def cjk_family() -> str | None:
-    """The first installed font family with Simplified Chinese glyphs from a preferred list,
-    else any family Qt lists for Simplified Chinese, else ``None``. Needs a QGuiApplication."""
-    families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
-    for name in _PREFERRED_CJK:
-        if name in families:
-            return name
-    return families[0] if families else None
+    """See :func:`app.gui.fonts.cjk_family`."""
+    from app.gui.fonts import cjk_family as _cjk
+
+    return _cjk()
 
 
 def apply_ui_font(app: QApplication) -> QFont:
-    """Make the application font able to show Chinese: keep the platform's family and point
-    size, and put a CJK family first in the fallback list when the default lacks CJK glyphs.
-    Returns the font set."""
+    """Make the application font able to show Chinese and emoji: keep the platform's family and
+    point size, with a CJK family (when the default lacks Chinese glyphs) and a colour emoji
+    family (nicknames carry emoji) behind it. Returns the font set."""
+    from app.gui.fonts import cjk_family as _cjk, fallback_families
+
     font = QFont(app.font())
-    fams = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
-    cjk = cjk_family()
-    if cjk and font.family() not in fams:
-        font.setFamilies([cjk, font.family()])
+    families = fallback_families(font.family())
+    cjk = _cjk()
+    if cjk and cjk in families and families[0] != cjk:  # Chinese first when the default has none
+        families.remove(cjk)
+        families.insert(0, cjk)
+    font.setFamilies(families)
     app.setFont(font)
     return font
 

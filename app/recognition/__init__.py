@@ -2,5 +2,6 @@
 
 Modules: :mod:`app.recognition.vosk` (streaming recognizer), :mod:`app.recognition.commands`
 (spoken host commands), :mod:`app.recognition.models` (``livehost models``),
-:mod:`app.recognition.stage` (the pipeline stage), :mod:`app.recognition.cli`.
+:mod:`app.recognition.transcribe` (files). The microphone itself is a chat source:
+:mod:`app.sources.microphone`.
 """

@@ -9,6 +9,7 @@ Language follows the message (``zh``/``en``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -37,6 +38,38 @@ class Draft:
     viewer_numbers: tuple[Decimal, ...] = ()
     """Numbers taken from the viewer's own message (height, weight, budget, gift count)."""
     held_reason: str = ""
+
+
+MAX_SPOKEN_NAMES = 3
+"""A merged reply names at most this many askers ("小美、阿强、Lily等5位宝宝")."""
+
+
+def spoken_names(nicknames: str | Sequence[str], lang: str) -> str | None:
+    """The askers' names as the host says them, or ``None`` when none is fit to be spoken.
+
+    Each name passes :func:`~app.reply.guard.safe_nickname`; duplicates are dropped; at most
+    :data:`MAX_SPOKEN_NAMES` are named. Chinese: ``小美、阿强`` / ``小美、阿强、Lily等五位宝宝``
+    (the count in Chinese numerals, so no stray digit reaches the fact guard); English:
+    ``Lily and Amy`` / ``Lily, Amy, Bo and others``.
+    """
+    names = [nicknames] if isinstance(nicknames, str) else list(nicknames)
+    safe = list(dict.fromkeys(n for n in (safe_nickname(x) if x else None for x in names) if n))
+    if not safe:
+        return None
+    shown = safe[:MAX_SPOKEN_NAMES]
+    more = len(names) > len(shown)
+    if lang == "zh":
+        text = "、".join(shown)
+        if more:
+            import cn2an
+
+            text += f"等{cn2an.an2cn(len(names))}位宝宝"
+        return text
+    if len(shown) == 1 and not more:
+        return shown[0]
+    if more:
+        return ", ".join(shown) + " and others"
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _fmt_price(v: Decimal) -> str:
@@ -71,8 +104,9 @@ class ReplyComposer:
         self.rotator = PhraseRotator(seed)
 
     # ------------------------------------------------------------------ helpers
-    def _fill(self, key: str, lang: str, nickname: str, product: Product | None = None, **kw) -> str:
-        nick = safe_nickname(nickname) if nickname else None
+    def _fill(self, key: str, lang: str, nickname: str | Sequence[str], product: Product | None = None,
+              **kw) -> str:
+        nick = spoken_names(nickname, lang)
         values = {
             "nick": nick or "宝宝",
             "nick_en": f" {nick}" if nick else "",
@@ -98,7 +132,7 @@ class ReplyComposer:
                 template = template.replace("{listing}号链接", "购物车里").replace("link number {listing}", "in the shopping bag").replace("link {listing}", "in the shopping bag")
         return template.format(**values)
 
-    def _draft(self, key: str, lang: str, nickname: str, product: Product | None = None, *,
+    def _draft(self, key: str, lang: str, nickname: str | Sequence[str], product: Product | None = None, *,
                numbers: tuple = (), held: str = "", **kw) -> Draft:
         text = self._fill(key, lang, nickname, product, **kw)
         return Draft(key=key, text=text, lang=lang,
@@ -110,7 +144,7 @@ class ReplyComposer:
         return self._draft("missing_fact", lang, nickname, product, held=f"missing_fact: {what}")
 
     # ------------------------------------------------------------------ per intent
-    def compose(self, intent: str, slots: Slots, lang: str, *, nickname: str = "", text: str = "",
+    def compose(self, intent: str, slots: Slots, lang: str, *, nickname: str | Sequence[str] = "", text: str = "",
                 product: Product | None = None,
                 recommendations: list[tuple[Product, str]] | None = None) -> Draft | None:
         """Draft a reply, or ``None`` when the message gets no reply (spam, chitchat).
@@ -119,7 +153,8 @@ class ReplyComposer:
             intent: one of the 14 intents.
             slots: the message's slots.
             lang: ``zh`` or ``en``.
-            nickname: the viewer's raw nickname (filtered here before use).
+            nickname: the viewer's raw nickname, or the nicknames of everyone asking the same
+                question (filtered here before use, see :func:`spoken_names`).
             text: the message text (for bought-vs-wants and goodbye wording).
             product: the product the message is about (already resolved), if any.
             recommendations: ranked (product, reason) pairs for recommendation requests.

@@ -1,8 +1,17 @@
-"""Reply stages: drafting (with product resolution and the fact guard) and approval.
+"""Reply stages: drafting (product resolution, question merging, the fact guard) and approval.
 
 ``ReplyStage``: IntentClassified / GiftReceived / ViewerFollowed / ViewerEntered /
-LikesReceived / SetNowSelling / RecommendationsReady -> ReplySuggested | NoReply |
-NowSellingChanged.
+LikesReceived / SetNowSelling / StepNowSelling / IntroduceProduct / RecommendationsReady ->
+ReplySuggested | QuestionMerged | NoReply | NowSellingChanged.
+
+**Question merging.** Identical or near-identical questions -- the same intent about the same
+product with the same slots (colour, size, body measures, budget ...) -- asked within
+``merge_window_s`` seconds of *stream time* become one reply that names every asker
+(``ReplySuggested.msg_ids`` / ``askers``). For ``repeat_window_s`` seconds after that reply was
+drafted, the same question again gets no reply of its own: a :class:`~app.events.QuestionMerged`
+ties it to the earlier reply (the console adds the asker to a card that still waits). Windows
+close on stream time (``StreamTimeAdvanced`` ticks and every event's ``t``), so a replay and a
+live room behave alike; ``SourcesEnded`` closes every open window.
 
 ``ApprovalStage``: ReplySuggested -> ReplyApproved + Speak for reply kinds the seller lets
 through automatically (never held replies, never complaints); seller decisions arrive as
@@ -11,19 +20,44 @@ ReplyApproved / ReplyRejected / ReplyEdited events from the GUI.
 
 from __future__ import annotations
 
-from app.catalog.model import Catalog, Product
 import asyncio
+from dataclasses import dataclass, field
 
+from app.catalog.model import Catalog, Product
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ErrorOccurred,
                         Event, GiftReceived, IntentClassified, IntroduceProduct, LikesReceived,
-                        MuteSpeech, NoReply, NowSellingChanged, PauseAutoApprove, RecommendationsReady,
-                        RepeatLastReply, ReplyApproved, ReplyEdited, ReplyRejected, ReplySuggested,
-                        SayText, SetAutoApprove, SetNowSelling, Speak, StepNowSelling, ViewerEntered, ViewerFollowed,
-                        Viewer, next_id)
+                        MuteSpeech, NoReply, NowSellingChanged, PauseAutoApprove, QuestionMerged,
+                        RecommendationsReady, RepeatLastReply, ReplyApproved, ReplyEdited, ReplyRejected,
+                        ReplySuggested, SayText, SetAutoApprove, SetNowSelling, SourcesEnded, Speak,
+                        StepNowSelling, StreamTimeAdvanced, ViewerEntered, ViewerFollowed, Viewer, next_id)
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
-from app.reply.composer import Draft, ReplyComposer
+from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
 from app.reply.guard import FactGuard
+from app.vocab import Approver, ErrorCode, HeldReason
+
+MERGEABLE_INTENTS: frozenset[str] = frozenset(
+    {"greeting", "compliment", "price", "discount", "size_fit", "product_detail", "stock", "shipping",
+     "after_sales", "purchase_intent"})
+"""Intents whose replies do not depend on who asks: the same question from several viewers gets
+one reply. Complaints (each one matters to the seller) and recommendation requests (they use
+the viewer's own history) are answered one by one."""
+
+_SLOT_SIGNATURE = ("listing_number", "color", "color_word", "size", "height_cm", "weight_kg", "budget_max",
+                   "budget_min", "quantity", "recipient")
+
+
+def split_held(held: str) -> tuple[str, str]:
+    """``"missing_fact: size chart"`` -> ``("missing_fact", "size chart")``; ``"complaint"`` ->
+    ``("complaint", "")``. Several reasons (``"fact_guard: x; uncertain_intent"``) keep the first
+    as the reason and the rest in the detail."""
+    if not held:
+        return "", ""
+    head, sep, rest = held.partition(": ")
+    if not sep:
+        head, sep2, rest2 = held.partition("; ")
+        return head, rest2
+    return head, rest
 
 
 def resolve_product(catalog: Catalog, ev: IntentClassified, last_asked: Product | None,
@@ -43,29 +77,56 @@ def resolve_product(catalog: Catalog, ev: IntentClassified, last_asked: Product 
     return last_asked or now_selling
 
 
+@dataclass
+class _Gathering:
+    """Questions that share one reply: still gathering (``reply_id`` None) or answered."""
+
+    key: tuple
+    opened_t: float
+    events: list[IntentClassified]
+    product: Product | None
+    reply_id: str | None = None
+    drafted_t: float = 0.0
+    approved: bool = False
+    held: bool = False
+    extra_msgs: list[str] = field(default_factory=list)
+
+
 class ReplyStage(Stage):
-    """Drafts a reply per handled event and runs the fact guard on it.
+    """Drafts a reply per handled event (or per group of identical questions) and runs the fact
+    guard on it.
 
     Args:
         catalog: facts source.
         use_recommender: True when a recommendation stage runs in the same pipeline; then
             recommendation requests are answered when its RecommendationsReady arrives.
         seed: phrase-rotation seed.
+        merge_window_s: stream-time seconds identical questions are gathered into one reply
+            before it is drafted (0 = draft each at once).
+        repeat_window_s: stream-time seconds after a reply during which the same question again
+            is tied to it instead of answered anew (0 = off).
     """
 
     name = "reply"
     accepts = (IntentClassified, GiftReceived, ViewerFollowed, ViewerEntered, LikesReceived,
-               SetNowSelling, StepNowSelling, IntroduceProduct, RecommendationsReady)
+               SetNowSelling, StepNowSelling, IntroduceProduct, RecommendationsReady, StreamTimeAdvanced,
+               SourcesEnded, ReplyApproved)
 
-    def __init__(self, catalog: Catalog, *, use_recommender: bool = False, seed: int = 0) -> None:
+    def __init__(self, catalog: Catalog, *, use_recommender: bool = False, seed: int = 0,
+                 merge_window_s: float = 0.0, repeat_window_s: float = 0.0) -> None:
         super().__init__()
         self.catalog = catalog
         self.composer = ReplyComposer(catalog, seed=seed)
         self.guard = FactGuard(catalog)
         self.use_recommender = use_recommender
+        self.merge_window_s = max(0.0, float(merge_window_s))
+        self.repeat_window_s = max(0.0, float(repeat_window_s))
         self._selling: NowSellingTimeline[Product] = NowSellingTimeline()
         self._last_asked: dict[tuple[str, str], tuple[float, str]] = {}
         self._waiting: dict[str, IntentClassified] = {}
+        self._open: dict[tuple, _Gathering] = {}
+        self._recent: dict[tuple, _Gathering] = {}
+        self._by_reply: dict[str, _Gathering] = {}
 
     @property
     def now_selling(self) -> Product | None:
@@ -86,7 +147,19 @@ class ReplyStage(Stage):
         i = listed.index(self.now_selling) + step
         return listed[max(0, min(len(listed) - 1, i))]
 
+    # ------------------------------------------------------------------ events
     async def handle(self, event: Event, emit: Emit) -> None:
+        await self._close_due(event.t, emit)
+        if isinstance(event, StreamTimeAdvanced):
+            return
+        if isinstance(event, SourcesEnded):
+            await self._close_due(float("inf"), emit)
+            return
+        if isinstance(event, ReplyApproved):
+            g = self._by_reply.get(event.reply_id)
+            if g is not None:
+                g.approved = True
+            return
         if isinstance(event, StepNowSelling):
             p = self._step(event.step)
             if p is not None and p is not self.now_selling:
@@ -94,29 +167,14 @@ class ReplyStage(Stage):
                 await emit(NowSellingChanged(t=event.t, product_id=p.product_id))
             return
         if isinstance(event, IntroduceProduct):
-            p = (self.catalog.by_listing(event.listing_number) if event.listing_number is not None
-                 else self.catalog.get(event.product_id) if event.product_id else self.now_selling_at(event.t))
-            if p is None or not p.script.strip():
-                what = "that product" if p is None else f"「{p.title}」"
-                await emit(ErrorOccurred(
-                    t=event.t, code="introduce-no-script",
-                    message=f"Cannot introduce {what}: " + ("it is not in the catalog." if p is None
-                                                            else "it has no sales script."),
-                    hint="Write a script (话术) for it in the Products tab or the catalog's script column.",
-                    stage=self.name))
-                return
-            host = Viewer("host", "host", "")
-            from app.reply.composer import Draft
-
-            draft = Draft("introduce", p.script.strip(), "zh", (p.product_id,))
-            await self._suggest(event, draft, "introduce", [], emit, viewer=host)
+            await self._introduce(event, emit)
             return
         if isinstance(event, SetNowSelling):
             p = self.catalog.by_listing(event.listing_number) if event.listing_number is not None \
                 else self.catalog.get(event.product_id)
             if p is None:
                 await emit(ErrorOccurred(
-                    t=event.t, code="now-selling-unknown",
+                    t=event.t, code=ErrorCode.NOW_SELLING_UNKNOWN,
                     message=f"No product with listing number {event.listing_number or event.product_id} "
                             "in the catalog; the now-selling product is unchanged.",
                     hint="Check the listing numbers in your catalog file.", stage=self.name))
@@ -149,7 +207,7 @@ class ReplyStage(Stage):
                 return
             recs = [(p, r.reason_zh if ev.lang == "zh" else r.reason_en)
                     for r in event.items if (p := self.catalog.get(r.product_id)) is not None]
-            await self._answer(ev, emit, recommendations=recs)
+            await self._answer([ev], self._product_for(ev), emit, recommendations=recs)
             return
         assert isinstance(event, IntentClassified)
         if event.source == "host_speech":
@@ -159,54 +217,151 @@ class ReplyStage(Stage):
         if event.intent == "recommendation_request" and self.use_recommender:
             self._waiting[event.msg_id] = event
             return
-        await self._answer(event, emit)
+        product = self._product_for(event)
+        if event.intent not in MERGEABLE_INTENTS or (self.merge_window_s <= 0 and self.repeat_window_s <= 0):
+            await self._answer([event], product, emit)
+            return
+        await self._gather(event, product, emit)
 
-    async def _answer(self, ev: IntentClassified, emit: Emit,
-                      recommendations: list[tuple[Product, str]] | None = None) -> None:
+    # ------------------------------------------------------------------ merging
+    def _product_for(self, ev: IntentClassified) -> Product | None:
         vkey = (ev.viewer.platform, ev.viewer.uid)
-        asked_t, asked_pid = self._last_asked.get(vkey, (0.0, None))
+        asked_t, asked_pid = self._last_asked.get(vkey, (0.0, None)) if ev.viewer.uid else (0.0, None)
         # the viewer's last product counts until the host switches to another one after it
         switched = self._selling.changed_between(asked_t, ev.t)
         last = None if switched else self.catalog.get(asked_pid)
-        product = resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
+        return resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
+
+    def merge_key(self, ev: IntentClassified, product: Product | None) -> tuple:
+        """What makes two messages the same question: intent, certainty, the product, the slots
+        that change the answer, the product's own variant labels named in the text, and (for
+        greetings and purchases) whether it is a goodbye / an announced purchase."""
+        from app.understanding.text import normalize_text
+
+        slots = tuple(getattr(ev.slots, n) for n in _SLOT_SIGNATURE)
+        labels: tuple = ()
+        if product is not None and ev.intent in ("stock", "product_detail", "price", "size_fit"):
+            text = normalize_text(ev.text)
+            labels = (tuple(self.composer._colors_in_text(product, text)),
+                      tuple(self.composer._sizes_in_text(product, text)))
+        flags = (bool(_BYE.search(ev.text)), bool(_BOUGHT.search(ev.text)))
+        return (ev.intent, ev.uncertain, ev.lang, product.product_id if product else None, slots, labels, flags)
+
+    async def _gather(self, ev: IntentClassified, product: Product | None, emit: Emit) -> None:
+        key = self.merge_key(ev, product)
+        recent = self._recent.get(key)
+        if recent is not None and recent.reply_id is not None:
+            if ev.t - recent.drafted_t <= self.repeat_window_s:
+                recent.extra_msgs.append(ev.msg_id)
+                await emit(QuestionMerged(t=ev.t, reply_id=recent.reply_id, msg_id=ev.msg_id, viewer=ev.viewer,
+                                          text=ev.text, answered=recent.approved))
+                return
+            del self._recent[key]
+        g = self._open.get(key)
+        if g is not None:
+            g.events.append(ev)
+            return
+        g = _Gathering(key=key, opened_t=ev.t, events=[ev], product=product)
+        if self.merge_window_s <= 0:
+            await self._draft_gathering(g, emit)
+        else:
+            self._open[key] = g
+
+    async def _close_due(self, t: float, emit: Emit) -> None:
+        if not self._open:
+            return
+        due = [g for g in self._open.values() if g.opened_t + self.merge_window_s <= t]
+        for g in sorted(due, key=lambda g: g.opened_t):
+            del self._open[g.key]
+            await self._draft_gathering(g, emit)
+
+    async def _draft_gathering(self, g: _Gathering, emit: Emit) -> None:
+        reply = await self._answer(g.events, g.product, emit)
+        if reply is None or self.repeat_window_s <= 0:
+            return
+        g.reply_id = reply.reply_id
+        g.drafted_t = max(e.t for e in g.events)
+        g.held = bool(reply.held_reason)
+        self._recent[g.key] = g
+        self._by_reply[reply.reply_id] = g
+        if len(self._by_reply) > 2000:  # a long stream: keep the recent ones
+            for rid in list(self._by_reply)[:1000]:
+                old = self._by_reply.pop(rid)
+                if self._recent.get(old.key) is old:
+                    del self._recent[old.key]
+
+    # ------------------------------------------------------------------ drafting
+    async def _introduce(self, event: IntroduceProduct, emit: Emit) -> None:
+        p = (self.catalog.by_listing(event.listing_number) if event.listing_number is not None
+             else self.catalog.get(event.product_id) if event.product_id else self.now_selling_at(event.t))
+        if p is None or not p.script.strip():
+            what = "that product" if p is None else f"「{p.title}」"
+            await emit(ErrorOccurred(
+                t=event.t, code=ErrorCode.INTRODUCE_NO_SCRIPT,
+                message=f"Cannot introduce {what}: " + ("it is not in the catalog." if p is None
+                                                        else "it has no sales script."),
+                hint="Write a script (话术) for it in the Products tab or the catalog's script column.",
+                stage=self.name))
+            return
+        host = Viewer("host", "host", "")
+        draft = Draft("introduce", p.script.strip(), "zh", (p.product_id,))
+        await self._suggest(event, draft, "introduce", [], emit, viewer=host, requested_by=event.by)
+
+    async def _answer(self, events: list[IntentClassified], product: Product | None, emit: Emit,
+                      recommendations: list[tuple[Product, str]] | None = None) -> ReplySuggested | None:
+        ev = events[0]
+        msg_ids = [e.msg_id for e in events]
+        names = [e.viewer.nickname for e in events]
+        askers = tuple(e.viewer for e in events)
+        confidence = min(e.confidence for e in events)
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
             # the model is unsure it is noise: the seller decides (it may be a question)
-            draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=ev.viewer.nickname)
-            await self._suggest(ev, draft, ev.intent, [ev.msg_id], emit, held="uncertain_intent",
-                                confidence=ev.confidence)
-            return
+            draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=HeldReason.UNCERTAIN_INTENT,
+                                       confidence=confidence, askers=askers)
         if ev.slots.listing_number is not None and self.catalog.by_listing(ev.slots.listing_number) is None \
                 and ev.intent not in ("greeting", "compliment", "complaint"):
             draft = self.composer.no_such_listing(ev.slots.listing_number, ev.lang, ev.viewer.nickname)
-            await self._suggest(ev, draft, ev.intent, [ev.msg_id], emit,
-                                held="uncertain_intent" if ev.uncertain else None, confidence=ev.confidence)
-            return
-        draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=ev.viewer.nickname,
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit,
+                                       held=HeldReason.UNCERTAIN_INTENT if ev.uncertain else None,
+                                       confidence=confidence, askers=askers)
+        draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=names if len(names) > 1 else names[0],
                                       text=ev.text, product=product, recommendations=recommendations)
         if draft is None:
-            await emit(NoReply(t=ev.t, msg_id=ev.msg_id, viewer=ev.viewer,
-                               reason="spam (never answered)" if ev.intent == "spam"
-                               else "chitchat (no reply needed)"))
-            return
+            for e in events:
+                await emit(NoReply(t=e.t, msg_id=e.msg_id, viewer=e.viewer,
+                                   reason="spam (never answered)" if e.intent == "spam"
+                                   else "chitchat (no reply needed)"))
+            return None
         if draft.product_ids and ev.intent not in ("recommendation_request",):
-            self._last_asked[vkey] = (ev.t, draft.product_ids[0])
+            for e in events:
+                if e.viewer.uid:
+                    self._last_asked[(e.viewer.platform, e.viewer.uid)] = (e.t, draft.product_ids[0])
         held = draft.held_reason
         if not held and ev.uncertain:
-            held = "uncertain_intent"
-        await self._suggest(ev, draft, ev.intent, [ev.msg_id], emit, held=held,
-                            confidence=ev.confidence)
+            held = HeldReason.UNCERTAIN_INTENT
+        return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held, confidence=confidence,
+                                   askers=askers)
 
     async def _suggest(self, ev, draft: Draft, intent: str, msg_ids: list[str], emit: Emit, *,
-                       held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None) -> None:
+                       held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None,
+                       askers: tuple[Viewer, ...] | None = None, requested_by: str = "") -> ReplySuggested:
         held = draft.held_reason if held is None else held
         check = self.guard.check(draft.text, draft.product_ids, draft.viewer_numbers)
         if not check.ok:
             held = check.reason + (f"; {held}" if held else "")
-        await emit(ReplySuggested(
-            t=ev.t, reply_id=next_id("r"), msg_ids=tuple(msg_ids), viewer=viewer or ev.viewer, intent=intent,
+        reason, detail = split_held(held)
+        viewer = viewer or ev.viewer
+        if askers is None:
+            askers = () if viewer.uid == "host" else (viewer,)
+        reply = ReplySuggested(
+            t=ev.t, reply_id=next_id("r"), msg_ids=tuple(msg_ids), viewer=viewer, intent=intent,
             lang=draft.lang, text=draft.text,
             product_id=draft.product_ids[0] if draft.product_ids else None,
-            held_reason=held, confidence=confidence))
+            held_reason=reason, held_detail=detail, confidence=confidence, askers=askers,
+            requested_by=requested_by)
+        await emit(reply)
+        return reply
 
 
 class ApprovalStage(Stage):
@@ -219,7 +374,8 @@ class ApprovalStage(Stage):
     * ``PauseAutoApprove`` / ``MuteSpeech`` pause auto-approve (pending countdowns are cancelled).
     * Approvals (auto or the seller's ``ReplyApproved``) become ``Speak``; ``SayText`` is the
       seller's own line and is approved at once; ``RepeatLastReply`` speaks the last line again.
-    * A product introduction the seller asked for (``introduce``) is approved by the seller's request.
+    * A product introduction the seller (or the idle rotation) asked for is approved by that
+      request (``ReplySuggested.requested_by``).
 
     Args:
         auto_approve: reply kinds (intents plus ``gift``/``follow``) let through without the seller.
@@ -264,25 +420,32 @@ class ApprovalStage(Stage):
         await asyncio.sleep(self.auto_delay_s)
         self._countdowns.pop(s.reply_id, None)
         if not self.paused:
-            await emit(ReplyApproved(t=s.t, reply_id=s.reply_id, text=s.text, lang=s.lang, by="auto"))
+            await emit(ReplyApproved(t=s.t, reply_id=s.reply_id, text=s.text, lang=s.lang, by=Approver.AUTO))
+
+    def _remember(self, s: ReplySuggested) -> None:
+        self._suggested[s.reply_id] = s
+        if len(self._suggested) > 5000:  # a long stream: decisions older than this are long made
+            for rid in list(self._suggested)[:2500]:
+                if rid not in self._countdowns:
+                    del self._suggested[rid]
 
     async def handle(self, event: Event, emit: Emit) -> None:
         if isinstance(event, ReplySuggested):
-            self._suggested[event.reply_id] = event
+            self._remember(event)
             if event.intent == "introduce" and not event.held_reason:
                 await emit(ReplyApproved(t=event.t, reply_id=event.reply_id, text=event.text,
-                                         lang=event.lang, by="seller"))
+                                         lang=event.lang, by=event.requested_by or Approver.SELLER))
             elif not event.held_reason and not self.paused and event.intent in self.auto_approve:
                 if self.auto_delay_s <= 0:
                     await emit(ReplyApproved(t=event.t, reply_id=event.reply_id, text=event.text,
-                                             lang=event.lang, by="auto"))
+                                             lang=event.lang, by=Approver.AUTO))
                 else:
                     await emit(AutoApproveScheduled(t=event.t, reply_id=event.reply_id,
                                                     delay_s=self.auto_delay_s))
                     self._countdowns[event.reply_id] = asyncio.create_task(self._countdown(event, emit))
             return
         if isinstance(event, ReplyApproved):
-            if event.by != "auto":
+            if event.by != Approver.AUTO:
                 await self._cancel(event.reply_id, "approved", emit, event.t)
             s = self._suggested.get(event.reply_id)
             speak = Speak(t=event.t, reply_id=event.reply_id, text=event.text, lang=event.lang,
@@ -310,11 +473,12 @@ class ApprovalStage(Stage):
             return
         if isinstance(event, SayText):
             rid = next_id("say")
-            self._suggested[rid] = ReplySuggested(t=event.t, reply_id=rid, msg_ids=(), viewer=Viewer("host", "host"),
-                                                  intent="say", lang=event.lang, text=event.text)
+            self._remember(ReplySuggested(t=event.t, reply_id=rid, msg_ids=(), viewer=Viewer("host", "host"),
+                                          intent="say", lang=event.lang, text=event.text))
             if event.interrupt:
                 self._interrupt.add(rid)
-            await emit(ReplyApproved(t=event.t, reply_id=rid, text=event.text, lang=event.lang, by="seller"))
+            await emit(ReplyApproved(t=event.t, reply_id=rid, text=event.text, lang=event.lang,
+                                     by=Approver.SELLER))
             return
         if isinstance(event, SetAutoApprove):
             self.auto_approve = frozenset(event.kinds) - {"complaint", "spam"}

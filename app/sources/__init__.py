@@ -14,6 +14,12 @@ from app.sources.base import ChatSource, SourceContext
 
 SOURCE_KINDS: dict[str, str] = {
     "replay": "app.sources.replay",
+    "mic": "app.sources.microphone",
+    "bilibili": "app.sources.bilibili",
+    "twitch": "app.sources.twitch",
+    "youtube": "app.sources.youtube",
+    "tiktok": "app.sources.tiktok",
+    "ingest": "app.sources.ingest",
 }
 """Source kind -> module that implements it (imported only when a spec of that kind is opened,
 so a platform's optional packages are needed only by sellers who use that platform)."""

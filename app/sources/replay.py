@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import LiveHostError, SessionFileError
-from app.events import (ChatReceived, ErrorOccurred, Event, GiftReceived, LikesReceived,
-                        SessionEnded, SessionStarted, SetNowSelling, SpeechTranscribed, ViewerEntered,
-                        ViewerFollowed, Viewer)
+from app.events import (ChatReceived, ErrorOccurred, Event, GiftReceived, LikesReceived, SetNowSelling,
+                        SourceConnected, SourceDisconnected, SpeechTranscribed, ViewerEntered, ViewerFollowed,
+                        Viewer)
+from app.vocab import DisconnectReason, ErrorCode
 
 _UNDECODABLE = "\x00<undecodable line>"
 """Placeholder for a line that is not UTF-8 (compared by identity)."""
@@ -131,7 +132,7 @@ class ReplayChatSource:
         speed: playback speed multiplier (1.0 = real time); ``None`` or ``inf`` = as fast as possible.
         default_platform: used when the file has no session line.
         transcriber: turns a ``host_speech`` line's ``audio`` file into text (blocking; run on a
-            worker thread), e.g. vosk via :func:`app.recognition.cli.transcribe_file`. Without
+            worker thread), e.g. vosk via :func:`app.recognition.transcribe.transcribe_file`. Without
             one, or when it raises :class:`LiveHostError` (no speech model), the line is kept with
             empty text and the problem is reported once.
 
@@ -172,6 +173,10 @@ class ReplayChatSource:
         if raw_lines and undecodable == sum(1 for r in raw_lines if r.strip()):
             raise SessionFileError("session-unreadable", f"{self.path} is not UTF-8 text.",
                                    "Save the file as UTF-8 JSON Lines.")
+        if not any(raw.strip() for raw in self._lines) or all(
+                _is_header_line(raw) for raw in self._lines if raw.strip()):
+            raise SessionFileError(ErrorCode.SESSION_EMPTY, f"{self.path} has no events.",
+                                   "Record a session first (livehost record ...) or check you chose the right file.")
         self.speed = None if speed is None or speed == float("inf") else float(speed)
         if self.speed is not None and self.speed <= 0:
             raise SessionFileError("session-speed-invalid", f"Speed must be positive, got {speed}",
@@ -196,9 +201,9 @@ class ReplayChatSource:
         return self.header.platform
 
     def iter_events(self) -> Iterator[Event]:
-        """All events in file order (no pacing), with ErrorOccurred for malformed lines."""
-        yield SessionStarted(t=0.0, session_id=self.header.session_id, platform=self.header.platform,
-                             room_id=self.header.room_id)
+        """All events in file order (no pacing), with ErrorOccurred for malformed lines; starts
+        with ``SourceConnected`` and ends with ``SourceDisconnected(reason="ended")``."""
+        yield SourceConnected(t=0.0, source=self.spec, platform=self.header.platform, detail=str(self.path))
         last_t = 0.0
         seen_ids: set[str] = set()
         for line_no, raw in enumerate(self._lines, start=1):
@@ -235,7 +240,8 @@ class ReplayChatSource:
                 event = _retime(event, last_t)
             last_t = event.t
             yield event
-        yield SessionEnded(t=last_t, session_id=self.header.session_id)
+        yield SourceDisconnected(t=last_t, source=self.spec, platform=self.header.platform,
+                                 reason=DisconnectReason.ENDED, message=f"{self.path.name}: end of the session file.")
 
     async def events(self, ctx=None) -> AsyncIterator[Event]:
         """The events paced by ``speed`` (sleeps between stream times); ``ctx`` (a
@@ -275,6 +281,14 @@ class ReplayChatSource:
         return _retime(event, event.t, text=text), None
 
 
+def _is_header_line(raw: str) -> bool:
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        return False
+    return isinstance(obj, dict) and obj.get("type") == "session"
+
+
 def _retime(event: Event, t: float, **changes) -> Event:
     import dataclasses
 
@@ -292,4 +306,8 @@ def open_source(target: str, *, settings=None, endpoint: str | None = None, spee
         raise SessionFileError("source-spec-invalid", "replay: needs a session file, e.g. replay:session.jsonl",
                                "Give the path of a .jsonl session file after 'replay:'.")
     platform = getattr(settings, "platform", None) or "replay"
+    if transcriber is None and settings is not None:
+        from app.recognition.transcribe import settings_transcriber
+
+        transcriber = settings_transcriber(settings)
     return ReplayChatSource(Path(target), speed=speed, default_platform=platform, transcriber=transcriber)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.errors import LiveHostError
@@ -42,20 +42,12 @@ __all__ = ["ASPECTS", "WINDOW_TITLE", "AvatarSettings", "AvatarWindow", "cjk_fon
 WINDOW_TITLE = "LiveHost Avatar"
 ASPECTS: dict[str, tuple[int, int]] = {"9:16": (9, 16), "16:9": (16, 9)}
 """Supported fixed aspects (width : height); ``None`` = free."""
-_PREFERRED_CJK = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                  "Hiragino Sans GB", "WenQuanYi Micro Hei", "Noto Sans SC")
-
-
 def cjk_font_family() -> str:
-    """A font family with Simplified Chinese glyphs: the first installed of a preferred list
-    (Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, ...), else any family
-    QFontDatabase lists for SimplifiedChinese, else the application default. Needs a
-    QGuiApplication."""
-    families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
-    for name in _PREFERRED_CJK:
-        if name in families:
-            return name
-    return families[0] if families else QFont().family()
+    """A font family with Simplified Chinese glyphs (:func:`app.gui.fonts.cjk_family`), else the
+    application default. Needs a QGuiApplication."""
+    from app.gui.fonts import cjk_family
+
+    return cjk_family() or QFont().family()
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,38 @@ def expand_templates(path: Path, slots: dict[str, list[str]], budget: int,
     return out[:budget]
 
 
+SOURCE_FILES = {"rasa": "rasa_shopping_bot_nlu.md", "clinc150": "clinc150_data_full.json",
+                "bitext": "bitext_customer_support_sample.csv"}
+EXTRACT = HERE / "sources_extract.json"
+"""The mapped public sources' candidate texts (only the source intents the maps use, after the
+loaders' filters), so the corpus rebuilds from the repository alone; refreshed from the full
+public files with ``--shared DIR --write-extract``. Licences: ``LICENSES/`` (see SOURCES.md)."""
+
+
+def load_sources(shared: Path) -> dict[str, dict[str, list[str]]]:
+    """Source name -> {source intent: texts}: from the shared data folder (the full public files)
+    or from :data:`EXTRACT` (a file)."""
+    shared = Path(shared)
+    if shared.is_file():
+        data = json.loads(shared.read_text(encoding="utf-8"))
+        return {name: {k: list(v) for k, v in data[name].items()} for name in SOURCE_FILES}
+    intent_dir = shared / "intent"
+    for f in SOURCE_FILES.values():
+        if not (intent_dir / f).exists():
+            raise SystemExit(f"missing input {intent_dir / f}")
+    return {"rasa": load_rasa(intent_dir / SOURCE_FILES["rasa"]),
+            "clinc150": load_clinc(intent_dir / SOURCE_FILES["clinc150"]),
+            "bitext": load_bitext(intent_dir / SOURCE_FILES["bitext"])}
+
+
+def write_extract(shared: Path, out: Path = EXTRACT) -> None:
+    """Keep only what the maps read from the public sources, for rebuilding without them."""
+    tables = load_sources(shared)
+    maps = {"rasa": RASA_MAP, "clinc150": CLINC_MAP, "bitext": BITEXT_MAP}
+    extract = {name: {k: tables[name].get(k, []) for k in sorted(maps[name])} for name in SOURCE_FILES}
+    out.write_text(json.dumps(extract, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+
 def build(shared: Path, seed: int, exclude: list[Path],
           skip: frozenset[str] = frozenset()) -> tuple[list[dict], dict]:
     """Assemble the corpus rows (shuffled with ``seed``) and per-source statistics.
@@ -265,11 +297,7 @@ def build(shared: Path, seed: int, exclude: list[Path],
     to avoid the CDLA-Sharing-1.0 share-alike obligation on the output file.
     """
     rng = random.Random(seed)
-    intent_dir = shared / "intent"
-    for f in ("rasa_shopping_bot_nlu.md", "clinc150_data_full.json",
-              "bitext_customer_support_sample.csv"):
-        if not (intent_dir / f).exists():
-            raise SystemExit(f"missing input {intent_dir / f}")
+    tables = load_sources(shared)
     stats: dict = {}
 
     # 1. hand-written (authoritative)
@@ -315,15 +343,9 @@ def build(shared: Path, seed: int, exclude: list[Path],
 
     # 2. mapped public sources (capped)
     mapped: list[dict] = []
-    if "rasa" not in skip:
-        mapped += map_source("rasa", load_rasa(intent_dir / "rasa_shopping_bot_nlu.md"),
-                             RASA_MAP, rng, stats)
-    if "clinc150" not in skip:
-        mapped += map_source("clinc150", load_clinc(intent_dir / "clinc150_data_full.json"),
-                             CLINC_MAP, rng, stats)
-    if "bitext" not in skip:
-        mapped += map_source("bitext", load_bitext(intent_dir / "bitext_customer_support_sample.csv"),
-                             BITEXT_MAP, rng, stats)
+    for name, mapping in (("rasa", RASA_MAP), ("clinc150", CLINC_MAP), ("bitext", BITEXT_MAP)):
+        if name not in skip:
+            mapped += map_source(name, tables[name], mapping, rng, stats)
     for r in mapped:
         k = dedup_key(r["text"])
         if k in seen:
@@ -349,7 +371,10 @@ def build(shared: Path, seed: int, exclude: list[Path],
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, required=True, help="the shared data dir (has intent/)")
+    ap.add_argument("--shared", type=Path, default=EXTRACT,
+                    help="the shared data dir (has intent/) or the extract file (default: sources_extract.json)")
+    ap.add_argument("--write-extract", action="store_true",
+                    help="with --shared DIR: refresh sources_extract.json from the full public files")
     ap.add_argument("--out", type=Path, required=True, help="output train.jsonl")
     ap.add_argument("--seed", type=int, default=20261129)
     ap.add_argument("--exclude", type=Path, action="append", default=[],
@@ -367,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pass
 
+    if args.write_extract:
+        write_extract(args.shared)
     rows, stats = build(args.shared, args.seed, args.exclude, frozenset(args.skip_source))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:

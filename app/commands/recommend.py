@@ -1,99 +1,19 @@
 """``livehost recommend``: top-k for a viewer, and ``livehost recommend evaluate``.
 
-Usage::
-
-    livehost recommend --viewer douyin:v0001 [--budget 200] [--color red] [--size M]
-        [--height 160 --weight 50] [--recipient mother] [--listing 3] [--text MESSAGE] [--k 3]
-        [--catalog FILE] [--interactions FILE] [--db livehost.db] [--session ID] [--json]
-
-    livehost recommend evaluate --interactions FILE [--items FILE] [--format csv|movielens]
-        [--k 10] [--test-fraction 0.25] [--seed 0] [--json]
-
-Without ``--catalog``/``--interactions`` the demo catalog and the synthetic demo
-interactions in ``assets/demo/`` are used. For ``evaluate --format csv``, ``--items`` is a
-catalog file (product features for the content model); for ``--format movielens`` it is the
-``u.item`` file and ``--interactions`` the ``u.data`` file.
+Without ``--catalog``/``--interactions`` the demo catalog and the synthetic demo interactions in
+``assets/demo/`` are used. For ``evaluate --format csv``, ``--items`` is a catalog file (product
+features for the content model); for ``--format movielens`` it is the ``u.item`` file and
+``--interactions`` the ``u.data`` file.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.errors import LiveHostError
-
-_ROOT = Path(__file__).resolve().parents[2]
-DEMO_CATALOG = _ROOT / "assets" / "demo" / "catalog.csv"
-DEMO_INTERACTIONS = _ROOT / "assets" / "demo" / "interactions.csv"
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        d = Decimal(text)
-    except InvalidOperation as exc:
-        raise argparse.ArgumentTypeError(f"not an amount in yuan: {text!r}") from exc
-    if d < 0:
-        raise argparse.ArgumentTypeError("amount must be >= 0")
-    return d
-
-
-def _recommend_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="livehost recommend",
-                                 description="Recommend products for a viewer, with reasons.")
-    ap.add_argument("--viewer", required=True,
-                    help="viewer key platform:uid (or a uid, with --platform)")
-    ap.add_argument("--platform", default="douyin", help="platform for a bare uid")
-    ap.add_argument("--budget", type=_decimal, help="maximum price, yuan")
-    ap.add_argument("--budget-min", type=_decimal, help="minimum price, yuan")
-    ap.add_argument("--color", help="colour family (red, black ...) or a colour word (酒红)")
-    ap.add_argument("--size", help="garment/shoe size (M, XL, 38)")
-    ap.add_argument("--height", type=float, help="height, cm")
-    ap.add_argument("--weight", type=float, help="weight, kg")
-    ap.add_argument("--recipient", help="mother, father, wife, husband, girlfriend, boyfriend, "
-                                        "child, elder, friend, gift, self")
-    ap.add_argument("--listing", type=int, help="listing number the viewer is asking about")
-    ap.add_argument("--text", default="", help="the viewer's message (categories/tags it names "
-                                               "are preferred), e.g. 学生党有什么推荐")
-    ap.add_argument("--k", type=int, default=3, help="how many products (default 3)")
-    ap.add_argument("--catalog", type=Path, default=DEMO_CATALOG)
-    ap.add_argument("--interactions", type=Path, default=DEMO_INTERACTIONS,
-                    help="order export / interactions file (CSV/XLSX)")
-    ap.add_argument("--db", type=Path, help="also use the interactions recorded live in this "
-                                            "LiveHost database (SQLite file)")
-    ap.add_argument("--session", help="live session whose sales count as tonight "
-                                      "(default: the latest in the interactions)")
-    ap.add_argument("--json", action="store_true", help="print JSON")
-    return ap
-
-
-def _evaluate_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="livehost recommend evaluate",
-                                 description="Offline top-k evaluation of the ranking methods.")
-    ap.add_argument("--interactions", type=Path, required=True)
-    ap.add_argument("--items", type=Path, help="catalog file (csv) or u.item (movielens)")
-    ap.add_argument("--format", choices=("csv", "movielens"), default="csv")
-    ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--test-fraction", type=float, default=0.25)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--json", action="store_true")
-    return ap
-
-
-def main(argv: list[str]) -> int:
-    """Entry point for ``livehost recommend ...``; returns the exit code (0 ok, 2 error)."""
-    try:
-        if argv and argv[0] == "evaluate":
-            return _evaluate(_evaluate_parser().parse_args(argv[1:]))
-        return _recommend(_recommend_parser().parse_args(argv))
-    except LiveHostError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        return 2
 
 
 def _load_catalog(path: Path):
@@ -102,7 +22,11 @@ def _load_catalog(path: Path):
     return load_catalog(path).catalog
 
 
-def _recommend(args: argparse.Namespace) -> int:
+def run(args) -> int:
+    """``livehost recommend --viewer ...``."""
+    if args.viewer is None:
+        raise LiveHostError("usage", "livehost recommend needs --viewer PLATFORM:UID (or `recommend evaluate ...`).",
+                            "Example: livehost recommend --viewer douyin:v0001 --budget 200")
     from app.events import Slots
     from app.recommend.content import color_family
     from app.recommend.interactions_io import normalise_viewer_key
@@ -168,7 +92,8 @@ def _recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace) -> int:
+def evaluate(args) -> int:
+    """``livehost recommend evaluate ...``."""
     from app.recommend.evaluate import evaluate, format_table, results_json
 
     catalog = None
@@ -206,7 +131,3 @@ def _evaluate(args: argparse.Namespace) -> int:
               f"{args.test_fraction}, seed {args.seed}; wall {wall:.1f} s")
         print(format_table(results, args.k))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
