@@ -52,6 +52,7 @@ over every item -- so the figures it decides on are exactly what
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
@@ -566,8 +567,6 @@ def learn_blend(pools: ValidationPools, *, prior: Weights, new_viewer: Weights,
         The blend, with a :class:`BlendReport`. Raises ``ValueError`` when no component
         scored any validation viewer.
     """
-    import time
-
     t0 = time.perf_counter()
     comps = pools.components
     available = [c for c in pools.present if c not in exclude]
