@@ -268,7 +268,8 @@ class Session:
                                       merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s)
         self.rotation = IdleRotationStage(catalog, interval_s=rotation_s)
         self.approval = ApprovalStage(r.auto_approve, auto_delay_s=auto_delay)
-        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview)
+        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview,
+                                         min_free_mb=settings.speech.min_free_disk_mb)
                              if engines.synthesizer is not None else None)
         stages = [self.understanding]
         if self.recommendation is not None:
@@ -385,8 +386,8 @@ class Session:
                         log.exception("source %s did not close cleanly", source.spec)
             try:
                 self.store.end_session(self.session_id)
-            except Exception:  # noqa: BLE001 - a full disk must not hide the session's results
-                log.exception("could not mark the session ended")
+            except Exception as exc:  # noqa: BLE001 - a full disk must not hide the session's results
+                log.warning("could not mark the session ended: %s", exc)
 
     # ------------------------------------------------------------------ pumps and clock
     def _context(self) -> SourceContext:

@@ -100,6 +100,9 @@ class SpeechSettings(_Frozen):
     """Voice id for English; empty = pick automatically."""
     output_device: str = ""
     """Output device name for playback; empty = system default; none found = files only."""
+    min_free_disk_mb: float = Field(default=50.0, ge=0.0, le=100_000.0)
+    """Below this much free space (MB) on the audio folder's disk, no reply audio is written
+    (the seller is told; speech resumes when there is room)."""
 
 
 class HostSettings(_Frozen):
