@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove,
-                        SetIdleRotation, SetVoice, SpeechMuted)
+from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SessionStarted,
+                        SetAutoApprove, SetIdleRotation, SetVoice, SpeechMuted)
 from app.gui.avatar_link import AvatarLink
 from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
 from app.gui.feed import FeedPanel
@@ -319,6 +319,9 @@ class ConsoleWindow(QMainWindow):
     # ------------------------------------------------------------------ events
     def _on_event(self, e: Event) -> None:
         self.event_count += 1
+        if isinstance(e, SessionStarted) and self.loader is not None and self.loader.store is not None:
+            path = getattr(self.loader.store, "path", ":memory:")
+            self.feed.history_source = None if path == ":memory:" else (path, e.session_id)
         self.feed.on_event(e)
         self.queue.on_event(e)
         self.products.on_event(e)

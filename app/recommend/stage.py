@@ -49,6 +49,9 @@ FIT_EXECUTOR = "recommend-fit"
 STOP_WAIT_S = 30.0
 """Seconds :meth:`RecommendationStage.stop` waits for a running refit to finish."""
 
+MAX_VIEWERS_REMEMBERED = 50_000
+"""Viewers whose slots (budget, size ...) the stage remembers in a session; the least recent go."""
+
 ASKED_INTENTS = frozenset({"price", "discount", "size_fit", "product_detail", "stock"})
 """Intents that count as the viewer asking about the product they name."""
 
@@ -200,8 +203,10 @@ class RecommendationStage(Stage):
         if event.source == "host_speech":
             return
         vkey = viewer_key(event.viewer.platform, event.viewer.uid)
-        slots = merge_slots(self._slots.get(vkey), event.slots)
-        self._slots[vkey] = slots
+        slots = merge_slots(self._slots.pop(vkey, None), event.slots)
+        self._slots[vkey] = slots  # most recent last: the oldest viewers' slots are dropped beyond the cap
+        if len(self._slots) > MAX_VIEWERS_REMEMBERED:
+            del self._slots[next(iter(self._slots))]
         product = self._product_or_now_selling(event.slots, event.t)
         suggest = event.intent == "recommendation_request"
         if product is not None and event.intent in ASKED_INTENTS:
