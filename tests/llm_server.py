@@ -113,24 +113,3 @@ def last_user(body: dict) -> str:
 
 def system(body: dict) -> str:
     return next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
-
-
-class LexiconDetector:
-    """The offensive-language detector's interface (``score(text)`` -> ``.offensive``) over a
-    fixed word list -- what the tests need until ``app.understanding.moderation`` is on main."""
-
-    @dataclass(frozen=True)
-    class Offense:
-        offensive: bool
-        score: float
-        lexicon_hits: tuple[str, ...]
-        lang: str = "zh"
-
-    def __init__(self, words=("傻逼", "滚蛋", "蠢货", "idiot", "stupid")) -> None:
-        self.words = tuple(words)
-        self.seen: list[str] = []
-
-    def score(self, text: str) -> "LexiconDetector.Offense":
-        self.seen.append(text)
-        hits = tuple(w for w in self.words if w in text.lower())
-        return self.Offense(bool(hits), 1.0 if hits else 0.0, hits)

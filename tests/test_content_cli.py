@@ -128,5 +128,5 @@ def test_the_language_model_writes_in_the_sellers_style_and_is_checked(tmp_path)
     assert d["source"] == "llm" and d["style"] == "亲切活泼"
     assert "最低价" not in d["text"] and "78元" in d["text"] and "曲奇礼盒" in d["text"]
     assert json.loads(d["dropped"])[0][0] == "全网最低价，错过再等一年！"
-    assert "unmoderated" in d["held_reason"] or not d["held_reason"]
+    assert d["held_reason"] == ""  # what is left passed every check, the offensive-language filter included
     assert len(requests) == 1 and "亲切活泼" in requests[0]["messages"][1]["content"]

@@ -54,10 +54,10 @@ def test_generate_choose_edit_and_save_a_draft(qtbot, tmp_path, catalog):
     assert saved.get("P2").script == edited and saved.get("P1").script == catalog.get("P1").script
 
 
-def test_a_draft_by_the_local_model_is_checked_and_shows_why_it_waits(qtbot, tmp_path, catalog):
+def test_a_draft_by_the_local_model_is_checked_sentence_by_sentence(qtbot, tmp_path, catalog):
     i18n.set_language("zh")
-    text = ("5号链接，加厚纯棉浴巾，纯棉材质，吸水快。直播间价39元，包邮。全网最低价！喜欢的宝宝直接拍5号链接，"
-            "1天内发货，支持7天无理由退货。")
+    text = ("来，宝宝们看5号链接，加厚纯棉浴巾，纯棉的材质，吸水快，洗完澡一擦就干。全网最低价！"
+            "灰色现在有货，直播间价39元，包邮，拍下后1天内发货。支持7天无理由退货，喜欢的宝宝直接拍5号链接。")
     with _ServerThread(lambda body: Answer(text)) as srv:
         panel, _ = _panel(qtbot, tmp_path, catalog, enabled=True, base_url=srv.base_url, model="qwen-test",
                           max_chars=2000)
@@ -71,7 +71,8 @@ def test_a_draft_by_the_local_model_is_checked_and_shows_why_it_waits(qtbot, tmp
     assert "最低价" not in draft.text and "39元" in draft.text
     assert draft.dropped[0][0] == "全网最低价！"
     assert panel.script.toPlainText() == draft.text
-    assert "需要你审核" in panel.draft_note.text() and "unmoderated" in panel.draft_note.text()
+    assert draft.held_reason == "" and "用到的商品资料" in panel.draft_note.text()
+    assert "price" in panel.draft_note.text()  # the kept sentences are traced to the catalog fields
 
 
 def test_a_model_that_is_down_is_reported_in_the_tab(qtbot, tmp_path, catalog):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.content.check import ContentChecker
+from app.content.check import ContentChecker, load_moderation
 from app.content.generator import IntroGenerator
 from app.content.llm import ChatClient
 from app.content.writer import LlmWriter, same_facts
@@ -21,13 +21,21 @@ from app.settings import load_settings
 from app.store import SqliteStore
 from app.understanding.stage import Understander
 from tests.fakes import FakeSynth, KeywordClassifier, Rec
-from tests.llm_server import Answer, ChatServer, LexiconDetector, last_user, system
+from tests.llm_server import Answer, ChatServer, last_user, system
 
 pytestmark = pytest.mark.timeout(120)
 
 
 def run(coro):
     return asyncio.run(coro)
+
+
+@pytest.fixture(scope="module")
+def detector():
+    """The shipped offensive-language detector (models/moderation)."""
+    found, why = load_moderation()
+    assert found is not None, why
+    return found
 
 
 def _free_port() -> int:
@@ -141,8 +149,8 @@ def test_probe_names_the_models():
 
 # ----------------------------------------------------------------------------- the checks
 
-def test_each_kind_of_bad_sentence_is_refused(catalog):
-    checker = ContentChecker(catalog, moderation=LexiconDetector())
+def test_each_kind_of_bad_sentence_is_refused(catalog, detector):
+    checker = ContentChecker(catalog, moderation=detector)
     def why(s, **kw):
         return " ".join(checker.sentence_problems(s, lang=kw.pop("lang", "zh"), **kw))
 
@@ -180,7 +188,7 @@ def test_same_facts_keeps_every_number_and_name():
     assert same_facts(orig, "「陶瓷马克杯」59.9元，原价99元") == "names added: 陶瓷马克杯"
 
 
-def test_an_introduction_draft_keeps_only_the_sentences_that_pass(catalog):
+def test_an_introduction_draft_keeps_only_the_sentences_that_pass(catalog, detector):
     good = ["3号链接，纯棉圆领T恤给大家看一下。", "100%棉的面料，不起球，宽松版型，穿着很舒服。",
             "白色和黑色都有，S、M、L码可选，尺码拿不准的宝宝把身高体重打在公屏上。",
             "今天直播间价59.9元，划线价99元，包邮，新疆和西藏除外。", "支持7天无理由退货，还送运费险，喜欢的宝宝直接拍3号链接。"]
@@ -196,7 +204,7 @@ def test_an_introduction_draft_keeps_only_the_sentences_that_pass(catalog):
             await writer.client.aclose()
             return intro, srv.requests[0]
 
-    intro, req = run(main(LexiconDetector()))
+    intro, req = run(main(detector))
     assert [s.text for s in intro.sentences] == good
     assert [d[0] for d in intro.dropped] == bad
     reasons = [d[1] for d in intro.dropped]
@@ -206,7 +214,7 @@ def test_an_introduction_draft_keeps_only_the_sentences_that_pass(catalog):
     assert "price" in intro.sentences[3].fields and "return_days" in intro.sentences[4].fields
     # the model was given the catalog's facts, the FABE rules and the style
     assert "59.9元" in last_user(req) and "亲切活泼" in last_user(req) and "极限词" in system(req)
-    # without the offensive-language filter the insult is not caught -- so the whole draft waits for the seller
+    # should the offensive-language filter be missing, the insult is not caught -- so the whole draft waits
     unmoderated, _ = run(main(None))
     assert [s.text for s in unmoderated.sentences] == good[:3] + [bad[2]] + good[3:]
     assert "unmoderated" in unmoderated.held_reason
@@ -216,7 +224,7 @@ def test_an_introduction_draft_keeps_only_the_sentences_that_pass(catalog):
 
 CHAT_RULES = [("多少钱", "price"), ("聊", "chitchat")]
 
-BAD = {"聊价格": "这件只要9.9元，快来抢！", "聊极限": "我们家是全网最低价，第一品牌！", "聊骂人": "你这个傻逼，快走开",
+BAD = {"聊价格": "这件只要9.9元，快来抢！", "聊极限": "我们家是全网最低价，第一品牌！", "随便聊聊你": "你这个傻逼，快走开",
        "聊标签": "<script>alert(1)</script><b>欢迎</b>光临", "聊长文": "哈" * 10_000}
 CLEAN = "谢谢你来看直播，祝你今晚开心"
 
@@ -267,18 +275,18 @@ def _outcome(mid):
 
 
 @pytest.mark.parametrize("stream", [True, False])
-def test_nothing_bad_the_model_says_is_spoken_and_the_stream_never_waits(tmp_path, catalog, stream):
+def test_nothing_bad_the_model_says_is_spoken_and_the_stream_never_waits(tmp_path, catalog, stream, detector):
     settings = _settings(tmp_path, stream=stream)
 
     async def main():
         async with ChatServer(chat_answer) as srv:
             writer = LlmWriter(ChatClient(srv.base_url, stream=stream, retries=0),
-                               ContentChecker(catalog, moderation=LexiconDetector()), IntroGenerator(catalog),
+                               ContentChecker(catalog, moderation=detector), IntroGenerator(catalog),
                                reply_timeout_s=1.0)
             s, rec = await _session(tmp_path, settings, catalog, writer)
             viewer = Viewer("douyin", "u1", "小美")
             try:
-                for i, text in enumerate([*BAD, "聊崩溃", "聊天"]):
+                for i, text in enumerate([*BAD, "聊崩溃", "聊天", "傻逼主播聊聊"]):
                     await s.command(ChatReceived(msg_id=f"m{i}", viewer=viewer, text=text))
                     await _until(rec, _outcome(f"m{i}"))
                 # the model hangs; a question right after it is answered (and spoken) at once
@@ -287,9 +295,10 @@ def test_nothing_bad_the_model_says_is_spoken_and_the_stream_never_waits(tmp_pat
                 await _until(rec, _outcome("hang"))
             finally:
                 await s.finish()
-            return rec
+            return rec, [last_user(b) for b in srv.requests]
 
-    rec = run(main())
+    rec, asked = run(main())
+    assert "傻逼主播聊聊" not in asked  # an abusive message is not even sent to the model
     spoken = [e.text for e in rec.of(Speak)]
     price = next(e for e in rec.of(ReplySuggested) if e.msg_ids == ("q",))
     assert spoken == [CLEAN, price.text]  # the one clean small-talk answer and the price reply
@@ -300,6 +309,7 @@ def test_nothing_bad_the_model_says_is_spoken_and_the_stream_never_waits(tmp_pat
     assert "fact_guard: price 9.9" in rejected["m0"]
     assert "极限词" in rejected["m1"] and "offensive" in rejected["m2"] and "markup" in rejected["m3"]
     assert "too_long" in rejected["m4"] and rejected["m5"].startswith("llm-http-error")
+    assert rejected["m7"].startswith("offensive: the viewer's message")
     assert rejected["hang"].startswith("llm-timeout")
     order = [id(e) for e in rec.events]
     hang_out = next(e for e in rec.of(ModelTextRejected) if e.msg_id == "hang")
@@ -310,6 +320,7 @@ def test_nothing_bad_the_model_says_is_spoken_and_the_stream_never_waits(tmp_pat
 
 
 def test_model_text_waits_for_the_seller_without_the_offensive_language_filter(tmp_path, catalog):
+    """The seam: when the filter cannot be loaded, small talk is held, never spoken."""
     async def main():
         async with ChatServer(chat_answer) as srv:
             writer = LlmWriter(ChatClient(srv.base_url), ContentChecker(catalog, moderation=None),
@@ -340,12 +351,12 @@ def _rephrase_answer(kind):
 
 
 @pytest.mark.parametrize("kind", ["good", "wrong", "hang"])
-def test_a_reworded_reply_is_spoken_only_if_it_keeps_the_facts_and_comes_in_time(tmp_path, catalog, kind):
+def test_a_reworded_reply_is_spoken_only_if_it_keeps_the_facts_and_comes_in_time(tmp_path, catalog, kind, detector):
     settings = _settings(tmp_path, answer_chitchat=False, rephrase_replies=True, reply_timeout_s=3.0)
 
     async def main():
         async with ChatServer(_rephrase_answer(kind)) as srv:
-            writer = LlmWriter(ChatClient(srv.base_url), ContentChecker(catalog, moderation=LexiconDetector()),
+            writer = LlmWriter(ChatClient(srv.base_url), ContentChecker(catalog, moderation=detector),
                                IntroGenerator(catalog), reply_timeout_s=3.0)
             s, rec = await _session(tmp_path, settings, catalog, writer, auto_delay_s=1.0)
             try:

@@ -18,9 +18,9 @@ Every sentence goes through, in order:
 6. **other products**: a sentence about one product that names another product of the catalog
    (its title, short name or alias) fails; small talk must not name any product nor talk
    prices, stock, offers or shipping (:data:`SALES_TALK`);
-7. **offensive language**: :class:`app.understanding.moderation.OffenseDetector` (``score``)
-   when it is installed. Until it is, the text is marked *unmoderated* and is never spoken
-   without the seller (:attr:`ContentChecker.moderated` is False; the seam is
+7. **offensive language**: :class:`app.understanding.moderation.OffenseDetector` (``score``).
+   Should it not load (model files missing or damaged), the text is marked *unmoderated* and is
+   never spoken without the seller (:attr:`ContentChecker.moderated` is False; the seam is
    :func:`load_moderation`).
 
 A failing sentence is dropped with its reasons (introductions) or the whole text is refused
@@ -70,9 +70,9 @@ def load_moderation():
     """The offensive-language detector, or ``(None, why)`` when it cannot be used.
 
     Returns ``(detector, "")`` with an object whose ``score(text)`` returns something with an
-    ``offensive`` attribute (:class:`app.understanding.moderation.OffenseDetector`), or
-    ``(None, notice)`` when the module is not part of this installation yet or its model does
-    not load. Never raises.
+    ``offensive`` attribute (:class:`app.understanding.moderation.OffenseDetector`, about 0.1 s
+    to load), or ``(None, notice)`` when the module is missing or its model does not load.
+    Never raises.
     """
     try:
         from app.understanding.moderation import OffenseDetector  # type: ignore[import-not-found]

@@ -141,8 +141,10 @@ class LlmReplyStage(Stage):
         assert isinstance(event, IntentClassified)
         if (self.chitchat and event.intent == "chitchat" and event.source == "comment" and not event.uncertain
                 and event.t - self._last_chitchat >= self.chitchat_gap_s and event.text.strip()):
-            if self.writer.checker.offensive(event.text):
-                return  # nothing is said to an abusive message
+            if self.writer.checker.offensive(event.text):  # nothing is said to an abusive message
+                await emit(ModelTextRejected(t=event.t, purpose="chitchat", msg_id=event.msg_id,
+                                             reason="offensive: the viewer's message (the model is not asked)"))
+                return
             if self._start("cc:" + event.msg_id, self._chitchat(event, emit)):
                 self._last_chitchat = event.t
 
