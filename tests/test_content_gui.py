@@ -52,6 +52,9 @@ def test_generate_choose_edit_and_save_a_draft(qtbot, tmp_path, catalog):
     qtbot.mouseClick(panel.btn_save, Qt.MouseButton.LeftButton)
     saved = load_catalog(path).catalog
     assert saved.get("P2").script == edited and saved.get("P1").script == catalog.get("P1").script
+    # new settings from the dialog: the model's button appears once [llm] allows drafts
+    panel.set_settings(load_settings(tmp_path / "none.toml", {"data_dir": str(tmp_path), "llm": {"enabled": True}}))
+    assert panel.btn_llm.isVisibleTo(panel)
 
 
 def test_a_draft_by_the_local_model_is_checked_sentence_by_sentence(qtbot, tmp_path, catalog):

@@ -5,7 +5,7 @@ use, about a millisecond per product) and hands them out in turn, so the idle ro
 back to a product says it differently. Only introductions that passed the fact guard are
 handed out, and none for a product that is sold out. The seller's own script always wins: the
 book is asked only for products whose ``script`` is empty (see
-:meth:`app.reply.stage.ReplyStage` and :class:`app.reply.rotation.IdleRotationStage`).
+:class:`app.reply.stage.ReplyStage` and :class:`app.reply.rotation.IdleRotationStage`).
 """
 
 from __future__ import annotations

@@ -177,7 +177,12 @@ class LlmReplyStage(Stage):
     async def _chitchat(self, ev: IntentClassified, emit: Emit) -> None:
         try:
             result = await self.writer.chitchat(ev.text, ev.lang)
-        except LiveHostError as exc:
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - nothing the model does may stop the stream
+            if not isinstance(exc, LiveHostError):
+                log.exception("small-talk request failed")
+                exc = LiveHostError("llm-bad-response", f"{type(exc).__name__}: {exc}")
             await self._status(emit)
             await emit(ModelTextRejected(t=self.now, purpose="chitchat", reason=f"{exc.code}: {exc.message}",
                                          msg_id=ev.msg_id))
@@ -206,7 +211,12 @@ class LlmReplyStage(Stage):
             await emit(ModelTextRejected(t=self.now, purpose="rephrase", reply_id=s.reply_id,
                                          reason=f"late: no wording within the {budget:.1f} s countdown"))
             return
-        except LiveHostError as exc:
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - nothing the model does may stop the stream
+            if not isinstance(exc, LiveHostError):
+                log.exception("rewording request failed")
+                exc = LiveHostError("llm-bad-response", f"{type(exc).__name__}: {exc}")
             await self._status(emit)
             await emit(ModelTextRejected(t=self.now, purpose="rephrase", reply_id=s.reply_id,
                                          reason=f"{exc.code}: {exc.message}"))

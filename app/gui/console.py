@@ -439,6 +439,7 @@ class ConsoleWindow(QMainWindow):
         self.queue.set_auto_kinds(settings.reply.auto_approve)
         self.set_auto_approve(settings.reply.auto_approve)
         self.products.set_rotation(settings.host.idle_rotation_s)
+        self.products.set_settings(settings)  # drafts: language, rate, [content], [llm]
         if self.avatar is not None:
             apply_avatar_prefs(self.avatar, prefs)
 

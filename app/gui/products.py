@@ -299,6 +299,13 @@ class ProductsPanel(QWidget):
                 self._generator = IntroGenerator(self.model.catalog)
         return self._generator
 
+    def set_settings(self, settings) -> None:
+        """Use new settings for drafts (language, speech rate, ``[content]``, ``[llm]``)."""
+        self.settings = settings
+        self.lang = settings.language
+        self._generator = None
+        self.btn_llm.setVisible(self._llm_allowed())
+
     def _llm_allowed(self) -> bool:
         s = self.settings
         return s is not None and s.llm.enabled and s.llm.write_introductions
