@@ -510,3 +510,35 @@ def test_a_held_reply_that_quotes_the_faq_is_right_for_a_sensitive_question(vgra
     assert vgrader.grade(q, _rec("可以开电子普通发票", product_id="TEA", held_reason="sensitive")).verdict == "correct"
     assert vgrader.grade(q, _rec("可以开电子普通发票", product_id="TEA")).verdict == "wrong"
 
+
+VERTICAL = {"cosmetics": ("food_facts", "unit"), "food": ("food_facts", "unit"), "phones": (), "mall": ()}
+"""The four vertical sets and the types their catalogs allow beyond the common ones."""
+
+
+@pytest.mark.parametrize("name", sorted(VERTICAL))
+def test_vertical_sets_cover_every_class_their_catalog_allows(name):
+    qset = load_set(REPO / "bench" / "questions" / f"{name}.jsonl")
+    catalog = load_catalog(qset.catalog_path).catalog
+    assert qset.catalog_path == REPO / "tests" / "data" / "catalogs" / f"{name}.csv"
+    qs = qset.questions
+    assert 110 <= len(qs) <= 150
+    assert 0.70 <= sum(q.lang == "zh" for q in qs) / len(qs) <= 0.80
+    types = Counter(q.type for q in qs)
+    need = ("price", "stock", "fit", "faq", "faq_missing", "sensitive", "not_sold", "comparison") + VERTICAL[name]
+    assert all(types[t] >= 8 for t in need), types
+    assert types["budget"] + types["recommendation"] >= 8 and types["no_listing"] >= 3
+    assert Counter(q.outcome for q in qs)["held"] >= 16
+    # every way of writing a listing number, in both languages
+    texts = [q.text for q in qs if q.ref == "listing"]
+    for rx in (r"^\d+号", r"#\d+", r"\d+#", r"链接\d+", r"[一二三四五六七八九十]+号", r"\bno \d+", r"\bnumber \d+"):
+        assert any(re.search(rx, t) for t in texts), rx
+    # per-variant prices and the stock of the exact variant, by options other than colour/size
+    assert sum(1 for q in qs if q.type == "price" and "sku" in q.expect) >= 4
+    assert sum(1 for q in qs if q.type == "stock" and "sku" in q.expect) >= 8
+    # FAQ answers are the catalog's, sensitive questions are held even where a FAQ answers them
+    assert all(catalog.faq_answer(q.expect["faq"], catalog.get(q.product_ids[0]) if len(q.product_ids) == 1 else None)
+               for q in qs if "faq" in q.expect)
+    # English questions as complete as Chinese: courier, ships-from, warranty or ingredients
+    en = [q for q in qs if q.lang == "en"]
+    assert {"shipping", "after_sales", "product_detail", "faq", "sensitive", "not_sold", "stock", "price"} <= {q.type for q in en}
+    assert sum(q.type == "shipping" for q in en) >= 3
