@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("--out", help="output model folder (default: models/intent)")
     ti.add_argument("--seed", type=int, default=0)
     ti.set_defaults(handler="app.commands.train:intent")
+    tm = tsub.add_parser("moderation", help="rebuild the offensive-language model (COLD + Davidson + live-room lines)")
+    tm.add_argument("--data", required=True, help="folder with cold/ and davidson/ (e.g. ../shared/data/moderation)")
+    tm.add_argument("--out", help="output model folder (default: models/moderation)")
+    tm.add_argument("--seed", type=int, default=0)
+    tm.set_defaults(handler="app.commands.train:moderation")
 
     rec = sub.add_parser("recommend", help="top products for a viewer, with reasons; `recommend evaluate` "
                                            "compares the ranking methods")

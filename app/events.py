@@ -604,6 +604,8 @@ class MetricsReported(Event):
     """Received events in the last minute (wall clock)."""
     speech_queue: int = 0
     """Replies approved and waiting to be spoken."""
+    loop_lag_p99_ms: float | None = None
+    """How late the core's event loop wakes, 99th percentile, ms (a busy core shows here first)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

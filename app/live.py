@@ -26,8 +26,8 @@ from app.settings import Settings
 from app.vocab import ErrorCode
 
 
-def open_sources(specs: list[str], settings: Settings, *, endpoint: str | None = None, catalog=None) -> list:
-    """Open every source spec (nothing connects yet).
+def open_sources(specs: list, settings: Settings, *, endpoint: str | None = None, catalog=None) -> list:
+    """Open every source spec (nothing connects yet); already opened sources pass through.
 
     Raises:
         LiveHostError: an unknown kind, a bad target, a missing optional package; ``usage`` when
@@ -38,7 +38,8 @@ def open_sources(specs: list[str], settings: Settings, *, endpoint: str | None =
     if endpoint and len(specs) != 1:
         raise LiveHostError(ErrorCode.USAGE, "--endpoint applies to one source; several were given.",
                             "Give one source with --endpoint, or set each platform's endpoint in settings.")
-    return [open_source(s, settings=settings, endpoint=endpoint, catalog=catalog) for s in specs]
+    return [open_source(s, settings=settings, endpoint=endpoint, catalog=catalog) if isinstance(s, str) else s
+            for s in specs]
 
 
 async def _until_stopped(duration_s: float | None, done: asyncio.Future | None = None) -> bool:
@@ -75,7 +76,7 @@ async def run_live_async(specs: list[str], catalog_path: Path, out_dir: Path, *,
     """Run a headless live session; returns a :class:`~app.replay.ReplayResult`-like result.
 
     Args:
-        specs: chat source specs (``bilibili:ROOM``, ``twitch:CHANNEL``, ``mic`` ...).
+        specs: chat source specs (``bilibili:ROOM``, ``twitch:CHANNEL``, ``mic`` ...) or opened sources.
         catalog_path: the seller's catalog.
         out_dir: output folder (as for ``replay``).
         duration_s: stop after this many seconds (``None`` = until Ctrl-C).
@@ -121,7 +122,7 @@ async def run_live_async(specs: list[str], catalog_path: Path, out_dir: Path, *,
     wall = time.perf_counter() - started
     recorder.flush()
     summary = _summary(recorder, live.metrics, session_id=session_id, platform=live.platform,
-                       session=" ".join(specs), catalog=str(catalog_path), products=len(catalog), wall=wall,
+                       session=" ".join(s.spec for s in sources), catalog=str(catalog_path), products=len(catalog), wall=wall,
                        recommender="hybrid" if engines.recommender is not None else "slot-match fallback",
                        interrupted=interrupted)
     records = recorder.records()
@@ -193,7 +194,7 @@ async def record_async(specs: list[str], out_file: Path, *, settings: Settings, 
     written = 0
     platform = sources[0].platform if sources else settings.platform
     f.write(json.dumps({"type": "session", "session_id": out_file.stem, "platform": platform,
-                        "recorded_from": specs, "recorded_at": time.strftime("%Y-%m-%d %H:%M:%S")},
+                        "recorded_from": [s.spec for s in sources], "recorded_at": time.strftime("%Y-%m-%d %H:%M:%S")},
                        ensure_ascii=False) + "\n")
 
     async def pump(source) -> None:

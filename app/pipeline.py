@@ -141,6 +141,19 @@ class Pipeline:
             self._tasks.append(asyncio.create_task(self._run_stage(s, q), name=f"stage-{s.name}"))
         self._started = True
 
+    def hold(self) -> None:
+        """Count work a stage does outside its inbox (queued playback) as pending, so
+        :meth:`drain` waits for it too; pair every call with :meth:`release`."""
+        self._pending += 1
+        if self._idle is not None:
+            self._idle.clear()
+
+    def release(self) -> None:
+        """The work counted by :meth:`hold` is done."""
+        self._pending -= 1
+        if self._pending == 0 and self._idle is not None:
+            self._idle.set()
+
     async def drain(self) -> None:
         """Wait until every published event has been handled by every stage (transitively)."""
         assert self._idle is not None

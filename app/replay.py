@@ -50,10 +50,17 @@ class _EventList:
 def load_catalog_or_fail(path: Path, *, skip_bad_rows: bool = False) -> tuple[Catalog, tuple]:
     """Load a catalog file for a run: all-or-nothing unless ``skip_bad_rows``; returns the
     catalog and the skipped rows' errors. Raises CatalogImportError / LiveHostError."""
+    catalog, skipped, _notes = load_catalog_with_notes(path, skip_bad_rows=skip_bad_rows)
+    return catalog, skipped
+
+
+def load_catalog_with_notes(path: Path, *, skip_bad_rows: bool = False) -> tuple[Catalog, tuple, tuple[str, ...]]:
+    """:func:`load_catalog_or_fail` plus the import's notes (encoding read, merged cells filled,
+    banner rows skipped, where the shop FAQ came from)."""
     from app.catalog.importer import load_catalog
 
     result = load_catalog(Path(path), skip_bad_rows=skip_bad_rows)
-    return result.catalog, result.skipped
+    return result.catalog, result.skipped, tuple(result.notes)
 
 
 def file_transcriber(settings: Settings) -> Callable[[Path], str]:
@@ -115,7 +122,7 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
 
     source = ReplayChatSource(session, speed=speed, default_platform=settings.platform,
                               transcriber=file_transcriber(settings))
-    catalog, skipped_rows = load_catalog_or_fail(catalog_path, skip_bad_rows=skip_bad_rows)
+    catalog, skipped_rows, notes = load_catalog_with_notes(catalog_path, skip_bad_rows=skip_bad_rows)
     out_dir = prepare_out_dir(out_dir)
     store = open_store(out_dir / DB_NAME)
     session_id = store.unique_session_id(source.header.session_id)
@@ -141,6 +148,9 @@ async def run_replay_async(session: Path, catalog_path: Path, out_dir: Path, *, 
         for err in skipped_rows:  # the seller asked to skip bad rows: still say which
             await live.publish(ErrorOccurred(code=err.code, message=f"{err.message} (row skipped)",
                                              hint=err.hint, stage="catalog"))
+        for note in notes:  # what the reader did (encoding, merged cells, banner rows): a notice
+            await live.publish(ErrorOccurred(code=ErrorCode.CATALOG_NOTE, message=f"{catalog_path}: {note}",
+                                             stage="catalog"))
 
     started = time.perf_counter()
     interrupted = False
@@ -189,21 +199,33 @@ def _summary(recorder: SessionRecorder, metrics, **info) -> dict[str, Any]:
 
 
 def write_outputs(out_dir: Path, records: list[dict], summary: dict) -> None:
-    """Write ``replies.jsonl`` and ``summary.json`` (UTF-8) into ``out_dir``.
+    """Write ``replies.jsonl`` and ``summary.json`` (UTF-8) into ``out_dir``, each to a temporary
+    file first and renamed when complete (a failed write leaves the previous file as it was).
 
     Raises:
         LiveHostError(code="output-unwritable" | "disk-full"): they cannot be written.
     """
+    import os
+
+    def put(name: str, text_chunks) -> None:
+        target = out_dir / name
+        tmp = out_dir / f".{name}.part"
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                for chunk in text_chunks:
+                    f.write(chunk)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     try:
-        with open(out_dir / "replies.jsonl", "w", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        put("replies.jsonl", (json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        put("summary.json", [json.dumps(summary, ensure_ascii=False, indent=2)])
     except OSError as exc:
         code = ErrorCode.DISK_FULL if exc.errno == 28 else ErrorCode.OUTPUT_UNWRITABLE
         raise LiveHostError(code, f"Cannot write the results into {out_dir}: {exc.strerror or exc}",
-                            "Free disk space or choose another folder with --out; the session database "
-                            "keeps everything (livehost export rebuilds the files).") from exc
+                            "Free disk space or choose another folder with --out; what fitted into the session "
+                            "database is kept (livehost export OUT_DIR rebuilds the files).") from exc
 
 
 def export_session(db_path: Path, out_dir: Path | None = None, *, session_id: str | None = None) -> tuple[str, dict]:

@@ -268,7 +268,8 @@ class Session:
                                       merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s)
         self.rotation = IdleRotationStage(catalog, interval_s=rotation_s)
         self.approval = ApprovalStage(r.auto_approve, auto_delay_s=auto_delay)
-        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview)
+        self.speech_stage = (SpeechStage(engines.synthesizer, audio_dir, engines.player, preview_pace=preview,
+                                         min_free_mb=settings.speech.min_free_disk_mb)
                              if engines.synthesizer is not None else None)
         stages = [self.understanding]
         if self.recommendation is not None:
@@ -277,9 +278,16 @@ class Session:
         if self.speech_stage is not None:
             stages.append(self.speech_stage)
         self._source_observers: list[Observer] = []
-        all_observers = [self.metrics, StoreRecorder(store, session_id), *observers,
+        from app.housekeeping import AudioBudget, Housekeeping
+
+        st = settings.storage
+        self.audio_budget = AudioBudget(keep_s=st.audio_keep_s, keep_mb=st.audio_keep_mb)
+        all_observers = [self.metrics, StoreRecorder(store, session_id), self.audio_budget, *observers,
                          _Relay(self._source_observers)]
         self.pipeline = Pipeline(stages, all_observers, event_log=store, session_id=session_id)
+        folders = [audio_dir] + ([Path(store.path).parent] if getattr(store, "path", ":memory:") != ":memory:" else [])
+        self.housekeeping = Housekeeping(store, folders, self.pipeline.publish, min_free_mb=st.min_free_mb,
+                                         checkpoint_every_s=st.checkpoint_every_s)
         self._pumps: dict[int, asyncio.Task] = {}
         self._tasks: list[asyncio.Task] = []
         self._next_tick = 0.0
@@ -310,6 +318,7 @@ class Session:
                                                    sources=tuple(s.spec for s in self.sources)))
         if not self.clock.virtual:
             self._tasks.append(asyncio.create_task(self._tick(), name="session-clock"))
+        self.housekeeping.start()
         if self.options.metrics_every_s > 0:
             self._tasks.append(asyncio.create_task(self._report_metrics(), name="session-metrics"))
         for source in list(self.sources):
@@ -369,6 +378,7 @@ class Session:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.housekeeping.stop()
         end_t = max(self._last_t, self.clock.now())
         try:
             await self.pipeline.publish(SourcesEnded(t=end_t))
@@ -384,9 +394,10 @@ class Session:
                     except Exception:  # noqa: BLE001 - closing must not raise
                         log.exception("source %s did not close cleanly", source.spec)
             try:
+                self.store.checkpoint()
                 self.store.end_session(self.session_id)
-            except Exception:  # noqa: BLE001 - a full disk must not hide the session's results
-                log.exception("could not mark the session ended")
+            except Exception as exc:  # noqa: BLE001 - a full disk must not hide the session's results
+                log.warning("could not mark the session ended: %s", exc)
 
     # ------------------------------------------------------------------ pumps and clock
     def _context(self) -> SourceContext:
@@ -451,8 +462,9 @@ class Session:
     def metrics_snapshot(self) -> MetricsReported:
         """The core's health now (called on the session's loop)."""
         snap = self.metrics.snapshot()
+        lag = self.housekeeping.lag.quantile(0.99)
         return MetricsReported(t=self.clock.now(), speech_queue=self.speech_stage.queued if self.speech_stage else 0,
-                               **snap)
+                               loop_lag_p99_ms=None if lag is None else round(lag * 1000, 1), **snap)
 
 
 class _Relay:

@@ -100,12 +100,27 @@ class SpeechSettings(_Frozen):
     """Voice id for English; empty = pick automatically."""
     output_device: str = ""
     """Output device name for playback; empty = system default; none found = files only."""
+    min_free_disk_mb: float = Field(default=50.0, ge=0.0, le=100_000.0)
+    """Below this much free space (MB) on the audio folder's disk, no reply audio is written
+    (the seller is told; speech resumes when there is room)."""
 
 
 class HostSettings(_Frozen):
     idle_rotation_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     """When the room is quiet for this many seconds (no comment, nothing said), introduce the
     now-selling product, then the next ones in turn; 0 = off."""
+
+
+class StorageSettings(_Frozen):
+    audio_keep_s: float = Field(default=3600.0, ge=0.0)
+    """Reply audio (WAV) is kept for this many seconds of stream time (0 = forever); the audio
+    of held or edited replies is always kept (the session report plays it back)."""
+    audio_keep_mb: float = Field(default=0.0, ge=0.0)
+    """... and at most this many MB of it (0 = no size limit)."""
+    min_free_mb: float = Field(default=200.0, ge=0.0)
+    """Warn the seller when the data folder's disk has less free space than this, MB."""
+    checkpoint_every_s: float = Field(default=300.0, ge=10.0)
+    """Seconds (wall clock) between checkpoints of the session database's write-ahead log."""
 
 
 class RecommendSettings(_Frozen):
@@ -199,6 +214,7 @@ class Settings(_Frozen):
     recognition: RecognitionSettings = RecognitionSettings()
     host: HostSettings = HostSettings()
     recommend: RecommendSettings = RecommendSettings()
+    storage: StorageSettings = StorageSettings()
     sources: SourcesSettings = SourcesSettings()
     ingest: IngestSettings = IngestSettings()
 

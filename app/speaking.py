@@ -1,8 +1,9 @@
 """The speech stage: ``Speak`` -> WAV file (``SpeechSynthesized``) -> playback or preview.
 
 Synthesis runs on the synthesizer's own engine thread (called from the pipeline's ``tts``
-executor); playback on the ``playback`` executor. How speech is delivered is published once at
-start as ``AudioOutputChanged``:
+executor); playback on the ``playback`` executor, in a task of its own, so the next reply is
+synthesized while the current one plays. How speech is delivered is published once at start as
+``AudioOutputChanged``:
 
 * ``device`` -- played on the output device: ``SpeechStarted`` / ``SpeechFinished`` around it;
 * ``preview`` -- no output device (a server, a CI machine, a laptop with its sound off): the
@@ -15,14 +16,22 @@ start as ``AudioOutputChanged``:
 Commands acted on at once (``intercept``), even while a reply is playing: ``MuteSpeech`` (panic
 mute: stop now, drop what is queued), an interrupting ``Speak``, ``CancelSpeech`` (stop or drop
 one reply). ``SetVoice`` changes rate / volume on the engine's own thread.
+
+Faults never stop the stream: with less than ``min_free_mb`` free on the audio folder's disk no
+WAV is written (the seller is told once, ``disk-low``; speech resumes when there is room again),
+and after ``max_failures`` failed syntheses in a row speech pauses for ``pause_s`` seconds (one
+``tts-failed`` message) instead of spending the engine's timeout on every reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+import time
 from pathlib import Path
 
+from app.errors import SpeechError
 from app.events import (AudioOutputChanged, CancelSpeech, ErrorOccurred, Event, MuteSpeech, SetVoice, Speak,
                         SpeechFinished, SpeechMuted, SpeechStarted, SpeechSynthesized)
 from app.pipeline import Emit, Stage
@@ -51,8 +60,15 @@ class SpeechStage(Stage):
     name = "speech"
     accepts = (Speak, MuteSpeech, CancelSpeech, SetVoice)
 
-    def __init__(self, synthesizer, audio_dir: Path, player=None, *, preview_pace: float = 1.0) -> None:
+    def __init__(self, synthesizer, audio_dir: Path, player=None, *, preview_pace: float = 1.0,
+                 min_free_mb: float = 50.0, max_failures: int = 3, pause_s: float = 60.0) -> None:
         super().__init__()
+        self.min_free_mb = float(min_free_mb)
+        self.max_failures = int(max_failures)
+        self.pause_s = float(pause_s)
+        self._failures = 0
+        self._paused_until = 0.0
+        self._disk_low = False
         self.synthesizer = synthesizer
         self.audio_dir = Path(audio_dir)
         self.player = player
@@ -65,11 +81,13 @@ class SpeechStage(Stage):
         self._cancelled: set[str] = set()
         self._playing: str | None = None
         self._preview_stop: asyncio.Event | None = None
+        self._play_q: asyncio.Queue | None = None
+        self._player_task: asyncio.Task | None = None
 
     @property
     def queued(self) -> int:
         """Replies waiting to be synthesized or played."""
-        return len(self._queued_gen)
+        return len(self._queued_gen) + (self._play_q.qsize() if self._play_q is not None else 0)
 
     def intercept(self, event: Event) -> None:
         """Act at once on panic mute, interrupting speech and cancellations (even while a reply
@@ -97,6 +115,8 @@ class SpeechStage(Stage):
 
     async def start(self) -> None:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self._play_q = asyncio.Queue()
+        self._player_task = asyncio.create_task(self._player_loop(), name="speech-playback")
         if self.player is None:
             self.output = AudioOutputState.FILES
             reason = "files only"
@@ -104,6 +124,9 @@ class SpeechStage(Stage):
             available = await self.pipeline.run_blocking("playback", lambda: bool(getattr(self.player, "available", False)))
             self.output = AudioOutputState.DEVICE if available else AudioOutputState.PREVIEW
             reason = "" if available else str(getattr(self.player, "unavailable_reason", ""))
+        for problem in getattr(self.synthesizer, "problems", ()) or ():  # e.g. a configured voice not installed
+            await self.pipeline.publish(ErrorOccurred(code=problem.code, message=problem.message, hint=problem.hint,
+                                                      stage=self.name))
         device = str(getattr(self.player, "device_name", "") or getattr(self.player, "device", "") or "")
         await self.pipeline.publish(AudioOutputChanged(state=self.output, device=device, reason=reason))
         if self.output == AudioOutputState.PREVIEW:
@@ -128,9 +151,16 @@ class SpeechStage(Stage):
         if event.reply_id in self._cancelled:
             self._cancelled.discard(event.reply_id)
             return
+        if not await self._can_synthesize(event, emit):
+            return
         # the synthesizer normalises the text for speech itself (numbers, prices, symbols)
         path = self.audio_dir / wav_name(event.reply_id)
-        result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, event.text, event.lang, path)
+        try:
+            result = await self.pipeline.run_blocking("tts", self.synthesizer.synthesize, event.text, event.lang, path)
+        except SpeechError as exc:
+            await self._failed(event, exc, emit)
+            return
+        self._failures = 0
         duration = float(result.duration_s)
         await emit(SpeechSynthesized(t=event.t, reply_id=event.reply_id, text=event.text,
                                      audio_path=str(result.path), duration_s=duration,
@@ -140,23 +170,95 @@ class SpeechStage(Stage):
         if self.muted or stale or event.reply_id in self._cancelled:  # written, not played
             self._cancelled.discard(event.reply_id)
             return
-        gen = self._generation
+        assert self._play_q is not None
+        self.pipeline.hold()  # drain() waits until it has been played
+        self._play_q.put_nowait((event, result, self._generation))
+
+    def free_mb(self) -> float:
+        """Free space on the audio folder's disk, MB (a missing folder counts as plenty)."""
+        try:
+            return shutil.disk_usage(self.audio_dir).free / 1e6
+        except OSError:
+            return float("inf")
+
+    async def _can_synthesize(self, event: Speak, emit: Emit) -> bool:
+        if time.monotonic() < self._paused_until:
+            return False
+        low = self.free_mb() < self.min_free_mb
+        if low and not self._disk_low:
+            await emit(ErrorOccurred(
+                t=event.t, code=ErrorCode.DISK_LOW, stage=self.name,
+                message=f"Less than {self.min_free_mb:.0f} MB free on the disk of {self.audio_dir}: replies are "
+                        "not spoken or saved as audio until there is room (everything else goes on).",
+                hint="Free disk space; speech resumes by itself."))
+        elif not low and self._disk_low:
+            await emit(ErrorOccurred(t=event.t, code=ErrorCode.DISK_LOW, stage=self.name,
+                                     message="There is disk space again: replies are spoken again.", hint=""))
+        self._disk_low = low
+        return not low
+
+    async def _failed(self, event: Speak, exc: SpeechError, emit: Emit) -> None:
+        self._failures += 1
+        pause = self._failures >= self.max_failures
+        if pause:
+            self._paused_until = time.monotonic() + self.pause_s
+            self._failures = 0
+        await emit(ErrorOccurred(
+            t=event.t, code=exc.code, stage=self.name, msg_id="",
+            message=exc.message + (f" Speech pauses for {self.pause_s:.0f} s after {self.max_failures} failures "
+                                   "in a row; replies are still drafted and decided." if pause else ""),
+            hint=exc.hint))
+
+    async def stop(self) -> None:
+        if self._player_task is not None:
+            self._player_task.cancel()
+            try:
+                await self._player_task
+            except asyncio.CancelledError:
+                pass
+        while self._play_q is not None and not self._play_q.empty():
+            self._play_q.get_nowait()
+            self.pipeline.release()
+
+    async def _player_loop(self) -> None:
+        assert self._play_q is not None
+        while True:
+            event, result, gen = await self._play_q.get()
+            try:
+                await self._play(event, result, gen)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one failed playback must not stop the others
+                await self.pipeline.publish(ErrorOccurred(
+                    t=event.t, code=getattr(exc, "code", ErrorCode.PLAYBACK_FAILED), stage=self.name,
+                    message=f"A reply could not be played ({type(exc).__name__}: {exc}).",
+                    hint=getattr(exc, "hint", "") or "Check the output device under Voice settings.",
+                    msg_id=""))
+            finally:
+                self.pipeline.release()
+
+    async def _play(self, event: Speak, result, gen: int) -> None:
+        publish = self.pipeline.publish
+        if self.muted or gen < self._generation or event.reply_id in self._cancelled:
+            self._cancelled.discard(event.reply_id)  # muted, interrupted or cancelled while queued
+            return
+        duration = float(result.duration_s)
         self._playing = event.reply_id
         try:
             if self.output == AudioOutputState.DEVICE:
                 latency = float(getattr(self.player, "output_latency_s", 0.0) or 0.0)
-                await emit(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
-                                         audio_path=str(result.path), duration_s=duration,
-                                         output_latency_s=latency))
+                await publish(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
+                                            audio_path=str(result.path), duration_s=duration,
+                                            output_latency_s=latency))
                 finished = await self.pipeline.run_blocking("playback", self.player.play, result.path)
                 interrupted = (finished is False) or gen != self._generation
-                await emit(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted))
+                await publish(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted))
             else:
-                await emit(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
-                                         audio_path=str(result.path), duration_s=duration, preview=True))
+                await publish(SpeechStarted(t=event.t, reply_id=event.reply_id, text=event.text,
+                                            audio_path=str(result.path), duration_s=duration, preview=True))
                 interrupted = await self._preview(duration) or gen != self._generation
-                await emit(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted,
-                                          preview=True))
+                await publish(SpeechFinished(t=event.t, reply_id=event.reply_id, interrupted=interrupted,
+                                             preview=True))
         finally:
             self._playing = None
             self._cancelled.discard(event.reply_id)

@@ -155,6 +155,8 @@ class ErrorCode(StrEnum):
     CATALOG_INVALID = "catalog-invalid"
     CATALOG_ROW_INVALID = "catalog-row-invalid"
     CATALOG_ENCODING = "catalog-encoding"
+    CATALOG_NOTE = "catalog-note"
+    """What the importer did that the seller should know (a notice)."""
     # sessions and sources
     SESSION_MISSING = "session-missing"
     SESSION_UNREADABLE = "session-unreadable"
@@ -183,6 +185,8 @@ class ErrorCode(StrEnum):
     INTENT_MODEL_MISSING = "intent-model-missing"
     INTENT_MODEL_INVALID = "intent-model-invalid"
     MODEL_INVALID = "model-invalid"
+    MODERATION_MODEL_MISSING = "moderation-model-missing"
+    MODERATION_MODEL_INVALID = "moderation-model-invalid"
     TRAIN_MISSING_INPUT = "train-missing-input"
     INTERACTIONS_FILE_UNREADABLE = "interactions-file-unreadable"
     INTERACTIONS_COLUMNS_MISSING = "interactions-columns-missing"
@@ -222,5 +226,6 @@ class ErrorCode(StrEnum):
     STAGE_FAILED = "stage-failed"
 
 
-NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW})
+NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW, ErrorCode.CATALOG_NOTE,
+                                          ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE})
 """``ErrorOccurred`` codes that describe the machine, not a failure (listed as notes, not errors)."""

@@ -11,13 +11,17 @@ Usage: .venv/bin/python bench/bench_replay.py [--paced-speed 60] [--no-audio]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app.replay import DEMO_CATALOG, DEMO_SESSION, run_replay  # noqa: E402
 from app.settings import load_settings  # noqa: E402
@@ -47,15 +51,20 @@ def main() -> int:
     fl = fast.summary["latency_ms"]
     rows.append(("message -> reply ready (max, backlog)", fl["reply_ready"]["count"],
                  fl["reply_ready"]["p50_ms"], fl["reply_ready"]["p95_ms"]))
-    print(f"LiveHost demo replay benchmark: {fast.summary['events']} events, "
-          f"{fast.summary['products']} products, stream {fast.summary['stream_seconds']:.0f} s")
-    print(f"{'measure':44s} {'n':>5s} {'p50 ms':>9s} {'p95 ms':>9s}")
-    for label, n, p50, p95 in rows:
-        print(f"{label:44s} {n:5d} {p50 if p50 is not None else '-':>9} {p95 if p95 is not None else '-':>9}")
-    print(f"{'throughput at --speed max (events/s)':44s} {'':5s} {fast.summary['messages_per_second']:>9}")
-    print(f"{'wall time at --speed max (s)':44s} {'':5s} {t2 - t1:>9.2f}")
-    print(f"{'wall time paced (s)':44s} {'':5s} {t1 - t0:>9.2f}")
-    print(f"{'peak RSS (MB)':44s} {'':5s} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>9.1f}")
+    from benchlib import print_table
+
+    def cell(v):
+        return "-" if v is None else str(v)
+
+    out = [(label, str(n), cell(p50), cell(p95)) for label, n, p50, p95 in rows]
+    out += [("throughput at --speed max (events/s)", "", str(fast.summary["messages_per_second"]), ""),
+            ("wall time at --speed max (s)", "", f"{t2 - t1:.2f}", ""),
+            ("wall time paced (s)", "", f"{t1 - t0:.2f}", ""),
+            ("identical questions merged (demo)", "", str(fast.summary["replies"]["questions_merged"]), ""),
+            ("peak RSS (MB)", "", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", "")]
+    print_table(out, header="measure", columns=("n", "p50 ms", "p95 ms"),
+                title=f"LiveHost demo replay: {fast.summary['events']} events, {fast.summary['products']} products, "
+                      f"stream {fast.summary['stream_seconds']:.0f} s")
     return 0
 
 

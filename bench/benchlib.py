@@ -7,10 +7,17 @@ from collections.abc import Sequence
 from app.observers import percentile  # noqa: F401 - one definition for product and benches
 
 
-def print_table(rows: Sequence[tuple[str, str]], header: str = "measure") -> None:
-    """Print ``(name, value)`` rows as a two-column table under a rule."""
-    width = max(len(name) for name, _ in rows)
-    print(f"{header:<{width}}  value")
-    print("-" * (width + max((len(v) for _, v in rows), default=0) + 2))
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+def print_table(rows: Sequence[tuple[str, ...]], header: str = "measure", columns: Sequence[str] = ("value",),
+                title: str | None = None) -> None:
+    """Print rows ``(name, value, ...)`` as a ``rich`` table (viewer text is never markup)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, show_lines=False)
+    table.add_column(header)
+    for c in columns:
+        table.add_column(c)
+    for row in rows:
+        table.add_row(*(Text(str(x)) for x in row))
+    Console(soft_wrap=False, width=max(120, len(max((str(r) for r in rows), key=len, default="")) + 20)).print(table)

@@ -481,3 +481,33 @@ def test_theme_switch_from_the_view_menu(qtbot, make_console, tmp_path):
     assert load_prefs(gui_prefs_path(w.settings_path)).theme == "dark"
     w.a_light.trigger()
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+
+
+def test_connect_dialog_adds_a_live_source_that_feeds_the_queue(qtbot, make_console, monkeypatch):
+    import json as _json
+    import urllib.request
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.events import SourceConnected
+    from app.gui.connect import PLATFORMS, ConnectDialog, spec_for
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    w = make_console(auto=("price",))
+    dlg = ConnectDialog(w)
+    dlg.platform.setCurrentIndex(next(i for i, p in enumerate(PLATFORMS) if p.key == "bilibili"))
+    dlg.accept()  # no room id: the dialog says what is missing and stays open
+    assert dlg.spec is None and "直播间号" in dlg.error.text()
+    assert spec_for(PLATFORMS[3], "shop") == "tiktok:@shop" and spec_for(PLATFORMS[4], "") == "ingest:"
+    src = w.connect_source("ingest:0")
+    assert src is not None and shown and src.token in shown[0]
+    until(qtbot, lambda: any(isinstance(e, SourceConnected) and e.source == src.spec for e in w.rec.events))
+    body = _json.dumps([{"type": "comment", "uid": "u9", "nickname": "晴天", "text": "3号链接多少钱", "id": "x1"}])
+    req = urllib.request.Request(f"{src.events_url}?token={src.token}", data=body.encode("utf-8"), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        assert r.status == 200
+    until(qtbot, lambda: w.rec.of(SpeechStarted))
+    assert "59.9元" in w.rec.of(SpeechStarted)[0].text
+    until(qtbot, lambda: "ingest" in w.status.source.text())

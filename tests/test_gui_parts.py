@@ -236,3 +236,43 @@ def test_ui_font_falls_back_to_chinese_and_emoji_glyphs(qapp):
         assert font.families().index(cjk) < font.families().index(emoji)
     finally:
         QApplication.instance().setFont(before)
+
+
+def test_a_broken_catalog_opens_the_report_and_the_seller_chooses(qtbot, tmp_path, catalog):
+    from app.catalog.importer import write_catalog_csv
+    from app.gui.catalog_report import CatalogReportDialog, load_catalog_for_console
+    from app.paths import DEMO_CATALOG
+
+    good = tmp_path / "good.csv"
+    write_catalog_csv(catalog, good)
+    lines = good.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], lines[1].replace("59.90", "59.9起"), *lines[2:]]) + "\n", encoding="utf-8")
+    asked = []
+
+    def choose(*answers):
+        it = iter(answers)
+
+        def ask(path, err):
+            asked.append((path.name, err.code))
+            return next(it)
+        return ask
+
+    cat, path = load_catalog_for_console(bad, ask=choose(("skip", None)))
+    assert len(cat) == 2 and path == bad and asked == [("bad.csv", "catalog-invalid")]
+    cat, path = load_catalog_for_console(bad, ask=choose(("other", good)))
+    assert len(cat) == 3 and path == good
+    cat, path = load_catalog_for_console(bad, ask=choose(("demo", None)))
+    assert path == DEMO_CATALOG and len(cat) > 40
+    assert load_catalog_for_console(bad, ask=choose(("quit", None))) is None
+    # the dialog itself: the problem with its row, and the buttons that lead on
+    from app.catalog.importer import CatalogImportError, load_catalog
+
+    with pytest.raises(CatalogImportError) as err:
+        load_catalog(bad)
+    dlg = CatalogReportDialog(bad, err.value)
+    qtbot.addWidget(dlg)
+    assert "row 2" in dlg.view.toPlainText() and "59.9起" in dlg.view.toPlainText()
+    assert not dlg.b_skip.isHidden() and not dlg.b_other.isHidden()
+    qtbot.mouseClick(dlg.b_skip, Qt.MouseButton.LeftButton)
+    assert dlg.choice == "skip"

@@ -268,16 +268,28 @@ def test_missing_voice_raises_with_code_and_install_hint() -> None:
     assert "espeak-ng" in err.value.hint
 
 
-def test_configured_voice_of_another_language_is_refused() -> None:
-    probe = Pyttsx3Synthesizer(("en",))
+def test_a_configured_voice_that_cannot_be_used_names_the_setting_and_falls_back() -> None:
+    probe = Pyttsx3Synthesizer(("zh", "en"))
     probe.start()
-    en_voice = probe.voices["en"].id
+    en_voice, zh_voice = probe.voices["en"].id, probe.voices["zh"].id
     probe.close()
-    synth = Pyttsx3Synthesizer(("zh",), voices={"zh": en_voice})
-    with pytest.raises(SpeechError) as err:
-        synth.start()
-    assert err.value.code == "tts-wrong-voice"
-    assert en_voice in err.value.message
+    synth = Pyttsx3Synthesizer(("zh",), voices={"zh": en_voice})  # a voice of another language
+    synth.start()
+    try:
+        assert synth.voices["zh"].id == zh_voice  # the stream goes on with the best Mandarin voice
+        (problem,) = synth.problems
+        assert problem.code == "tts-wrong-voice" and en_voice in problem.message
+        assert "speech.voice_zh" in problem.message and zh_voice in problem.hint
+    finally:
+        synth.close()
+    missing = Pyttsx3Synthesizer(("zh",), voices={"zh": "no-such-voice"})
+    missing.start()
+    try:
+        (problem,) = missing.problems
+        assert problem.code == "tts-no-voice" and "speech.voice_zh" in problem.message
+        assert "espeak-ng" not in problem.hint and zh_voice in problem.hint
+    finally:
+        missing.close()
 
 
 def test_bad_requests_raise_speech_errors(synth: Pyttsx3Synthesizer, tmp_path: Path) -> None:

@@ -17,22 +17,12 @@ from pathlib import Path
 from app.errors import LiveHostError
 
 
-def run(args) -> int:
-    """Run the console until it is closed (or ``--quit-after``). Returns the exit code.
-
-    Raises:
-        LiveHostError: bad settings or preferences, a missing or empty session file, no display.
-    """
-    t_start = time.perf_counter()
-
+def what_to_run(args, prefs) -> tuple[Path, Path | None, float | None]:
+    """(catalog file, session file or None, replay speed or None = as fast as possible) for the
+    console's options: ``--demo`` = the bundled catalog and session (or ``--session FILE``) at 10x,
+    ``--session FILE`` at real time, ``--speed X|max`` overriding either."""
     from app.paths import DEMO_CATALOG, DEMO_SESSION
-    from app.settings import default_settings_path, load_settings
 
-    settings_path = Path(args.config) if args.config else default_settings_path()
-    settings = load_settings(settings_path)
-    from app.gui.prefs import gui_prefs_path, load_prefs
-
-    prefs = load_prefs(gui_prefs_path(settings_path))
     asked = args.speed  # None: not given; inf: --speed max
     if args.demo:
         catalog_path = Path(args.catalog) if args.catalog else DEMO_CATALOG
@@ -43,15 +33,30 @@ def run(args) -> int:
             Path(prefs.last_catalog) if prefs.last_catalog and Path(prefs.last_catalog).is_file() else DEMO_CATALOG)
         session_path = Path(args.session) if args.session else None
         speed = 1.0 if asked is None else asked
-    speed = None if speed == float("inf") else speed
+    return catalog_path, session_path, None if speed == float("inf") else speed
+
+
+def run(args) -> int:
+    """Run the console until it is closed (or ``--quit-after``). Returns the exit code.
+
+    Raises:
+        LiveHostError: bad settings or preferences, a missing or empty session file, no display.
+    """
+    t_start = time.perf_counter()
+
+    from app.settings import default_settings_path, load_settings
+
+    settings_path = Path(args.config) if args.config else default_settings_path()
+    settings = load_settings(settings_path)
+    from app.gui.prefs import gui_prefs_path, load_prefs
+
+    prefs = load_prefs(gui_prefs_path(settings_path))
+    catalog_path, session_path, speed = what_to_run(args, prefs)
     if session_path is not None:
         from app.sources.replay import ReplayChatSource
 
         ReplayChatSource(session_path)  # fail now on a missing or empty file, before any window opens
-    from app.catalog.importer import load_catalog
     from app.paths import DEMO_INTERACTIONS, is_demo_catalog
-
-    catalog = load_catalog(catalog_path, skip_bad_rows=args.skip_bad_rows).catalog
 
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
@@ -66,6 +71,7 @@ def run(args) -> int:
         raise LiveHostError("gui-missing", f"The console needs PySide6 ({exc}).",
                             "Install it: pip install PySide6-Essentials") from exc
 
+    from app.gui.catalog_report import load_catalog_for_console
     from app.gui.console import ConsoleWindow, apply_avatar_prefs, stylesheet
     from app.gui.i18n import i18n, system_language
     from app.gui.theme import apply_theme, apply_ui_font
@@ -81,6 +87,12 @@ def run(args) -> int:
     app.setStyleSheet(stylesheet(theme))
     lang = args.lang or (system_language() if prefs.ui_language == "system" else prefs.ui_language)
     i18n.set_language(lang)
+
+    # a broken catalog does not stop the console: the seller sees the report and chooses what to do
+    loaded = load_catalog_for_console(catalog_path, skip_bad_rows=args.skip_bad_rows)
+    if loaded is None:
+        return 1
+    catalog, catalog_path = loaded
 
     from app.gui.bridge import SessionSpec
 

@@ -11,7 +11,7 @@ def run(args) -> int:
     from app.recognition import models
 
     if args.action == "list":
-        rows = models.list_models()
+        rows = models.model_table()
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
@@ -19,8 +19,9 @@ def run(args) -> int:
         print(f"{'name':30} {'alias':10} {'lang':4} {'kind':15} {'size':8} {'checksum':20} installed")
         for r in rows:
             alias = r["aliases"][0] if r["aliases"] else ""
-            print(f"{r['name']:30} {alias:10} {r['lang']:4} {r['kind']:15} {r['size']:8} {r['checksum']:20} "
-                  f"{'yes' if r['installed'] else 'no'}")
+            state = ("yes (default)" if r["default"] else "yes (only when named)" if r["kind"] == "bundled (test)"
+                     else "yes") if r["installed"] else "no"
+            print(f"{r['name']:30} {alias:10} {r['lang']:4} {r['kind']:15} {r['size']:8} {r['checksum']:20} {state}")
         return 0
     if args.action == "install":
         if args.source:

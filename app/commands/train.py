@@ -22,3 +22,20 @@ def intent(args) -> int:
                             "(or run packaging/setup.sh), and check --data.") from exc
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     return 0
+
+
+def moderation(args) -> int:
+    from app.understanding.train_moderation import train_moderation
+
+    data = Path(args.data)
+    if not data.is_dir():
+        raise LiveHostError("train-missing-input", f"No training data folder at {data}.",
+                            "Give the folder holding cold/ and davidson/ with --data.")
+    out = Path(args.out) if args.out else MODELS / "moderation"
+    try:
+        report = train_moderation(data, out, seed=args.seed, progress=True)
+    except ImportError as exc:
+        raise LiveHostError("train-missing-input", f"Cannot train: {exc}",
+                            "Install the training extra: .venv/bin/pip install -e '.[train]'.") from exc
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return 0

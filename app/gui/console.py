@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove,
-                        SetIdleRotation, SetVoice, SpeechMuted)
+from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SessionStarted,
+                        SetAutoApprove, SetIdleRotation, SetVoice, SpeechMuted)
 from app.gui.avatar_link import AvatarLink
 from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
 from app.gui.feed import FeedPanel
@@ -168,12 +168,14 @@ class ConsoleWindow(QMainWindow):
         mb = self.menuBar()
         self.m_file = mb.addMenu("")
         self.a_open = QAction(self, triggered=self._open_catalog)
+        self.a_connect = QAction(self, triggered=self.open_connect)
+        self.a_connect.setShortcut(QKeySequence("Ctrl+K"))
         self.a_replay = QAction(self, triggered=self._open_replay)
         self.a_settings = QAction(self, triggered=self.open_settings)
         self.a_settings.setShortcut(QKeySequence("Ctrl+,"))
         self.a_quit = QAction(self, triggered=self.close)
         self.a_quit.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        for a in (self.a_open, self.a_replay, self.a_settings, self.a_quit):
+        for a in (self.a_connect, self.a_open, self.a_replay, self.a_settings, self.a_quit):
             self.m_file.addAction(a)
         self.m_view = mb.addMenu("")
         grp = QActionGroup(self)
@@ -220,6 +222,7 @@ class ConsoleWindow(QMainWindow):
         self.m_file.setTitle(tr("menu.file"))
         self.a_open.setText(tr("menu.open_catalog"))
         self.a_replay.setText(tr("menu.replay"))
+        self.a_connect.setText(tr("menu.connect"))
         self.a_settings.setText(tr("menu.settings"))
         self.a_quit.setText(tr("menu.quit"))
         self.m_view.setTitle(tr("menu.view"))
@@ -316,6 +319,9 @@ class ConsoleWindow(QMainWindow):
     # ------------------------------------------------------------------ events
     def _on_event(self, e: Event) -> None:
         self.event_count += 1
+        if isinstance(e, SessionStarted) and self.loader is not None and self.loader.store is not None:
+            path = getattr(self.loader.store, "path", ":memory:")
+            self.feed.history_source = None if path == ":memory:" else (path, e.session_id)
         self.feed.on_event(e)
         self.queue.on_event(e)
         self.products.on_event(e)
@@ -451,6 +457,41 @@ class ConsoleWindow(QMainWindow):
         self.prefs = self.prefs.model_copy(update={"last_catalog": path})
         self._save_prefs()
         QMessageBox.information(self, tr("menu.open_catalog"), tr("set.restart"))
+
+    def open_connect(self):
+        """File -> Connect to a live room: add that chat source to the running session."""
+        from app.gui.connect import ConnectDialog
+
+        dlg = ConnectDialog(self)
+        if dlg.exec():
+            self.connect_source(dlg.spec, dlg.login)
+        return dlg
+
+    def connect_source(self, spec: str, login: str | None = None) -> object | None:
+        """Open ``spec`` and run it in the session (a login is kept in the OS keyring first).
+        Returns the source, or None when it could not be opened (the seller is told why)."""
+        from app.sources import open_source, parse_spec
+
+        try:
+            if login:
+                from app.sources.credentials import store_login
+
+                store_login(parse_spec(spec)[0], login)
+            src = open_source(spec, settings=self.settings, catalog=self.catalog)
+        except LiveHostError as exc:
+            QMessageBox.warning(self, tr("connect.title"), tr("connect.failed", message=f"{exc.message}\n{exc.hint}"))
+            return None
+        if self.session is None:
+            self.spec.sources = [*self.spec.sources, src]
+        else:
+            self.open_sources([src])
+        if hasattr(src, "token") and hasattr(src, "url"):  # the local ingest endpoint (browser bridge)
+            text = tr("connect.bridge_ready", url=src.url, token=src.token)
+            if not getattr(src, "token_persistent", True):
+                text += "\n" + tr("connect.bridge_temp")
+            self.status.bar.showMessage(text.replace("\n", "  "), 60_000)
+            QMessageBox.information(self, tr("connect.title"), text)
+        return src
 
     def _open_replay(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("menu.replay"), "", "Session (*.jsonl)")

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLa
                                QLineEdit, QProgressBar, QPushButton, QSlider, QSpinBox, QStatusBar,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from app.events import (AudioOutputChanged, ErrorOccurred, Event, MetricsReported, MicrophoneStateChanged,
-                        Received, SayText, SessionEnded, SessionStarted, SourceConnected, SourceDisconnected,
-                        SourceStalled, Speak, SpeechFinished, SpeechMuted, SpeechStarted, SpeechSynthesized)
+from app.events import (AudioOutputChanged, ErrorOccurred, Event, IngestClientChanged, MetricsReported,
+                        MicrophoneStateChanged, Received, SayText, SessionEnded, SessionStarted, SourceConnected,
+                        SourceDisconnected, SourceStalled, Speak, SpeechFinished, SpeechMuted, SpeechStarted,
+                        ViewerCountUpdated)
 from app.vocab import NOTICE_CODES, AudioOutputState, DisconnectReason
 from app.gui.i18n import STRINGS, i18n, tr
 
@@ -261,6 +262,10 @@ class ConsoleStatus(QObject):
         self.sources: dict[str, tuple[str, str]] = {}
         """source spec -> (state, detail) as the status bar shows it."""
         self._per_min: dict[str, list[float]] = {}
+        self.audience: dict[str, tuple[int, str]] = {}
+        """source spec -> (count, measure) from ViewerCountUpdated."""
+        self.grabbers: dict[str, int] = {}
+        """ingest source spec -> grabbers connected."""
         self.session_over = False
         self.mic_state = "off"
         self.queued: set[str] = set()
@@ -326,6 +331,10 @@ class ConsoleStatus(QObject):
                 if len(times) > 5000:
                     del times[:2500]
             return
+        elif isinstance(e, ViewerCountUpdated):
+            self.audience[e.source] = (e.count, e.measure)
+        elif isinstance(e, IngestClientChanged):
+            self.grabbers[e.source] = e.clients
         elif isinstance(e, MicrophoneStateChanged):
             self.mic_state = e.state
         elif isinstance(e, AudioOutputChanged):
@@ -378,6 +387,12 @@ class ConsoleStatus(QObject):
             n = sum(1 for x in self._per_min.get(spec, ()) if now - x <= 60.0)
             if state == "connected" and not spec.startswith("replay:"):
                 text += " · " + tr("status.source.rate", n=n)
+                if spec in self.audience:
+                    count, measure = self.audience[spec]
+                    text += " · " + tr("status.source.popularity" if measure == "popularity"
+                                       else "status.source.viewers", n=count)
+                if spec in self.grabbers:
+                    text += " · " + tr("status.source.grabbers", n=self.grabbers[spec])
             parts.append(text)
         return " | ".join(parts)
 

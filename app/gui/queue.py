@@ -363,6 +363,9 @@ class QueuePanel(QWidget):
                     del self._messages[k]
         elif isinstance(e, RecommendationsReady):
             self._recs[e.msg_id] = e
+            if len(self._recs) > 2000:  # only cards still on screen need them
+                for k in list(self._recs)[:1000]:
+                    del self._recs[k]
         elif isinstance(e, ReplySuggested):
             self._suggested(e)
         elif isinstance(e, QuestionMerged):

