@@ -511,6 +511,9 @@ class FeedPanel(QWidget):
         self.count.setText(tr("feed.count", shown=self.proxy.rowCount(), total=self.model.rowCount())
                            + (" " + tr("feed.older", n=self.model.evicted) if self.model.evicted else ""))
 
+    def on_event(self, e: Event) -> None:
+        self.model.on_event(e)
+
     def open_history(self):
         """The session's earlier events, read from the store (the feed keeps a bounded window)."""
         if self.history_source is None:
@@ -594,6 +597,3 @@ class HistoryDialog(QDialog):
     def done(self, r) -> None:  # noqa: D401 - Qt override
         self._db.close()
         super().done(r)
-
-    def on_event(self, e: Event) -> None:
-        self.model.on_event(e)
