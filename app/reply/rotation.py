@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.catalog.model import Catalog, Product
-from app.events import (CancelSpeech, ChatReceived, Event, IntentClassified, IntroduceProduct, NowSellingChanged,
+from app.events import (CancelSpeech, ErrorOccurred, ChatReceived, Event, IntentClassified, IntroduceProduct, NowSellingChanged,
                         ReplyApproved, ReplySuggested, SetIdleRotation, SetNowSelling, Speak, SpeechFinished,
                         SpeechStarted, StreamTimeAdvanced)
 from app.pipeline import Emit, Stage
 from app.understanding.labels import QUESTION_INTENTS
-from app.vocab import Approver
+from app.vocab import Approver, ErrorCode
 
 INTERRUPTING_INTENTS = QUESTION_INTENTS | {"purchase_intent", "complaint"}
 """A viewer message with one of these intents stops a rotation introduction."""
@@ -44,7 +44,7 @@ class IdleRotationStage(Stage):
     """
 
     name = "rotation"
-    accepts = (StreamTimeAdvanced, ChatReceived, IntentClassified, Speak, SpeechStarted, SpeechFinished,
+    accepts = (ErrorOccurred, StreamTimeAdvanced, ChatReceived, IntentClassified, Speak, SpeechStarted, SpeechFinished,
                ReplySuggested, ReplyApproved, NowSellingChanged, SetIdleRotation)
 
     def __init__(self, catalog: Catalog, *, interval_s: float = 0.0,
@@ -81,6 +81,10 @@ class IdleRotationStage(Stage):
                 for rid in sorted(self._rotation_replies):
                     await emit(CancelSpeech(t=event.t, reply_id=rid, reason="a viewer asked a question"))
                 self._rotation_replies.clear()
+            return
+        if isinstance(event, ErrorOccurred):
+            if event.code == ErrorCode.INTRODUCE_NO_SCRIPT:
+                self._requested = False  # the introduction it asked for could not be made: go on later
             return
         if isinstance(event, ReplySuggested):
             if event.requested_by == Approver.ROTATION and event.held_reason:
