@@ -1,7 +1,7 @@
 """The ``livehost`` command line: one parser, one path from errors to exit codes.
 
 Subcommands: ``gui`` (also ``livehost`` with no arguments), ``replay``, ``live``, ``record``, ``export``, ``classify``,
-``train``, ``recommend`` (and ``recommend evaluate``), ``models``, ``transcribe``. Each
+``train``, ``recommend`` (and ``recommend evaluate``), ``models``, ``transcribe``, ``script generate``. Each
 subcommand's work lives in :mod:`app.commands` (imported only when it runs) and raises
 :class:`~app.errors.LiveHostError` for anything the user can fix; :func:`main` turns that into
 ``livehost: error [code]: message`` plus ``what to do: hint`` on stderr.
@@ -194,6 +194,29 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("name")
     m.set_defaults(handler="app.commands.models:run")
 
+    sc = sub.add_parser("script", help="sales scripts (话术): introductions and offer lines written from the catalog")
+    scsub = sc.add_subparsers(dest="script_action", required=True, metavar="ACTION")
+    sg = scsub.add_parser("generate", parents=[common], help="write introduction drafts (and offer lines) for review")
+    sg.add_argument("--catalog", default=str(DEMO_CATALOG), help="catalog .csv/.xlsx (default: bundled demo)")
+    sg.add_argument("--product", metavar="N", help="one product: listing number or product_id (default: all)")
+    sg.add_argument("--lang", choices=("zh", "en"), help="language (default: settings.language)")
+    sg.add_argument("--style", default="",
+                    help="built-in order: fabe, offer-first, benefit-first, evidence-first; any other text is "
+                         "the style the language model writes in (needs [llm])")
+    sg.add_argument("--variants", type=int, choices=range(1, 9), metavar="1-8",
+                    help="introductions per product (default: content.variants)")
+    sg.add_argument("--llm", action="store_true", help="write with the language model of [llm] in the settings")
+    sg.add_argument("--builtin", action="store_true", help="the built-in generator even when [llm] is enabled")
+    sg.add_argument("--offers", action="store_true", help="also write offer lines (countdown, stock running low)")
+    sg.add_argument("--out", default="script-drafts.csv",
+                    help="drafts CSV: product_id, lang, variant, text, fields used ... (default: ./script-drafts.csv)")
+    sg.add_argument("--catalog-out", metavar="FILE",
+                    help="also write a copy of the catalog with the script column filled (products without one)")
+    sg.add_argument("--overwrite", action="store_true", help="with --catalog-out: replace existing scripts too")
+    sg.add_argument("--skip-bad-rows", action="store_true", help="use the good catalog rows, report the bad ones")
+    sg.add_argument("-q", "--quiet", action="store_true", help="no table")
+    sg.set_defaults(handler="app.commands.script:generate")
+
     tr = sub.add_parser("transcribe", help="transcribe a WAV/FLAC file of any rate and channel count (vosk)")
     tr.add_argument("file", help="WAV / FLAC file, any sample rate and channel count")
     tr.add_argument("--model", help="model name (small-cn, small-en, ko ...) or model folder; "
@@ -300,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-_COMMANDS = ("gui", "replay", "live", "record", "export", "classify", "train", "recommend", "models", "transcribe")
+_COMMANDS = ("gui", "replay", "live", "record", "export", "classify", "train", "recommend", "models", "transcribe",
+             "script")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -357,6 +357,49 @@ class ReplyEdited(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyRephrased(Event):
+    """The language model reworded a reply that is still counting down to auto-approval; the new
+    wording passed every check (:mod:`app.content.check`) and keeps every number of the original.
+    The approval stage speaks it instead of the original if the countdown is still running; a
+    late one is ignored."""
+
+    reply_id: str
+    text: str
+    """The new wording."""
+    original: str = ""
+    """The wording it replaces."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelTextRejected(Event):
+    """Text the language model wrote was not used: it failed a check, came too late, or the model
+    did not answer (nothing of it is spoken)."""
+
+    purpose: str
+    """``chitchat``, ``rephrase`` or ``introduction``."""
+    reason: str
+    """Why (``fact_guard: price 39 yuan is not a catalog price``, ``late: 4.2 s``)."""
+    msg_id: str = ""
+    """The viewer message it answered (chit-chat), if any."""
+    reply_id: str = ""
+    """The reply it would have reworded (rephrase), if any."""
+    text: str = ""
+    """What the model wrote (for the seller's log; never spoken), cut to 300 characters."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LlmStatusChanged(Event):
+    """The optional language model's endpoint changed state (the status bar shows it)."""
+
+    state: str
+    """An :class:`app.vocab.LlmState` value: ``ready``, ``unreachable``, ``timeout``, ``error``, ``off``."""
+    message: str = ""
+    """What happened, for the seller (``No answer from http://127.0.0.1:11434/v1 ...``)."""
+    hint: str = ""
+    """What to do about it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AutoApproveScheduled(Event):
     """An unheld reply will be approved automatically after ``delay_s`` seconds unless cancelled."""
 
@@ -697,6 +740,8 @@ class MetricsReported(Event):
     """Replies approved and waiting to be spoken."""
     speech_share: float = 0.0
     """Share of the last speech-budget window (stream time) the host spent speaking (0..1)."""
+    loop_lag_p99_ms: float | None = None
+    """How late the core's event loop wakes, 99th percentile, ms (a busy core shows here first)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

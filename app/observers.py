@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import statistics
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,85 +49,141 @@ def percentile(values: list[float], q: float) -> float | None:
     return a + (b - a) * frac
 
 
+class LatencySketch:
+    """A latency distribution in constant memory: a DDSketch (Masson, Rim & Lee, "DDSketch: a fast
+    and fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019; the
+    ``ddsketch`` package) with 1 % relative accuracy, plus the count and the last value.
+    Seconds in, quantiles out in seconds."""
+
+    def __init__(self, relative_accuracy: float = 0.01) -> None:
+        from ddsketch import DDSketch
+
+        self._sketch = DDSketch(relative_accuracy=relative_accuracy)
+        self.count = 0
+        self.last: float | None = None
+
+    def add(self, seconds: float) -> None:
+        v = max(float(seconds), 1e-6)  # the sketch takes positive values; a microsecond is the floor
+        self._sketch.add(v)
+        self.count += 1
+        self.last = v
+
+    def quantile(self, q: float) -> float | None:
+        """The ``q`` quantile (0..1), seconds; ``None`` without samples."""
+        return None if not self.count else float(self._sketch.get_quantile_value(q))
+
+
 class MetricsObserver:
-    """Wall-clock latencies per message, in seconds (time.perf_counter).
+    """Wall-clock latencies per message, in seconds (time.perf_counter), in constant memory.
 
     * ``understanding``: received -> IntentClassified
     * ``reply``: IntentClassified (or received, for gifts/follows) -> ReplySuggested
     * ``reply_ready``: received -> ReplySuggested
     * ``tts``: ReplyApproved -> SpeechSynthesized
     * ``audio_ready``: received -> SpeechSynthesized
+
+    Each measure is a :class:`LatencySketch`. The timestamps of messages in flight are kept only
+    until their outcome is known (a reply's audio, or no reply) and at most
+    :attr:`MAX_IN_FLIGHT` of each kind (the oldest are forgotten), so a whole working day uses the
+    same memory as its first minute.
     """
+
+    MEASURES = ("understanding", "reply", "reply_ready", "tts", "audio_ready")
+    MAX_IN_FLIGHT = 20_000
 
     def __init__(self, clock=time.perf_counter) -> None:
         self.clock = clock
-        self._received: dict[str, float] = {}
-        self._classified: dict[str, float] = {}
-        self._approved: dict[str, float] = {}
-        self._reply_msgs: dict[str, tuple[str, ...]] = {}
-        self.samples: dict[str, list[float]] = defaultdict(list)
+        self._received: OrderedDict[str, float] = OrderedDict()
+        self._classified: OrderedDict[str, float] = OrderedDict()
+        self._approved: OrderedDict[str, float] = OrderedDict()
+        self._reply_start: OrderedDict[str, float] = OrderedDict()
+        self.sketches: dict[str, LatencySketch] = {m: LatencySketch() for m in self.MEASURES}
         self.first_received: float | None = None
         self.last_event: float | None = None
         self.received_count = 0
-        self._recent_received: deque[float] = deque()
+        self._recent_received: deque[float] = deque(maxlen=100_000)
+
+    def _put(self, d: OrderedDict, key: str, value: float) -> None:
+        d[key] = value
+        if len(d) > self.MAX_IN_FLIGHT:
+            d.popitem(last=False)
+
+    @property
+    def in_flight(self) -> int:
+        """Timestamps held for messages and replies whose outcome is not known yet."""
+        return len(self._received) + len(self._classified) + len(self._approved) + len(self._reply_start)
 
     def on_event(self, e: Event) -> None:
         now = self.clock()
         self.last_event = now
+        sk = self.sketches
         if isinstance(e, Received):
-            self._received[e.msg_id] = now
+            self._put(self._received, e.msg_id, now)
             self.received_count += 1
             self._recent_received.append(now)
-            if len(self._recent_received) > 100_000:
-                self._recent_received.popleft()
             if self.first_received is None:
                 self.first_received = now
         elif isinstance(e, IntentClassified):
-            self._classified[e.msg_id] = now
             if e.msg_id in self._received:
-                self.samples["understanding"].append(now - self._received[e.msg_id])
+                sk["understanding"].add(now - self._received[e.msg_id])
+                self._put(self._classified, e.msg_id, now)
         elif isinstance(e, ReplySuggested):
             if not e.msg_ids:  # the host's own line (an introduction): no message to time it from
                 return
-            self._reply_msgs[e.reply_id] = e.msg_ids
+            for m in e.msg_ids[1:]:
+                self._forget(m)
             m = e.msg_ids[0]
-            start = self._classified.get(m, self._received.get(m))
+            start = self._classified.pop(m, None) or self._received.get(m)
             if start is not None:
-                self.samples["reply"].append(now - start)
-            if m in self._received:
-                self.samples["reply_ready"].append(now - self._received[m])
+                sk["reply"].add(now - start)
+            received = self._received.pop(m, None)
+            if received is not None:
+                sk["reply_ready"].add(now - received)
+                self._put(self._reply_start, e.reply_id, received)
+        elif isinstance(e, (NoReply, QuestionMerged)):
+            self._forget(e.msg_id)
         elif isinstance(e, ReplyApproved):
-            self._approved[e.reply_id] = now
+            if e.reply_id in self._reply_start:
+                self._put(self._approved, e.reply_id, now)
+        elif isinstance(e, ReplyRejected):
+            self._reply_start.pop(e.reply_id, None)
+            self._approved.pop(e.reply_id, None)
         elif isinstance(e, SpeechSynthesized):
-            if e.reply_id in self._approved:
-                self.samples["tts"].append(now - self._approved[e.reply_id])
-            msgs = self._reply_msgs.get(e.reply_id, ())
-            if msgs and msgs[0] in self._received:
-                self.samples["audio_ready"].append(now - self._received[msgs[0]])
+            approved = self._approved.pop(e.reply_id, None)
+            if approved is not None:
+                sk["tts"].add(now - approved)
+            received = self._reply_start.pop(e.reply_id, None)
+            if received is not None:
+                sk["audio_ready"].add(now - received)
+
+    def _forget(self, msg_id: str) -> None:
+        self._received.pop(msg_id, None)
+        self._classified.pop(msg_id, None)
 
     def snapshot(self) -> dict[str, float | None]:
         """Fields of :class:`~app.events.MetricsReported`: reply-ready p50 / p95 and the last
         reply's latency (ms), received events in the last minute."""
-        xs = self.samples.get("reply_ready", [])
+        rr = self.sketches["reply_ready"]
         now = self.clock()
         while self._recent_received and now - self._recent_received[0] > 60.0:
             self._recent_received.popleft()
-        return {"reply_ready_p50_ms": None if not xs else round(percentile(xs, 50) * 1000, 1),
-                "reply_ready_p95_ms": None if not xs else round(percentile(xs, 95) * 1000, 1),
-                "last_reply_ms": None if not xs else round(xs[-1] * 1000, 1),
-                "messages_per_min": float(len(self._recent_received))}
+
+        def ms(v):
+            return None if v is None else round(v * 1000, 1)
+
+        return {"reply_ready_p50_ms": ms(rr.quantile(0.5)), "reply_ready_p95_ms": ms(rr.quantile(0.95)),
+                "last_reply_ms": ms(rr.last), "messages_per_min": float(len(self._recent_received))}
 
     def summary(self) -> dict[str, dict[str, float | int | None]]:
-        """Per measure: count, p50 and p95 in milliseconds."""
+        """Per measure: count, p50 and p95 in milliseconds (within 1 % of the exact values)."""
         out = {}
-        for name in ("understanding", "reply", "reply_ready", "tts", "audio_ready"):
-            xs = self.samples.get(name, [])
-            out[name] = {"count": len(xs),
-                         "p50_ms": None if not xs else round(percentile(xs, 50) * 1000, 2),
-                         "p95_ms": None if not xs else round(percentile(xs, 95) * 1000, 2)}
+        for name in self.MEASURES:
+            sk = self.sketches[name]
+            p50, p95 = sk.quantile(0.5), sk.quantile(0.95)
+            out[name] = {"count": sk.count,
+                         "p50_ms": None if p50 is None else round(p50 * 1000, 2),
+                         "p95_ms": None if p95 is None else round(p95 * 1000, 2)}
         return out
-
-
 
 
 @dataclass

@@ -7,7 +7,9 @@ the seller console -- builds it here and nowhere else:
   recommender) once, reporting each step (the console shows them in its status bar);
 * :class:`Session` wires the stages (understanding (intent, language, offensive language,
   floods) -> recommendation -> reply / moderation policy / floods and purchase signals /
-  aggregated thanks -> idle rotation -> approval -> the budgeted speech queue -> speech), the observers (metrics, the store's record of decisions and viewers, any
+  aggregated thanks -> idle rotation -> approval -> the budgeted speech queue -> speech, and the
+  optional language model's small talk / rewording, :mod:`app.content.stage`), the observers
+  (metrics, the store's record of decisions and viewers, any
   the caller adds) and the chat sources, owns the stream clock, and pumps every source into the
   pipeline;
 * :class:`SessionThread` runs a :class:`Session` on a background thread named ``livehost-core``
@@ -69,6 +71,8 @@ class Engines:
     moderator: Any = None
     """The offensive-language detector (``score``, ``check_name``); ``None`` = messages and names
     are not screened by it (only tests build a session without it)."""
+    llm_writer: Any = None
+    """An :class:`app.content.writer.LlmWriter` to use instead of one built from ``[llm]`` (tests)."""
     owned: list[Any] = field(default_factory=list)
     """Engines created by :func:`load_engines` (closed by :meth:`close`); injected ones are not."""
 
@@ -288,8 +292,15 @@ class Session:
             flood=FloodTagger(window_s=b.flood_window_s, copy_min_viewers=b.copy_min_viewers))
         self.recommendation = (RecommendationStage(engines.recommender, store=store)
                                if engines.recommender is not None else None)
+        self.introductions = None  # generated introductions for products without a script
+        if settings.host.rotation_generated:
+            from app.content.book import IntroductionBook
+
+            self.introductions = IntroductionBook.from_settings(catalog, settings)
+        book = self.introductions
         self.reply_stage = ReplyStage(catalog, use_recommender=self.recommendation is not None,
                                       merge_window_s=r.merge_window_s, repeat_window_s=r.repeat_window_s,
+                                      introductions=book.speakable if book is not None else None,
                                       names=self.names)
         self.moderation = ModerationStage(auto_mute_after=m.auto_mute_after, window_s=m.auto_mute_window_s,
                                           flag_score=m.flag_score)
@@ -298,8 +309,14 @@ class Session:
         self.thanks = ThanksStage(catalog, names=self.names, lang=settings.language, window_s=b.thanks_window_s,
                                   welcome_window_s=b.welcome_window_s, welcome=b.welcome_entries,
                                   forget_s=b.forget_thanks_s)
-        self.rotation = IdleRotationStage(catalog, interval_s=rotation_s)
+        self.rotation = IdleRotationStage(catalog, interval_s=rotation_s,
+                                          introducible=book.has if book is not None else None)
         self.approval = ApprovalStage(r.auto_approve, auto_delay_s=auto_delay)
+        self.llm_stage = None  # the optional language model: small talk and rephrased replies
+        if settings.llm.enabled and (settings.llm.answer_chitchat or settings.llm.rephrase_replies):
+            from app.content.stage import LlmReplyStage
+
+            self.llm_stage = LlmReplyStage.from_settings(catalog, settings, writer=engines.llm_writer)
         self.speech_queue = (SpeechQueueStage(
             max_share=b.max_share, share_window_s=b.share_window_s, max_queued=b.max_queued,
             max_age_s={GREETING: b.greeting_max_age_s, THANKS: b.thanks_max_age_s,
@@ -313,12 +330,21 @@ class Session:
         if self.recommendation is not None:
             stages.append(self.recommendation)
         stages += [self.reply_stage, self.moderation, self.flood, self.thanks, self.rotation, self.approval]
+        if self.llm_stage is not None:
+            stages.append(self.llm_stage)
         if self.speech_stage is not None:
             stages += [self.speech_queue, self.speech_stage]
         self._source_observers: list[Observer] = []
-        all_observers = [self.metrics, StoreRecorder(store, session_id), *observers,
+        from app.housekeeping import AudioBudget, Housekeeping
+
+        st = settings.storage
+        self.audio_budget = AudioBudget(keep_s=st.audio_keep_s, keep_mb=st.audio_keep_mb)
+        all_observers = [self.metrics, StoreRecorder(store, session_id), self.audio_budget, *observers,
                          _Relay(self._source_observers)]
         self.pipeline = Pipeline(stages, all_observers, event_log=store, session_id=session_id)
+        folders = [audio_dir] + ([Path(store.path).parent] if getattr(store, "path", ":memory:") != ":memory:" else [])
+        self.housekeeping = Housekeeping(store, folders, self.pipeline.publish, min_free_mb=st.min_free_mb,
+                                         checkpoint_every_s=st.checkpoint_every_s)
         self._pumps: dict[int, asyncio.Task] = {}
         self._tasks: list[asyncio.Task] = []
         self._next_tick = 0.0
@@ -349,6 +375,7 @@ class Session:
                                                    sources=tuple(s.spec for s in self.sources)))
         if not self.clock.virtual:
             self._tasks.append(asyncio.create_task(self._tick(), name="session-clock"))
+        self.housekeeping.start()
         if self.options.metrics_every_s > 0:
             self._tasks.append(asyncio.create_task(self._report_metrics(), name="session-metrics"))
         for source in list(self.sources):
@@ -408,6 +435,7 @@ class Session:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.housekeeping.stop()
         end_t = max(self._last_t, self.clock.now())
         try:
             await self.pipeline.publish(SourcesEnded(t=end_t))
@@ -423,6 +451,7 @@ class Session:
                     except Exception:  # noqa: BLE001 - closing must not raise
                         log.exception("source %s did not close cleanly", source.spec)
             try:
+                self.store.checkpoint()
                 self.store.end_session(self.session_id)
             except Exception as exc:  # noqa: BLE001 - a full disk must not hide the session's results
                 log.warning("could not mark the session ended: %s", exc)
@@ -491,10 +520,11 @@ class Session:
         """The core's health now (called on the session's loop)."""
         snap = self.metrics.snapshot()
         q = self.speech_queue
+        lag = self.housekeeping.lag.quantile(0.99)
         return MetricsReported(t=self.clock.now(),
                                speech_queue=(q.queued + self.speech_stage.queued) if q is not None else 0,
                                speech_share=round(q.share(self.clock.now()), 3) if q is not None else 0.0,
-                               **snap)
+                               loop_lag_p99_ms=None if lag is None else round(lag * 1000, 1), **snap)
 
 
 class _Relay:

@@ -164,6 +164,94 @@ class HostSettings(_Frozen):
     idle_rotation_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     """When the room is quiet for this many seconds (no comment, nothing said), introduce the
     now-selling product, then the next ones in turn; 0 = off."""
+    rotation_generated: bool = False
+    """Products without a script (话术) are introduced with an introduction generated from the
+    catalog (:mod:`app.content`) -- by the idle rotation and by Introduce; False = they are
+    skipped by the rotation and Introduce reports ``introduce-no-script``. Scripts the seller
+    wrote or approved always come first."""
+
+
+class ContentSettings(_Frozen):
+    """The built-in introduction and offer-line generator (:mod:`app.content`)."""
+
+    variants: int = Field(default=3, ge=1, le=8)
+    """Introductions generated per product and language; they differ in wording and order."""
+    min_seconds: float = Field(default=15.0, ge=5.0, le=120.0)
+    """Shortest introduction, seconds of speech at ``speech.rate_wpm``."""
+    max_seconds: float = Field(default=40.0, ge=10.0, le=180.0)
+    """Longest introduction, seconds of speech at ``speech.rate_wpm``."""
+    low_stock_units: int = Field(default=20, ge=1, le=100_000)
+    """A variant (or a product without variants) with at most this many units left gets a
+    stock-running-low offer line (只剩最后20件了)."""
+
+    @model_validator(mode="after")
+    def _range(self) -> "ContentSettings":
+        if self.min_seconds >= self.max_seconds:
+            raise ValueError(f"min_seconds ({self.min_seconds}) must be below max_seconds ({self.max_seconds})")
+        return self
+
+
+class LlmSettings(_Frozen):
+    """An optional large language model behind an OpenAI-compatible chat-completions endpoint
+    (Ollama, llama.cpp's server, LM Studio, or a hosted service). Off by default; everything it
+    writes passes the fact guard, the banned-word check and the offensive-language filter
+    before it can be spoken or saved (see :mod:`app.content.check`)."""
+
+    enabled: bool = False
+    """Use the model at all (False: only the built-in generator writes)."""
+    base_url: str = "http://127.0.0.1:11434/v1"
+    """The endpoint's base URL; ``/chat/completions`` is appended (Ollama's default shown;
+    llama.cpp's server ``http://127.0.0.1:8080/v1``, LM Studio ``http://127.0.0.1:1234/v1``)."""
+    model: str = ""
+    """Model name as the server knows it (``qwen2.5:7b-instruct``); empty = the server's default."""
+    api_key_in_keyring: bool = False
+    """Send the API key stored in the OS keyring (service ``livehost``, user ``llm``) as a bearer
+    token; local servers need none."""
+    stream: bool = True
+    """Ask for a streamed answer (server-sent events); False = one JSON answer."""
+    connect_timeout_s: float = Field(default=3.0, gt=0.0, le=60.0)
+    """Seconds to open the connection."""
+    timeout_s: float = Field(default=20.0, gt=0.0, le=600.0)
+    """Longest wait for a whole answer, seconds (an introduction draft); a late answer is dropped."""
+    reply_timeout_s: float = Field(default=4.0, gt=0.0, le=60.0)
+    """Longest wait for a chit-chat answer or a rephrased reply, seconds (wall clock); a late
+    answer is dropped and the original reply (or none) stands."""
+    retries: int = Field(default=1, ge=0, le=5)
+    """Retries after a failed request (connection refused, 5xx, 429), with a short back-off."""
+    max_chars: int = Field(default=600, ge=50, le=20_000)
+    """Longest answer read, characters; a longer one is cut off and refused."""
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    write_introductions: bool = True
+    """The model may write introduction drafts (Products tab, ``livehost script generate --llm``)."""
+    style: str = ""
+    """How the seller wants introductions to sound (亲切活泼, 专业简洁 ...); empty = natural."""
+    rephrase_replies: bool = False
+    """The model may reword replies that are counting down to auto-approval (same facts, same
+    numbers); if its wording is not back in time or fails a check, the original is spoken."""
+    answer_chitchat: bool = False
+    """The model may answer chit-chat (闲聊) that gets no reply otherwise."""
+    chitchat_gap_s: float = Field(default=10.0, ge=0.0, le=3600.0)
+    """At most one small-talk answer per this many seconds of stream time."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v.split("://", 1)[0].lower() not in ("http", "https") or not v.split("://", 1)[-1]:
+            raise ValueError("must be a URL starting with http:// or https://")
+        return v
+
+
+class StorageSettings(_Frozen):
+    audio_keep_s: float = Field(default=3600.0, ge=0.0)
+    """Reply audio (WAV) is kept for this many seconds of stream time (0 = forever); the audio
+    of held or edited replies is always kept (the session report plays it back)."""
+    audio_keep_mb: float = Field(default=0.0, ge=0.0)
+    """... and at most this many MB of it (0 = no size limit)."""
+    min_free_mb: float = Field(default=200.0, ge=0.0)
+    """Warn the seller when the data folder's disk has less free space than this, MB."""
+    checkpoint_every_s: float = Field(default=300.0, ge=10.0)
+    """Seconds (wall clock) between checkpoints of the session database's write-ahead log."""
 
 
 class RecommendSettings(_Frozen):
@@ -258,7 +346,10 @@ class Settings(_Frozen):
     host: HostSettings = HostSettings()
     moderation: ModerationSettings = ModerationSettings()
     speech_budget: SpeechBudgetSettings = SpeechBudgetSettings()
+    content: ContentSettings = ContentSettings()
+    llm: LlmSettings = LlmSettings()
     recommend: RecommendSettings = RecommendSettings()
+    storage: StorageSettings = StorageSettings()
     sources: SourcesSettings = SourcesSettings()
     ingest: IngestSettings = IngestSettings()
 

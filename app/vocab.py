@@ -32,6 +32,9 @@ class HeldReason(StrEnum):
     """Health, safety, authenticity, payment or invoice questions: always the seller's."""
     UNKNOWN_PRODUCT = "unknown_product"
     """The message names a product the resolver could not pin down with certainty."""
+    UNMODERATED = "unmoderated"
+    """Written by the language model, which passed every check there is, but the offensive-language
+    filter is not available: only the seller can let it be spoken."""
 
 
 class Approver(StrEnum):
@@ -65,6 +68,21 @@ class DropReason(StrEnum):
     """Panic mute: everything waiting was dropped."""
     INTERRUPTED = "interrupted"
     """The seller's "speak now" line dropped what was waiting."""
+
+
+class LlmState(StrEnum):
+    """How the optional language model's endpoint is doing (``LlmStatusChanged.state``)."""
+
+    OFF = "off"
+    """Not configured, or switched off in the settings."""
+    READY = "ready"
+    """The endpoint answered its last request."""
+    UNREACHABLE = "unreachable"
+    """No connection (nothing listens at the URL, DNS, refused)."""
+    TIMEOUT = "timeout"
+    """The endpoint did not answer in time; late answers are dropped."""
+    ERROR = "error"
+    """The endpoint answered with an error (HTTP status, malformed answer, refused key)."""
 
 
 class MicrophoneState(StrEnum):
@@ -199,6 +217,18 @@ class ErrorCode(StrEnum):
     """No OS keyring: the ingest token lasts for this session only (a notice, not a failure)."""
     NOW_SELLING_UNKNOWN = "now-selling-unknown"
     INTRODUCE_NO_SCRIPT = "introduce-no-script"
+    # content generation and the optional language model
+    LLM_DISABLED = "llm-disabled"
+    """The language model is needed (``--style`` text, "write with the model") but ``[llm]`` is off."""
+    LLM_UNREACHABLE = "llm-unreachable"
+    LLM_TIMEOUT = "llm-timeout"
+    LLM_HTTP_ERROR = "llm-http-error"
+    LLM_BAD_RESPONSE = "llm-bad-response"
+    LLM_KEY_UNAVAILABLE = "llm-key-unavailable"
+    """``llm.api_key_in_keyring`` is on but no key can be read from the OS keyring."""
+    LLM_OUTPUT_REJECTED = "llm-output-rejected"
+    """A text the model wrote failed a check and was not used (a notice, not a failure)."""
+    SCRIPT_PRODUCT_UNKNOWN = "script-product-unknown"
     # understanding / recommendation
     INTENT_MODEL_MISSING = "intent-model-missing"
     INTENT_MODEL_INVALID = "intent-model-invalid"
@@ -245,5 +275,6 @@ class ErrorCode(StrEnum):
 
 
 NOTICE_CODES: frozenset[str] = frozenset({ErrorCode.AUDIO_OUTPUT_MISSING, ErrorCode.DISK_LOW, ErrorCode.CATALOG_NOTE,
-                                          ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE})
+                                          ErrorCode.LOGIN_STORE_UNAVAILABLE, ErrorCode.INGEST_KEYRING_UNAVAILABLE,
+                                          ErrorCode.LLM_OUTPUT_REJECTED})
 """``ErrorOccurred`` codes that describe the machine, not a failure (listed as notes, not errors)."""

@@ -26,16 +26,21 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from app.catalog.model import Catalog, Product
+from app.catalog.model import Catalog, Product, Sku
 from app.errors import LiveHostError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 QUESTION_TYPES = (
-    "price", "stock", "size_fit", "shipping", "after_sales", "product_detail", "discount",
-    "comparison", "not_sold", "no_listing", "budget", "recommendation", "faq_missing", "sensitive",
+    "price", "stock", "size_fit", "fit", "shipping", "after_sales", "product_detail", "food_facts", "faq",
+    "unit", "discount", "comparison", "not_sold", "no_listing", "budget", "recommendation", "faq_missing",
+    "sensitive",
 )
-"""Question types (the first table of the benchmark)."""
+"""Question types (the first table of the benchmark). ``size_fit``: a size for a body (height,
+weight); ``fit``: who or what a product fits (skin type, phone model, age: ``suitable_for`` and
+the variants' options); ``food_facts``: 保质期, 生产日期, 储存方式, 净含量; ``faq``: a question
+the catalog's FAQ (the product's or the shop's) answers; ``unit``: what one price buys (一斤 when
+the unit is 250g)."""
 
 REFS = ("listing", "title", "alias", "title_en", "category", "now_selling", "none")
 """How a question names its product: a listing number in any form (3号, #3, 三号, 链接3, no 3),
@@ -52,11 +57,11 @@ VERDICTS = ("correct", "partial", "wrong", "no_answer")
 
 EXPECT_KEYS = {
     "outcome", "product_ids", "facts", "any_of", "forbid", "off_topic", "allow_numbers", "match",
-    "listing", "missing_listing", "sku", "body", "constraint", "absent",
+    "listing", "missing_listing", "sku", "body", "constraint", "absent", "faq", "no_variant",
 }
 CONSTRAINT_KEYS = {
     "max_price", "min_price", "categories", "exclude_categories", "tags_any", "title_any", "categories_any",
-    "color", "color_contains", "size",
+    "color", "color_contains", "size", "suitable_any", "fits",
 }
 
 # Phrases of an honest "we don't have that" (outcome no_such_product) ...
@@ -76,6 +81,13 @@ DENIAL_PHRASES = (
     "没有这个产品", "暂无此", "don't have that", "do not have that", "no such", "don't sell",
     "do not sell", "not in our", "isn't in our", "don't carry", "do not carry",
 )
+
+# ... and of "that variant is sold out / does not exist", wrong when the variant asked about is in stock.
+VARIANT_DENIAL_PHRASES = ("没货", "售罄", "缺货", "无货", "断货", "sold out", "out of stock", "doesn't come in",
+                          "does not come in", "not available in")
+
+# ... and of "sold out for now", wrong for a variant the product does not come in at all (no_variant).
+RESTOCK_PHRASES = ("补货", "卖完", "售罄", "没货", "断码", "sold out", "restock", "out of stock")
 
 COURIERS: dict[str, tuple[str, ...]] = {
     "顺丰": ("顺丰", "SF Express", "SF"),
@@ -107,6 +119,10 @@ _LISTING_EXPLICIT = (
     re.compile(r"链接\s*(\d{1,3})(?!\d)"),
     re.compile(r"#\s*(\d{1,3})(?!\d)"),
     re.compile(r"\b(?:no\.?|number|link|item|listing)\s*#?\s*(\d{1,3})(?!\d)", re.I),
+)
+_STOCK_RES = (
+    re.compile(r"(?:还有|还剩|只剩|剩下|剩|库存)\s*(\d+)\s*(?:件|个|瓶|台|支|盒|罐|袋|套|份|双|条|包|片|饼|板)?"),
+    re.compile(r"(?<![\d.])(\d+)\s*(?:(?:pieces?|units?|items?|pcs)\s+)?(?:left|in stock|available)\b", re.I),
 )
 _LISTING_BARE = re.compile(r"(?<![\d.])(\d{1,3})\s*号(?!\s*(?:链接|宝贝|商品|产品))")
 
@@ -285,6 +301,12 @@ def day_counts(text: str) -> set[Decimal]:
     return out
 
 
+def stock_counts(text: str) -> set[int]:
+    """Stock levels stated in ``text`` (还有93件, 库存 5, 60 left, 3 in stock)."""
+    t = normalize_numbers(text)
+    return {int(n) for rx in _STOCK_RES for n in rx.findall(t)}
+
+
 def couriers_in(text: str) -> set[str]:
     """Catalog courier names (keys of :data:`COURIERS`) a text mentions in any spelling."""
     t = _nfkc(text)
@@ -302,8 +324,10 @@ def couriers_in(text: str) -> set[str]:
 # --------------------------------------------------------------------------- catalog facts
 
 def product_values(p: Product) -> list[str]:
-    """The catalog row of a product as strings (every field except the script): what a
-    question's ``facts`` may be taken from."""
+    """The catalog row of a product as strings (every field except the script and the barcodes:
+    also the short name, unit, food facts, ``suitable_for``, English labels, the product's FAQ
+    answers, every variant's label, option values, stock and own price): what a question's
+    ``facts`` may be taken from."""
     s, a = p.shipping, p.after_sales
     vals = [p.product_id, p.title, p.title_en, p.category, p.brand, str(p.price),
             str(p.original_price or ""), p.material, s.courier, s.ships_from,
@@ -311,12 +335,31 @@ def product_values(p: Product) -> list[str]:
             "" if a.return_days is None else str(a.return_days), a.return_shipping_paid_by, a.warranty,
             "" if p.listing_number is None else str(p.listing_number)]
     vals += list(p.selling_points) + list(s.free_shipping_exceptions) + list(p.tags) + list(p.aliases)
+    vals += [p.short_name, p.unit, p.net_weight, p.shelf_life, p.production_date, p.storage, p.material_en]
+    vals += list(p.suitable_for) + list(p.selling_points_en) + [en for _, en in p.labels_en]
+    vals += [f.answer for f in p.faq]
     for sku in p.skus:
-        vals += [sku.color, sku.size, str(sku.stock)]
+        vals += [sku.color, sku.size, str(sku.stock), sku.label, *sku.values]
+        vals += [str(x) for x in (sku.price, sku.original_price) if x is not None]
     for r in p.size_chart:
         vals += [r.size] + [str(x) for x in (r.height_min_cm, r.height_max_cm, r.weight_min_kg, r.weight_max_kg)
                             if x is not None]
     return [v for v in vals if v]
+
+
+def _norm_value(text: str) -> str:
+    """An option value or ``suitable_for`` entry compared loosely: NFKC, no spaces, lower case
+    (``iPhone 14`` = ``iphone14``)."""
+    return re.sub(r"\s+", "", _nfkc(text)).casefold()
+
+
+def variant_words(p: Product) -> list[str]:
+    """Words that name a product's variants or what it fits (option values, SKU labels and
+    their English, ``suitable_for``): a phone case's ``iPhone 14`` is its variant, not the
+    phone of that name."""
+    words = [v for s in p.skus for v in (s.label, *s.values)] + list(p.suitable_for)
+    words += [en for _, en in p.labels_en]
+    return [w for w in dict.fromkeys(words) if w]
 
 
 def is_catalog_value(fact: str, products: Iterable[Product]) -> bool:
@@ -340,9 +383,9 @@ def is_catalog_value(fact: str, products: Iterable[Product]) -> bool:
 
 class ProductNames:
     """Finds which catalog products a text mentions: by title (zh, en; also without spaces and
-    the part before a space), by an alias of at least 3 characters that no other product uses,
-    or by a listing-number reference (3号链接, 链接3, #3, no. 3; a bare 3号 unless the question
-    itself wrote that number, e.g. a 38号 shoe size)."""
+    the part before a space), by its short name, by an alias of at least 3 characters that no
+    other product uses, or by a listing-number reference (3号链接, 链接3, #3, no. 3; a bare 3号
+    unless the question itself wrote that number, e.g. a 38号 shoe size)."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -352,7 +395,7 @@ class ProductNames:
                 alias_owner.setdefault(_nfkc(al).casefold(), set()).add(p.product_id)
         names: dict[str, set[str]] = {}
         for p in catalog:
-            cands = {p.title, p.title.replace(" ", ""), p.title.split(" ")[0], p.title_en}
+            cands = {p.title, p.title.replace(" ", ""), p.title.split(" ")[0], p.title_en, p.short_name}
             cands |= {al for al in p.aliases
                       if len(alias_owner[_nfkc(al).casefold()]) == 1 and len(al) >= 3}
             for c in cands:
@@ -363,8 +406,12 @@ class ProductNames:
         self._names = sorted(((n, ids) for n, ids in names.items() if len(ids) == 1),
                              key=lambda x: -len(x[0]))
 
-    def mentioned(self, text: str, question: str = "") -> set[str]:
-        """Product ids ``text`` names."""
+    def mentioned(self, text: str, question: str = "", ignore: Iterable[str] = ()) -> set[str]:
+        """Product ids ``text`` names. A name that is one of the ``ignore`` words (an expected
+        product's variants, e.g. the phone models a case comes in; compared without spaces)
+        names nothing there: "有iPhone 14的款" about a case is not the phone -- but the phone's
+        longer title still is."""
+        skip = {_norm_value(w) for w in ignore if w}
         t = _nfkc(text).casefold()
         covered = [False] * len(t)
         found: set[str] = set()
@@ -372,7 +419,8 @@ class ProductNames:
             start = 0
             while (i := t.find(name, start)) >= 0:
                 if not any(covered[i:i + len(name)]):
-                    found |= ids
+                    if _norm_value(name) not in skip:
+                        found |= ids
                     for k in range(i, i + len(name)):
                         covered[k] = True
                 start = i + 1
@@ -425,31 +473,45 @@ class Grader:
 
     def _problems(self, q: Question, reply: str, allowed: set[str], *, asserted_ok: bool,
                   wrong_pid: str | None = None) -> list[str]:
-        """Misinformation in ``reply``: forbidden text, other products, and (when
-        ``asserted_ok``) amounts, days and couriers that are no fact of the allowed products;
-        when not ``asserted_ok`` (held / no_such_product) any amount, day count or courier the
-        question did not write is a problem."""
+        """Misinformation in ``reply``: forbidden text, other products (their variants' words
+        -- the phone models a case comes in -- name nothing), and (when ``asserted_ok``)
+        amounts, days and couriers that are no fact of the allowed products (any variant's
+        price; amounts and days written in their rows, their FAQ answers or the shop's FAQ; the
+        couriers of the FAQ entry named by ``expect.faq``); when not ``asserted_ok`` (held /
+        no_such_product) any amount, day count or courier the question did not write is a
+        problem."""
         e = q.expect
         out = [f"wrong product: {wrong_pid}"] if wrong_pid else []
         out += [f"forbidden: {f}" for f in e.get("forbid", ()) if fact_present(f, reply)]
-        foreign = self.names.mentioned(reply, q.text) - allowed - {wrong_pid}
+        foreign = self.names.mentioned(reply, q.text, self._ignore(allowed)) - allowed - {wrong_pid}
         if foreign:
             out.append("other product: " + ", ".join(sorted(foreign)))
         prods = self._products(allowed) if asserted_ok else []
         asked = numbers_in(q.text) | {d for x in e.get("allow_numbers", ()) if (d := _dec(str(x))) is not None}
         if not asserted_ok:
             asked |= {d for f in e.get("facts", ()) if _is_number(f) and (d := _dec(f)) is not None}
-        ok_money = set(asked)
+        written = " ".join(v for p in prods for v in product_values(p))
+        if asserted_ok:
+            written += " " + " ".join(f.answer for f in self.catalog.faq)
+        faq_answer = self._faq_answer(q) if asserted_ok else None
+        ok_money = set(asked) | money_amounts(written)
+        prices: set[Decimal] = set()
         for p in prods:
-            ok_money.add(p.price)
+            prices.add(p.price)
             if p.original_price is not None:
-                ok_money.add(p.original_price)
-        if len(prods) >= 2:  # a comparison may say how much cheaper
-            ok_money |= {abs(a.price - b.price) for a in prods for b in prods}
+                prices.add(p.original_price)
+            for sku in p.skus:
+                prices.add(p.price_for(sku))
+                if p.original_price_for(sku) is not None:
+                    prices.add(p.original_price_for(sku))
+        ok_money |= prices
+        sold = {p.price_for(sku) for p in prods for sku in p.skus} | {p.price for p in prods}
+        if len(sold) >= 2:  # a comparison may say how much cheaper (also between two variants)
+            ok_money |= {abs(a - b) for a in sold for b in sold}
         bad = sorted(m for m in money_amounts(reply) if m not in ok_money)
         if bad:
             out.append("unsupported amount: " + ", ".join(f"{m}元" for m in bad))
-        ok_days = set(asked)
+        ok_days = set(asked) | day_counts(written)
         for p in prods:
             s, a = p.shipping, p.after_sales
             if s.dispatch_days is not None:
@@ -464,11 +526,48 @@ class Grader:
         if bad:
             out.append("unsupported days: " + ", ".join(str(d) for d in bad))
         ok_couriers = couriers_in(q.text) | {p.shipping.courier for p in prods}
+        ok_couriers |= {c for p in prods for c in couriers_in(p.shipping.courier)}  # 京东物流 = 京东
         ok_couriers |= {f for f in e.get("facts", ()) if f in COURIERS}
+        if faq_answer:
+            ok_couriers |= couriers_in(faq_answer)
         bad_c = sorted(couriers_in(reply) - ok_couriers)
         if bad_c:
             out.append("unsupported courier: " + ", ".join(bad_c))
+        if "sku" in e and q.type not in ("price", "unit") and len(prods) == 1:
+            # the stock of the variant asked about: another count (the product's total, say) is
+            # wrong, unless it is the stock of part of the variant (黑色 of 黑色/L), or the asked
+            # one is stated too and the other is some variant's stock
+            p = prods[0]
+            spec = {k: v for k, v in e["sku"].items() if v is not None}
+            want = sum(sk.stock for sk in sku_matches(p, spec))
+            part = ({sum(sk.stock for sk in sku_matches(p, {k: v})) for k, v in spec.items()}
+                    if len(spec) > 1 else set())
+            counts = stock_counts(reply) - {int(d) for d in asked if d == d.to_integral_value()}
+            any_sku = {sk.stock for sk in p.skus}
+            bad_s = sorted(c for c in counts
+                           if c != want and c not in part and (want not in counts or c not in any_sku))
+            if bad_s:
+                out.append(f"wrong stock: {', '.join(map(str, bad_s))} (the variant asked about has {want})")
+            if want > 0:
+                words = [w for v in spec.values() for w in (str(v), p.label_en(str(v)), *str(v).split())
+                         if len(w) >= 2]
+                denial = list(VARIANT_DENIAL_PHRASES) + [
+                    "re:没有\\s*(?:这个|这款)?\\s*" + re.escape(w).replace(r"\ ", r"\s*") for w in words]
+                if any(fact_present(d, reply) for d in denial):
+                    out.append("denied a variant that is in stock")
         return out
+
+    def _ignore(self, allowed: Iterable[str]) -> list[str]:
+        return [w for p in self._products(allowed) for w in variant_words(p)]
+
+    def _faq_answer(self, q: Question) -> str | None:
+        """The answer of the FAQ entry ``expect.faq`` names (the product's own first, then the
+        shop's), or ``None``."""
+        key = q.expect.get("faq")
+        if not key:
+            return None
+        prods = self._products(q.expect.get("product_ids", ()))
+        return self.catalog.faq_answer(key, prods[0] if len(prods) == 1 else None)
 
     def _boilerplate(self, reply: str, allowed: Iterable[str]) -> bool:
         """A draft that recites catalog facts (an amount, days, a courier, the material, a selling
@@ -517,7 +616,11 @@ class Grader:
             return Grade("correct", False, True, (), 0, len(facts))
 
         if outcome == "no_such_product":
-            problems = self._problems(q, reply, set(), asserted_ok=False)
+            # product_ids here: products the reply may name (the case that has no variant for
+            # the phone model asked about), with their facts
+            problems = self._problems(q, reply, allowed, asserted_ok=bool(allowed))
+            if "no_variant" in e and any(fact_present(x, reply) for x in RESTOCK_PHRASES):
+                problems.append("called a variant that does not exist sold out")
             if problems:
                 return Grade("wrong", spoken, held, tuple(problems), 0, 0)
             groups = e.get("any_of") or [NOT_SOLD_PHRASES["zh"] + NOT_SOLD_PHRASES["en"]]
@@ -538,7 +641,7 @@ class Grader:
             problems.append("denied a product the shop sells")
         if problems:
             return Grade("wrong", spoken, held, tuple(problems), len(found), len(facts))
-        mentioned = self.names.mentioned(reply, q.text)
+        mentioned = self.names.mentioned(reply, q.text, self._ignore(allowed))
         right_product = pid in allowed or bool(mentioned & allowed)
         groups = list(e.get("any_of", ()))
         if not right_product and not found and (not groups or len(groups_missing) == len(groups)):
@@ -559,28 +662,35 @@ class Grader:
 def matching_products(catalog: Catalog, c: Mapping[str, Any]) -> list[str]:
     """Product ids meeting a budget / recommendation ``constraint``.
 
-    Keys (all optional, all must hold): ``max_price`` / ``min_price`` in yuan, inclusive;
+    Keys (all optional, all must hold): ``max_price`` / ``min_price`` in yuan, inclusive (the
+    price of a variant in stock: 88 for the sold-out 250g of a tea does not count);
     ``categories`` (the category is one of them); ``exclude_categories``; the *kind* group
-    ``tags_any`` / ``title_any`` / ``categories_any`` (a tag, a title word or the category
-    matches any of them); ``color`` (an exact SKU colour), ``color_contains``, ``size`` (an exact
-    SKU size) -- that variant in stock. Products with no stock at all never match."""
+    ``tags_any`` / ``title_any`` / ``categories_any`` / ``suitable_any`` (a tag, a title word,
+    the category or a ``suitable_for`` entry -- 油皮, 送礼 -- matches any of them); ``color``
+    (an exact SKU colour), ``color_contains``, ``size`` (an exact SKU size), ``fits`` (a phone
+    model or the like: a ``suitable_for`` entry, or else an option value of the variant,
+    compared without spaces and case) -- that variant in stock. Products with no stock at all
+    and free gifts (赠品, not for sale) never match."""
     out = []
     for p in catalog:
-        if p.total_stock <= 0:
-            continue
-        if "max_price" in c and p.price > Decimal(str(c["max_price"])):
-            continue
-        if "min_price" in c and p.price < Decimal(str(c["min_price"])):
+        if p.total_stock <= 0 or p.free_gift:
             continue
         if "categories" in c and p.category not in c["categories"]:
             continue
         if p.category in c.get("exclude_categories", ()):
             continue
-        if "tags_any" in c or "title_any" in c or "categories_any" in c:
+        if any(k in c for k in ("tags_any", "title_any", "categories_any", "suitable_any")):
             if not (set(p.tags) & set(c.get("tags_any", ())) or any(w in p.title for w in c.get("title_any", ()))
-                    or p.category in c.get("categories_any", ())):
+                    or p.category in c.get("categories_any", ())
+                    or set(p.suitable_for) & set(c.get("suitable_any", ()))):
                 continue
         skus = [s for s in p.skus if s.stock > 0]
+        if "max_price" in c:
+            skus = [s for s in skus if p.price_for(s) <= Decimal(str(c["max_price"]))]
+        if "min_price" in c:
+            skus = [s for s in skus if p.price_for(s) >= Decimal(str(c["min_price"]))]
+        if "fits" in c and _norm_value(c["fits"]) not in {_norm_value(x) for x in p.suitable_for}:
+            skus = [s for s in skus if any(_norm_value(v) == _norm_value(c["fits"]) for v in s.values)]
         if "color" in c:
             skus = [s for s in skus if s.color == c["color"]]
         if "color_contains" in c:
@@ -590,6 +700,19 @@ def matching_products(catalog: Catalog, c: Mapping[str, Any]) -> list[str]:
         if not skus:
             continue
         out.append(p.product_id)
+    return out
+
+
+def sku_matches(p: Product, spec: Mapping[str, str]) -> list[Sku]:
+    """The SKUs of ``p`` an ``expect.sku`` object names: ``label`` (the exact SKU label) and
+    option values by option name (``color``/``size`` or 颜色/尺码 for colour and size, 容量,
+    适用机型 ...; compared without spaces and case)."""
+    out = []
+    for s in p.skus:
+        if "label" in spec and s.label != spec["label"]:
+            continue
+        if all(_norm_value(s.option(k)) == _norm_value(v) for k, v in spec.items() if k != "label"):
+            out.append(s)
     return out
 
 
@@ -648,7 +771,7 @@ def validate_set(qset: QuestionSet, catalog: Catalog) -> list[str]:
                 prods.append(p)
         if e["outcome"] == "answer" and not ids:
             errs.append(f"{w}: an answer needs product_ids")
-        if e["outcome"] == "answer":
+        if e["outcome"] == "answer" and "faq" not in e:  # a FAQ answer's facts are checked below
             for f in e.get("facts", ()):
                 if not is_catalog_value(f, prods):
                     errs.append(f"{w}: fact {f!r} is no value of {', '.join(ids)}")
@@ -668,18 +791,50 @@ def validate_set(qset: QuestionSet, catalog: Catalog) -> list[str]:
             if e["outcome"] != "no_such_product":
                 errs.append(f"{w}: a missing listing must expect no_such_product")
         if "sku" in e:
-            if len(prods) != 1:
-                errs.append(f"{w}: sku needs exactly one product")
+            if len(prods) != 1 or not isinstance(e["sku"], dict) or not e["sku"]:
+                errs.append(f"{w}: sku needs exactly one product and an object of option values")
             else:
                 p = prods[0]
-                color, size = e["sku"].get("color"), e["sku"].get("size")
-                if not any((color is None or s.color == color) and (size is None or s.size == size) for s in p.skus):
-                    errs.append(f"{w}: no SKU {color}/{size} in {p.product_id}")
-                stock = p.stock_for(color, size)
-                if stock > 0 and str(stock) not in e.get("facts", ()):
-                    errs.append(f"{w}: the stock of {color}/{size} is {stock}, not in facts")
-                if stock == 0 and not any(any(x in ("没货", "售罄", "sold out") for x in g) for g in e.get("any_of", ())):
-                    errs.append(f"{w}: {color}/{size} is sold out: any_of needs a sold-out group")
+                spec = {k: v for k, v in e["sku"].items() if v is not None}
+                name = "/".join(str(v) for v in spec.values())
+                skus = sku_matches(p, spec)
+                if not skus:
+                    errs.append(f"{w}: no SKU {name} in {p.product_id}")
+                elif q.type in ("price", "unit"):
+                    prices = {p.price_for(s) for s in skus}
+                    if len(prices) != 1:
+                        errs.append(f"{w}: the SKUs {name} sell at several prices {sorted(map(str, prices))}")
+                    elif not any(_is_number(f) and Decimal(f) == next(iter(prices)) for f in e.get("facts", ())):
+                        errs.append(f"{w}: the price of {name} is {next(iter(prices))}, not in facts")
+                else:
+                    stock = sum(s.stock for s in skus)
+                    if stock > 0 and str(stock) not in e.get("facts", ()):
+                        errs.append(f"{w}: the stock of {name} is {stock}, not in facts")
+                    if stock == 0 and not any(any(x in ("没货", "售罄", "sold out") for x in g)
+                                              for g in e.get("any_of", ())):
+                        errs.append(f"{w}: {name} is sold out: any_of needs a sold-out group")
+        if "faq" in e:
+            answer = catalog.faq_answer(e["faq"], prods[0] if len(prods) == 1 else None)
+            if answer is None:
+                errs.append(f"{w}: no FAQ entry {e['faq']!r} (the product's or the shop's)")
+            elif e["outcome"] == "answer":
+                if not e.get("facts") and not e.get("any_of"):
+                    errs.append(f"{w}: a FAQ answer needs facts or any_of from it")
+                for f in e.get("facts", ()):
+                    if not fact_present(f, answer):
+                        errs.append(f"{w}: fact {f!r} is not in the FAQ answer {answer!r}")
+        if q.type == "faq" and ("faq" not in e or e["outcome"] != "answer"):
+            errs.append(f"{w}: faq questions need expect.faq and outcome answer")
+        if "no_variant" in e:
+            nv = e["no_variant"]
+            if e["outcome"] != "no_such_product" or not prods or not isinstance(nv, dict) or not nv:
+                errs.append(f"{w}: no_variant needs outcome no_such_product, product_ids and option values")
+            else:
+                for p in prods:
+                    for k, v in nv.items():
+                        if _norm_value(v) in {_norm_value(x) for x in p.suitable_for} or any(
+                                _norm_value(s.option(k)) == _norm_value(v) for s in p.skus):
+                            errs.append(f"{w}: {p.product_id} does have {k} {v}")
         if "body" in e:
             if len(prods) != 1:
                 errs.append(f"{w}: body needs exactly one product")

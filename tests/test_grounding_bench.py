@@ -4,6 +4,7 @@ small test catalog) and its question sets (valid against the catalogs they name)
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from app.catalog.importer import load_catalog
 from app.events import ChatReceived, SetNowSelling
 from app.sources.replay import ReplayChatSource
 from bench.grounding import (
-    NICKNAMES, ProductNames, Question, QuestionSetError, Grader, fact_present, load_set,
+    NICKNAMES, ProductNames, Question, QuestionSet, QuestionSetError, Grader, fact_present, load_set,
     matching_products, session_lines, tally, validate_set, write_session,
 )
 
@@ -350,3 +351,194 @@ def test_bench_reports_an_invalid_set_and_stops(tmp_path, capsys):
                  + "\n", encoding="utf-8")
     assert main(["--set", str(s)]) == 1
     assert "question-set-invalid" in capsys.readouterr().out
+
+
+# --------------------------------------------------- variants by any option, FAQ, food facts
+
+def _variant_catalog():
+    """A phone by colour and capacity, a case by colour and phone model, tea by weight (250 g
+    sold out), a food FAQ, a free gift and the shop's FAQ: the facts the vertical sets ask about."""
+    from decimal import Decimal as D
+
+    from app.catalog.model import AfterSales, Catalog, FaqEntry, Product, Shipping, Sku
+
+    def sku(stock, price=None, **opts):
+        return Sku(options=tuple(opts.items()), stock=stock, price=None if price is None else D(price))
+
+    phone = Product(
+        product_id="PH", listing_number=1, title="Apple iPhone 14 5G手机", short_name="iPhone 14",
+        title_en="Apple iPhone 14", category="手机通讯", price=D("5999"),
+        skus=(sku(195, "5999", 颜色="午夜色", 容量="128G"), sku(200, "6899", 颜色="午夜色", 容量="256G"),
+              sku(0, "5999", 颜色="紫色", 容量="128G")),
+        shipping=Shipping(courier="京东物流", ships_from="深圳", dispatch_days=1, delivery_days="1-3"),
+        after_sales=AfterSales(return_days=7, warranty="全国联保一年"), selling_points=("8天超长待机",),
+        faq=(FaqEntry("支持5G吗", "支持5G"),))
+    case = Product(
+        product_id="CS", listing_number=2, title="磨砂防摔手机壳", short_name="防摔壳", category="手机壳",
+        price=D("29.9"),
+        skus=(sku(10, "34.9", 颜色="黑色", 适用机型="iPhone 14"), sku(0, "34.9", 颜色="透明", 适用机型="iPhone 14"),
+              sku(21, None, 颜色="黑色", 适用机型="Mate 50"), sku(5, None, 颜色="透明", 适用机型="Mate 50")),
+        shipping=Shipping(courier="中通", dispatch_days=1, delivery_days="3-5"),
+        faq=(FaqEntry("支持无线充电吗", "支持，不影响无线充电"),))
+    tea = Product(
+        product_id="TEA", listing_number=3, title="高山乌龙茶 罐装", short_name="乌龙茶", category="茗茶",
+        price=D("88"), unit="1罐", skus=(sku(0, None, 重量="250g"), sku(226, "168", 重量="500g")),
+        suitable_for=("送礼", "办公室"), net_weight="250g / 500g", shelf_life="60天", production_date="2025-07-10",
+        storage="密封，避光", shipping=Shipping(courier="顺丰", dispatch_days=1, delivery_days="3-5"),
+        after_sales=AfterSales(return_days=0), faq=(FaqEntry("怎么泡", "90度水，5克茶叶冲泡3-5泡"),))
+    gift = Product(product_id="GF", listing_number=4, title="试吃装（赠品）", category="赠品", price=D("0"),
+                   free_gift=True, skus=(Sku(stock=100),))
+    return Catalog((phone, case, tea, gift), faq=(FaqEntry("发票", "可以开电子普通发票"),
+                                                   FaqEntry("运费", "满49元包邮，新疆除外"),
+                                                   FaqEntry("快递", "手机发顺丰，配件发圆通或中通")))
+
+
+@pytest.fixture
+def vgrader():
+    return Grader(_variant_catalog())
+
+
+def test_every_variant_price_and_facts_written_in_the_row_are_supported(vgrader):
+    q = _q("256G多少钱", {"outcome": "answer", "product_ids": ["PH"], "facts": ["6899"], "sku": {"容量": "256G"}})
+    assert vgrader.grade(q, _rec("「iPhone 14」256G 6899元，128G 5999元", product_id="PH")).verdict == "correct"
+    assert vgrader.grade(q, _rec("「iPhone 14」256G到手6899元，比128G贵900元", product_id="PH")).verdict == "correct"
+    bad = vgrader.grade(q, _rec("「iPhone 14」256G 6899元，今天减500元", product_id="PH"))
+    assert bad.verdict == "wrong" and bad.reasons == ("unsupported amount: 500元",)
+    # days of a shelf life or a selling point, the shop FAQ's amount, 京东 for 京东物流
+    q2 = _q("保质期多久", {"outcome": "answer", "product_ids": ["TEA"], "facts": ["60天"]}, type="food_facts")
+    assert vgrader.grade(q2, _rec("乌龙茶保质期60天，满49元包邮", product_id="TEA")).verdict == "correct"
+    q3 = _q("发什么快递", {"outcome": "answer", "product_ids": ["PH"], "facts": [], "any_of": [["京东"]]},
+            type="shipping")
+    assert vgrader.grade(q3, _rec("发京东，8天超长待机", product_id="PH")).verdict == "correct"
+    assert vgrader.grade(q3, _rec("发顺丰", product_id="PH")).reasons == ("unsupported courier: 顺丰",
+                                                                        "missing one of: 京东")[:1]
+
+
+def test_a_variant_word_names_no_product_but_the_products_title_does(vgrader):
+    q = _q("防摔壳iPhone 14款多少钱", {"outcome": "answer", "product_ids": ["CS"], "facts": ["34.9"],
+                                   "sku": {"适用机型": "iPhone 14"}}, ref="alias")
+    assert vgrader.grade(q, _rec("防摔壳iPhone 14款34.9元", product_id="CS")).verdict == "correct"
+    wrong = vgrader.grade(q, _rec("「Apple iPhone 14 5G手机」5999元", product_id="CS"))
+    assert wrong.verdict == "wrong" and "other product: PH" in wrong.reasons
+
+
+def test_the_stock_of_another_variant_or_the_total_is_wrong(vgrader):
+    q = _q("黑色iPhone 14的还有吗", {"outcome": "answer", "product_ids": ["CS"], "facts": ["10"],
+                                 "sku": {"颜色": "黑色", "适用机型": "iPhone 14"}}, type="stock")
+    assert vgrader.grade(q, _rec("黑色iPhone 14还有10件", product_id="CS")).verdict == "correct"
+    total = vgrader.grade(q, _rec("防摔壳还有36件", product_id="CS"))
+    assert total.verdict == "wrong" and total.reasons == ("wrong stock: 36 (the variant asked about has 10)",)
+    # the colour's own stock (黑色: 31) is a fact about part of the variant, so not wrong; missing 10
+    part = vgrader.grade(q, _rec("黑色还有31件", product_id="CS"))
+    assert part.verdict == "partial"
+    # both stated: a stock of some variant next to the asked one is fine
+    assert vgrader.grade(q, _rec("黑色iPhone 14还有10件，Mate 50还有21件", product_id="CS")).verdict == "correct"
+    denied = vgrader.grade(q, _rec("不好意思，没有黑色了", product_id="CS"))
+    assert denied.verdict == "wrong" and "denied a variant that is in stock" in denied.reasons
+    sold = _q("250g还有吗", {"outcome": "answer", "product_ids": ["TEA"], "facts": [], "any_of": [["没货", "售罄"]],
+                             "sku": {"重量": "250g"}}, type="stock")
+    assert vgrader.grade(sold, _rec("250g没货了，500g有", product_id="TEA")).verdict == "correct"
+    assert vgrader.grade(sold, _rec("乌龙茶还有226件", product_id="TEA")).verdict == "wrong"
+
+
+def test_a_model_the_product_does_not_come_in_may_name_the_product_but_not_a_restock(vgrader):
+    q = _q("16promax能用吗", {"outcome": "no_such_product", "product_ids": ["CS"],
+                           "no_variant": {"适用机型": "iPhone 16 Pro Max"}}, type="fit", ref="now_selling", now_selling=2)
+    ok = vgrader.grade(q, _rec("防摔壳没有16 Pro Max的，有iPhone 14和Mate 50款", product_id="CS"))
+    assert ok.verdict == "correct" and ok.spoken
+    assert vgrader.grade(q, _rec("防摔壳34.9元，没有16 Pro Max款", product_id="CS")).verdict == "correct"
+    restock = vgrader.grade(q, _rec("16 Pro Max款暂时没货，等补货", product_id="CS"))
+    assert restock.verdict == "wrong" and restock.reasons == ("called a variant that does not exist sold out",)
+    other = vgrader.grade(q, _rec("没有哦，看看「Apple iPhone 14 5G手机」", product_id="PH"))
+    assert other.verdict == "wrong" and other.reasons == ("other product: PH",)
+    # without product_ids (a product the shop does not sell), naming any product stays wrong
+    q2 = _q("Mate 60有吗", {"outcome": "no_such_product", "product_ids": [], "absent": ["mate 60"]}, type="not_sold",
+            ref="none")
+    assert vgrader.grade(q2, _rec("没有Mate 60，有防摔壳29.9元")).verdict == "wrong"
+
+
+def test_a_faq_answer_may_quote_the_couriers_of_the_shop_faq(vgrader):
+    q = _q("你们发什么快递", {"outcome": "answer", "product_ids": ["CS"], "facts": ["中通"], "faq": "快递"},
+           type="faq", ref="now_selling", now_selling=2)
+    assert vgrader.grade(q, _rec("配件发圆通或中通", product_id="CS")).verdict == "correct"
+    q2 = _q("发什么快递", {"outcome": "answer", "product_ids": ["CS"], "facts": ["中通"]}, type="shipping",
+            ref="now_selling", now_selling=2)
+    assert vgrader.grade(q2, _rec("配件发圆通或中通", product_id="CS")).reasons == ("unsupported courier: 圆通",)
+
+
+def test_validation_of_option_skus_faq_entries_missing_variants_and_fit_constraints():
+    cat = _variant_catalog()
+    base = QuestionSet(path=Path("x.jsonl"), name="x", catalog_path=Path("x.csv"), questions=())
+
+    def errors(text, expect, **kw):
+        return validate_set(replace(base, questions=(_q(text, expect, **kw),)), cat)
+
+    price = {"outcome": "answer", "product_ids": ["PH"], "facts": ["6899"], "sku": {"容量": "256G"}}
+    assert errors("256G多少钱", price) == []
+    assert any("the price of 256G is 6899" in e for e in errors("256G多少钱", {**price, "facts": ["5999"]}))
+    assert any("sell at several prices" in e for e in errors("午夜色多少钱", {**price, "sku": {"颜色": "午夜色"}}))
+    stock = {"outcome": "answer", "product_ids": ["CS"], "facts": ["10"], "sku": {"颜色": "黑色", "适用机型": "iPhone 14"}}
+    assert errors("黑色14还有吗", stock, type="stock") == []
+    assert any("stock of 黑色/iPhone 14 is 10" in e for e in errors("黑色14还有吗", {**stock, "facts": ["31"]}, type="stock"))
+    assert any("sold out" in e for e in errors("透明14还有吗", {**stock, "facts": [], "sku": {"颜色": "透明", "适用机型": "iPhone 14"}},
+                                               type="stock"))
+    assert any("no SKU 黑色/Pixel 8" in e for e in errors("x", {**stock, "sku": {"颜色": "黑色", "适用机型": "Pixel 8"}},
+                                                          type="stock"))
+    faq = {"outcome": "answer", "product_ids": ["TEA"], "facts": ["90", "3-5"], "faq": "怎么泡"}
+    assert errors("怎么泡", faq, type="faq") == []
+    assert any("not in the FAQ answer" in e for e in errors("怎么泡", {**faq, "facts": ["80"]}, type="faq"))
+    assert any("no FAQ entry" in e for e in errors("怎么泡", {**faq, "faq": "好喝吗"}, type="faq"))
+    assert errors("能开发票吗", {"outcome": "answer", "product_ids": ["TEA"], "facts": ["电子"], "faq": "发票"}, type="faq") == []
+    assert any("need expect.faq" in e for e in errors("怎么泡", {"outcome": "answer", "product_ids": ["TEA"], "facts": ["90"]},
+                                                    type="faq"))
+    nv = {"outcome": "no_such_product", "product_ids": ["CS"], "no_variant": {"适用机型": "iPhone 16 Pro Max"}}
+    assert errors("16pm有吗", nv, type="fit") == []
+    assert any("does have 适用机型 Mate50" in e for e in errors("mate50有吗", {**nv, "no_variant": {"适用机型": "Mate50"}},
+                                                               type="fit"))
+    # fit constraints: suitable_for, a variant's option value in stock; a free gift never matches; a
+    # budget counts the price of a variant in stock (the 88 yuan 250 g tea is sold out)
+    assert matching_products(cat, {"suitable_any": ["送礼"]}) == ["TEA"]
+    assert matching_products(cat, {"fits": "mate50"}) == ["CS"]
+    assert matching_products(cat, {"fits": "iPhone 14", "color": "透明"}) == []
+    assert matching_products(cat, {"max_price": 100}) == ["CS"]
+    assert matching_products(cat, {"max_price": 200, "categories": ["茗茶"]}) == ["TEA"]
+
+
+def test_a_held_reply_that_quotes_the_faq_is_right_for_a_sensitive_question(vgrader):
+    q = _q("能开发票吗", {"outcome": "held", "product_ids": ["TEA"], "facts": []}, type="sensitive",
+           ref="now_selling", now_selling=3)
+    assert vgrader.grade(q, _rec("可以开电子普通发票", product_id="TEA", held_reason="sensitive")).verdict == "correct"
+    assert vgrader.grade(q, _rec("可以开电子普通发票", product_id="TEA")).verdict == "wrong"
+
+
+VERTICAL = {"cosmetics": ("food_facts", "unit"), "food": ("food_facts", "unit"), "phones": (), "mall": ()}
+"""The four vertical sets and the types their catalogs allow beyond the common ones."""
+
+
+@pytest.mark.parametrize("name", sorted(VERTICAL))
+def test_vertical_sets_cover_every_class_their_catalog_allows(name):
+    qset = load_set(REPO / "bench" / "questions" / f"{name}.jsonl")
+    catalog = load_catalog(qset.catalog_path).catalog
+    assert qset.catalog_path == REPO / "tests" / "data" / "catalogs" / f"{name}.csv"
+    qs = qset.questions
+    assert 110 <= len(qs) <= 150
+    assert 0.70 <= sum(q.lang == "zh" for q in qs) / len(qs) <= 0.80
+    types = Counter(q.type for q in qs)
+    need = ("price", "stock", "fit", "faq", "faq_missing", "sensitive", "not_sold", "comparison") + VERTICAL[name]
+    assert all(types[t] >= 8 for t in need), types
+    assert types["budget"] + types["recommendation"] >= 8 and types["no_listing"] >= 3
+    assert Counter(q.outcome for q in qs)["held"] >= 16
+    # every way of writing a listing number, in both languages
+    texts = [q.text for q in qs if q.ref == "listing"]
+    for rx in (r"^\d+号", r"#\d+", r"\d+#", r"链接\d+", r"[一二三四五六七八九十]+号", r"\bno \d+", r"\bnumber \d+"):
+        assert any(re.search(rx, t) for t in texts), rx
+    # per-variant prices and the stock of the exact variant, by options other than colour/size
+    assert sum(1 for q in qs if q.type == "price" and "sku" in q.expect) >= 4
+    assert sum(1 for q in qs if q.type == "stock" and "sku" in q.expect) >= 8
+    # FAQ answers are the catalog's, sensitive questions are held even where a FAQ answers them
+    assert all(catalog.faq_answer(q.expect["faq"], catalog.get(q.product_ids[0]) if len(q.product_ids) == 1 else None)
+               for q in qs if "faq" in q.expect)
+    # English questions as complete as Chinese: courier, ships-from, warranty or ingredients
+    en = [q for q in qs if q.lang == "en"]
+    assert {"shipping", "after_sales", "product_detail", "faq", "sensitive", "not_sold", "stock", "price"} <= {q.type for q in en}
+    assert sum(q.type == "shipping" for q in en) >= 3

@@ -34,7 +34,7 @@ def make_rows(n, seed=7):
 
 
 def test_feed_inserts_and_filters_100000_rows(qtbot):
-    panel = FeedPanel(flush_ms=50)
+    panel = FeedPanel(flush_ms=50, max_rows=100_000)  # the window (20,000 by default) can be this large
     qtbot.addWidget(panel)
     rows = make_rows(100_000)
     inserted = []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -454,22 +456,122 @@ def test_specific_reason_texts():
 # ----------------------------------------------------------------------------- refit
 
 
-def test_background_refit_swaps_snapshot_and_serving_continues():
-    rec = HybridRecommender(shop(), auto_refit=True, refit_min=10, refit_growth=0.2, svd_factors=4)
+class ManualExecutor(concurrent.futures.Executor):
+    """An executor that records what it is given and runs it only when told (the real
+    ``Executor`` interface: ``submit`` returns a ``Future``)."""
+
+    def __init__(self):
+        self.submitted: list[concurrent.futures.Future] = []
+        self._pending: list[tuple] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut = concurrent.futures.Future()
+        self.submitted.append(fut)
+        self._pending.append((fut, fn, args, kwargs))
+        return fut
+
+    def run_pending(self) -> int:
+        n = 0
+        while self._pending:
+            fut, fn, args, kwargs = self._pending.pop(0)
+            fut.set_running_or_notify_cancel()
+            try:
+                fut.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the future like the real one
+                fut.set_exception(exc)
+            n += 1
+        return n
+
+
+class FakeClock:
+    def __init__(self, t: float = 1000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _live(n: int, start: int = 0) -> list[Interaction]:
+    pids = ["D1", "D2", "D3", "T1", "P1", "C2", "S1"]
+    return [Interaction(f"douyin:live{i % 13}", pids[i % len(pids)], "asked", None, float(i),
+                        "live") for i in range(start, start + n)]
+
+
+def test_refit_is_due_by_count_and_runs_on_the_given_executor_one_at_a_time():
+    clock = FakeClock()
+    rec = HybridRecommender(shop(), svd_factors=4, refit_every=10, refit_every_s=600.0,
+                            clock=clock)
     rec.add_interactions(history(10))
-    rec.wait_for_refit(30)
-    assert rec.fitted
+    ex = ManualExecutor()
+    assert rec.refit_due()  # never fitted, has history
+    fut = rec.refit_async(ex)
+    assert fut is ex.submitted[0] and not rec.fitted  # submitted, not run: nothing blocks
+    assert rec.refit_async(ex) is None and rec.refit_if_due(ex) is None  # one at a time
+    assert ex.run_pending() == 1 and fut.result() > 0 and rec.fitted
     first = rec._snapshot
     assert first.n_interactions == rec.n_interactions
-    rec.add_interactions(history(40, seed=9)[:5])  # below the threshold: no refit
-    rec.wait_for_refit(30)
-    assert rec._snapshot is first
-    rec.add_interactions(history(40, seed=9))
-    res = rec.recommend(viewer_key("douyin", 2), k=3)  # served whatever the refit state
-    assert len(res.items) == 3
-    rec.wait_for_refit(30)
-    assert rec._snapshot is not first
-    assert rec._snapshot.n_interactions == rec.n_interactions
+    for it in _live(9):  # below the count: no refit however many checks
+        rec.add_interactions([it])
+        assert rec.refit_if_due(ex) is None
+    rec.add_interactions(_live(1, 9))
+    assert rec.refit_due()
+    second = rec.refit_if_due(ex)
+    assert second is not None and len(ex.submitted) == 2
+    for it in _live(25, 10):  # while that refit is pending: no second one is queued
+        rec.add_interactions([it])
+        assert rec.refit_if_due(ex) is None
+    res = rec.recommend(viewer_key("douyin", 2), k=3)  # served from the old snapshot meanwhile
+    assert len(res.items) == 3 and rec._snapshot is first
+    ex.run_pending()
+    assert rec._snapshot is not first and rec._snapshot.n_interactions == rec.n_interactions
+    # the refit covered the 25 that came while it waited: nothing is due again
+    assert not rec.refit_due() and len(ex.submitted) == 2
+
+
+def test_refit_is_due_by_time_only_when_something_new_arrived():
+    clock = FakeClock()
+    rec = HybridRecommender(shop(), svd_factors=4, refit_every=1000, refit_every_s=60.0,
+                            clock=clock)
+    rec.add_interactions(history(10))
+    ex = ManualExecutor()
+    rec.refit_async(ex)
+    ex.run_pending()
+    clock.t += 120.0
+    assert not rec.refit_due()  # time passed but nothing new: a refit would change nothing
+    rec.add_interactions(_live(3))
+    assert rec.refit_if_due(ex) is not None  # stale for over 60 s and new ones waiting
+    ex.run_pending()
+    rec.add_interactions(_live(3, 3))
+    clock.t += 59.0
+    assert rec.refit_if_due(ex) is None  # 3 new, but neither 1000 of them nor 60 s since
+    clock.t += 1.0
+    fut = rec.refit_if_due(ex)
+    assert fut is not None and len(ex.submitted) == 3
+    ex.run_pending()
+    assert rec._snapshot.n_interactions == rec.n_interactions and not rec.refit_due()
+
+
+def test_failed_refit_keeps_the_previous_snapshot(monkeypatch):
+    rec = fitted()
+    first = rec._snapshot
+    ex = ManualExecutor()
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(rec, "_build_snapshot", boom)
+    rec.add_interactions(_live(5))
+    fut = rec.refit_async(ex)
+    ex.run_pending()
+    assert fut.result() is None and rec._snapshot is first
+    assert len(rec.recommend("douyin:live1", k=3).items) == 3
+
+
+def test_refit_knobs_are_checked():
+    with pytest.raises(ValueError):
+        HybridRecommender(shop(), refit_every=0)
+    with pytest.raises(ValueError):
+        HybridRecommender(shop(), refit_every_s=0.0)
 
 
 # ----------------------------------------------------------------------------- stage
@@ -574,6 +676,89 @@ def test_stage_after_purchase_suggestions_are_optional():
         if ready:
             assert ready[0].msg_id == "m1" and "D3" not in {i.product_id for i in ready[0].items}
         assert rec.history("douyin:u5") == {"D3": 4.0}
+
+
+def test_stage_refits_on_the_pipelines_recommend_fit_executor():
+    rec = HybridRecommender(shop(), svd_factors=4)
+    rec.add_interactions(history())
+    threads: list[str] = []
+    build = rec._build_snapshot
+
+    def spy(*a, **k):
+        threads.append(threading.current_thread().name)
+        return build(*a, **k)
+
+    rec._build_snapshot = spy
+    stage = RecommendationStage(rec)
+
+    async def run():
+        p = Pipeline([stage], [Recorder()], session_id="live-4")
+        await p.start()  # never fitted, has history: the stage submits the first fit
+        await p.stop()  # waits (off the loop) for that refit to finish
+
+    asyncio.run(run())
+    assert rec.fitted
+    # the validation fit and the full fit, both on the pipeline's single-thread executor
+    assert threads and all(t.startswith("livehost-recommend-fit") for t in threads), threads
+
+
+def test_stage_schedules_refits_by_count_never_per_message():
+    rec = HybridRecommender(shop(), svd_factors=8, refit_every=3, refit_every_s=3600.0)
+    rec.add_interactions(history())
+    rec.fit()
+    ex = ManualExecutor()
+    stage = RecommendationStage(rec, fit_executor=ex)
+
+    async def run():
+        p = Pipeline([stage], [Recorder()], session_id="live-5")
+        await p.start()
+        assert ex.submitted == []  # already fitted: nothing to do at start
+        for i in range(1, 3):
+            await p.publish(_intent(i, f"u{i}", "3号多少钱", "price", Slots(listing_number=3)))
+        await p.drain()
+        assert ex.submitted == []  # 2 new interactions < 3
+        await p.publish(_intent(3, "u3", "3号多少钱", "price", Slots(listing_number=3)))
+        await p.drain()
+        assert len(ex.submitted) == 1  # the third: one refit submitted, not run yet
+        for i in range(4, 12):
+            await p.publish(_intent(i, f"u{i}", "8号多少钱", "price", Slots(listing_number=8)))
+        await p.drain()
+        assert len(ex.submitted) == 1  # at most one at a time, however many messages came
+        ex.run_pending()
+        await p.publish(_intent(12, "u12", "8号多少钱", "price", Slots(listing_number=8)))
+        await p.drain()
+        assert len(ex.submitted) == 1  # the refit covered the 8 that waited; 1 new < 3
+        ex.run_pending()
+        await p.stop()
+
+    asyncio.run(run())
+    assert rec._snapshot.n_interactions == rec.n_interactions - 1
+
+
+def test_stage_timer_starts_a_refit_when_time_is_up():
+    rec = HybridRecommender(shop(), svd_factors=8, refit_every=1000, refit_every_s=0.2)
+    rec.add_interactions(history())
+    rec.fit()
+    ex = ManualExecutor()
+    stage = RecommendationStage(rec, fit_executor=ex)
+
+    async def run():
+        p = Pipeline([stage], [Recorder()], session_id="live-6")
+        await p.start()
+        await asyncio.sleep(0.3)
+        assert ex.submitted == []  # time is up, but nothing new: no refit
+        await p.publish(_intent(1, "u1", "3号多少钱", "price", Slots(listing_number=3)))
+        await p.drain()
+        for _ in range(200):  # the timer (every 0.05 s) submits once the 0.2 s are up
+            if ex.submitted:
+                break
+            await asyncio.sleep(0.05)
+        assert len(ex.submitted) == 1
+        ex.run_pending()
+        await p.stop()
+
+    asyncio.run(run())
+    assert rec._snapshot.n_interactions == rec.n_interactions
 
 
 def test_merge_slots_keeps_sticky_values():

@@ -81,30 +81,48 @@ def _by_method(results):
     return {r.method: r for r in results}
 
 
-def test_hybrid_beats_popularity_and_svd_on_synthetic_movielens(synthetic_ml):
+COMPONENT_METHODS = ("popularity", "session", "svd", "content", "ease")
+
+
+def _assert_hybrid_never_loses(res):
+    h = res["hybrid"]
+    comps = [m for m in COMPONENT_METHODS if m in res]
+    assert len(comps) >= 4
+    for m in comps:
+        assert h.precision >= res[m].precision, m
+        assert h.ndcg >= res[m].ndcg, m
+
+
+def test_hybrid_is_at_least_every_component_on_synthetic_movielens(synthetic_ml):
     data, items = synthetic_ml
     inter, feats, _ = load_movielens(data, items)
     res = _by_method(evaluate(inter, item_ids=sorted(feats, key=int), item_features=feats,
                               k=10, seed=0))
+    # no session ids in MovieLens: no "tonight" to report
     assert set(res) == {"popularity", "svd", "content", "ease", "hybrid", "hybrid_no_ease"}
     h = res["hybrid"]
     assert h.viewers == 300
+    _assert_hybrid_never_loses(res)
     for other in ("popularity", "svd"):
         assert h.precision > res[other].precision
         assert h.ndcg > res[other].ndcg
     # the implicit item-item model earns its place in the blend
     assert h.precision > res["hybrid_no_ease"].precision
+    assert "ease" in h.detail and "learned on" in h.detail
+    assert "ease" not in res["hybrid_no_ease"].detail.split("(")[0]
     assert 0.0 < h.coverage <= 1.0
 
 
-def test_hybrid_beats_popularity_and_svd_on_demo_interactions():
+def test_hybrid_is_at_least_every_component_on_demo_interactions():
     from app.catalog.importer import load_catalog
 
     catalog = load_catalog(DEMO_CATALOG).catalog
     rep = load_order_export(DEMO_INTERACTIONS)
     assert rep.skipped == ()
     res = _by_method(evaluate(rep.interactions, catalog=catalog, k=10, seed=0,
-                              methods=("popularity", "svd", "hybrid")))
+                              methods=(*COMPONENT_METHODS, "hybrid")))
+    assert set(res) == {*COMPONENT_METHODS, "hybrid"}
+    _assert_hybrid_never_loses(res)
     h = res["hybrid"]
     for other in ("popularity", "svd"):
         assert h.precision > res[other].precision

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SetAutoApprove,
-                        SetIdleRotation, SetVoice, SpeechMuted)
+from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SessionStarted,
+                        SetAutoApprove, SetIdleRotation, SetVoice, SpeechMuted)
 from app.gui.avatar_link import AvatarLink
 from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
 from app.gui.feed import FeedPanel
@@ -109,7 +109,7 @@ class ConsoleWindow(QMainWindow):
         self.queue = QueuePanel(self.bridge.submit, catalog, settings.reply.auto_approve,
                                 on_auto_changed=self.set_auto_approve)
         self.products = ProductsPanel(self.bridge.submit, catalog, catalog_path, settings.data_dir,
-                                      rotation_s=settings.host.idle_rotation_s)
+                                      rotation_s=settings.host.idle_rotation_s, settings=settings)
         self.products.rotation_changed.connect(self._rotation_changed)
         self.voice = VoicePanel(settings.speech)
         self.voice.apply.connect(self.apply_voice)
@@ -319,6 +319,9 @@ class ConsoleWindow(QMainWindow):
     # ------------------------------------------------------------------ events
     def _on_event(self, e: Event) -> None:
         self.event_count += 1
+        if isinstance(e, SessionStarted) and self.loader is not None and self.loader.store is not None:
+            path = getattr(self.loader.store, "path", ":memory:")
+            self.feed.history_source = None if path == ":memory:" else (path, e.session_id)
         self.feed.on_event(e)
         self.queue.on_event(e)
         self.products.on_event(e)
@@ -436,6 +439,7 @@ class ConsoleWindow(QMainWindow):
         self.queue.set_auto_kinds(settings.reply.auto_approve)
         self.set_auto_approve(settings.reply.auto_approve)
         self.products.set_rotation(settings.host.idle_rotation_s)
+        self.products.set_settings(settings)  # drafts: language, rate, [content], [llm]
         if self.avatar is not None:
             apply_avatar_prefs(self.avatar, prefs)
 

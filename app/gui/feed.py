@@ -9,6 +9,8 @@ heights (no per-row size queries).
 
 from __future__ import annotations
 
+import json
+
 import bisect
 
 from dataclasses import dataclass
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import (QAbstractProxyModel, QAbstractTableModel, QModelIndex, QRectF, QSize, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QStyle, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QStyle, QStyledItemDelegate, QTableView, QVBoxLayout,
+                               QWidget)
 
 from app.events import (Event, GiftReceived, IntentClassified, LikesReceived, Received, RoomRaided,
                         ViewerEntered, ViewerFollowed, ViewerShared, ViewerSubscribed)
@@ -82,15 +85,25 @@ def _mmss(t: float) -> str:
 class FeedModel(QAbstractTableModel):
     """Rows of received events; ``add`` queues, the 50 ms timer inserts a batch.
 
+    A bounded window: beyond ``max_rows`` the oldest rows leave memory in chunks of
+    ``max_rows // 10`` (:attr:`evicted` counts them); the session store keeps every event, and
+    the feed's History button reads older ones from it (:class:`HistoryDialog`).
+
     Args:
         flush_ms: coalescing interval in milliseconds (0 = insert at once; tests).
+        max_rows: rows kept in memory (and in the table).
     """
+
+    MAX_ROWS = 20_000
 
     flushed = Signal(int)
     """Emitted after a batch was inserted, with the number of rows added."""
 
-    def __init__(self, parent=None, flush_ms: int = 50) -> None:
+    def __init__(self, parent=None, flush_ms: int = 50, max_rows: int | None = None) -> None:
         super().__init__(parent)
+        self.max_rows = int(max_rows or self.MAX_ROWS)
+        self.evicted = 0
+        """Rows that left the window (still in the session store)."""
         self.rows: list[FeedRow] = []
         self._index: dict[str, int] = {}
         self._pending: list[FeedRow] = []
@@ -158,8 +171,20 @@ class FeedModel(QAbstractTableModel):
                 hi = i if hi is None else max(hi, i)
             if lo is not None:
                 self.dataChanged.emit(self.index(lo, 0), self.index(hi, COL_TEXT))
+        if len(self.rows) > self.max_rows:
+            self._evict(len(self.rows) - self.max_rows + max(1, self.max_rows // 10))
         if added:
             self.flushed.emit(added)
+
+    def _evict(self, n: int) -> None:
+        n = min(n, len(self.rows))
+        self.beginRemoveRows(QModelIndex(), 0, n - 1)
+        for r in self.rows[:n]:
+            self._index.pop(r.msg_id, None)
+        del self.rows[:n]
+        self._index = {msg_id: i - n for msg_id, i in self._index.items()}
+        self.endRemoveRows()
+        self.evicted += n
 
     # -- Qt model
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -396,9 +421,11 @@ FILTER_KINDS = ("price", "discount", "size_fit", "product_detail", "stock", "shi
 class FeedPanel(QWidget):
     """Filter bar + table of the room's events."""
 
-    def __init__(self, parent=None, flush_ms: int = 50) -> None:
+    def __init__(self, parent=None, flush_ms: int = 50, max_rows: int | None = None) -> None:
         super().__init__(parent)
-        self.model = FeedModel(self, flush_ms=flush_ms)
+        self.model = FeedModel(self, flush_ms=flush_ms, max_rows=max_rows)
+        self.history_source = None
+        """``(db_path, session_id)`` of the running session (set by the console): History reads it."""
         self.proxy = FeedFilter(self)
         self.proxy.setSourceModel(self.model)
         self.view = QTableView(self)
@@ -427,6 +454,8 @@ class FeedPanel(QWidget):
         self.follow = QCheckBox(self)
         self.follow.setChecked(True)
         self.count = QLabel(self)
+        self.history = QPushButton(self)
+        self.history.clicked.connect(self.open_history)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         self.filter_label = QLabel(self)
@@ -435,6 +464,7 @@ class FeedPanel(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.follow)
         bar.addWidget(self.count)
+        bar.addWidget(self.history)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)
@@ -449,6 +479,7 @@ class FeedPanel(QWidget):
 
     def retranslate(self, *_a) -> None:
         self.search.setPlaceholderText(tr("feed.search"))
+        self.history.setText(tr("feed.history"))
         self.follow.setText(tr("feed.follow"))
         self.filter_label.setText(tr("feed.filter"))
         cur = self.kind.currentData()
@@ -478,7 +509,92 @@ class FeedPanel(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count.setText(tr("feed.count", shown=self.proxy.rowCount(), total=self.model.rowCount()))
+        self.count.setText(tr("feed.count", shown=self.proxy.rowCount(), total=self.model.rowCount())
+                           + (" " + tr("feed.older", n=self.model.evicted) if self.model.evicted else ""))
 
     def on_event(self, e: Event) -> None:
         self.model.on_event(e)
+
+    def open_history(self):
+        """The session's earlier events, read from the store (the feed keeps a bounded window)."""
+        if self.history_source is None:
+            return None
+        dlg = HistoryDialog(*self.history_source, parent=self)
+        dlg.show()
+        return dlg
+
+
+class HistoryDialog(QDialog):
+    """Pages through a session's received events in the store, newest first, with a search.
+
+    Args:
+        db_path: the session database (opened read-only here, beside the core's connection:
+            SQLite's WAL lets a reader work while the core writes).
+        session_id: the session.
+        page: rows per page.
+    """
+
+    def __init__(self, db_path, session_id: str, page: int = 500, parent=None) -> None:
+        super().__init__(parent)
+        import sqlite3
+
+        self.setWindowTitle(tr("feed.history"))
+        self.session_id = session_id
+        self.page = page
+        self._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        self.model = FeedModel(self, flush_ms=0, max_rows=10**9)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(tr("feed.search"))
+        self.search.returnPressed.connect(self.reload)
+        self.more = QPushButton(tr("feed.more"), self)
+        self.more.clicked.connect(self.load_more)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.search)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.more)
+        self._before: int | None = None
+        fm = self.fontMetrics()
+        self.resize(fm.horizontalAdvance("M") * 80, fm.height() * 30)
+        self.reload()
+
+    def reload(self) -> None:
+        self.model.beginResetModel()
+        self.model.rows, self.model._index = [], {}
+        self.model.endResetModel()
+        self._before = None
+        self.load_more()
+
+    def load_more(self) -> int:
+        """Append the next page (older events); returns how many rows came."""
+        from app.events import from_record
+        from app.store.sqlite import RECEIVED_TYPES
+
+        marks = ",".join("?" * len(RECEIVED_TYPES))
+        sql = f"SELECT seq, payload FROM event_log WHERE session_id=? AND type IN ({marks})"  # noqa: S608
+        args: list = [self.session_id, *RECEIVED_TYPES]
+        if self._before is not None:
+            sql += " AND seq < ?"
+            args.append(self._before)
+        needle = self.search.text().strip()
+        if needle:
+            sql += " AND payload LIKE ?"
+            args.append(f"%{needle}%")
+        rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, self.page)).fetchall()
+        out = []
+        for seq, payload in rows:
+            self._before = seq
+            try:
+                out.append(row_for(from_record(json.loads(payload))))
+            except (ValueError, TypeError):
+                continue
+        self.model.add_many(out)
+        self.more.setEnabled(len(rows) == self.page)
+        return len(out)
+
+    def done(self, r) -> None:  # noqa: D401 - Qt override
+        self._db.close()
+        super().done(r)

@@ -1,5 +1,13 @@
-"""Products tab: the catalog table, the now-selling pointer, Introduce, script editing, and
-the idle rotation switch (the rotation itself runs in the core: :mod:`app.reply.rotation`).
+"""Products tab: the catalog table, the now-selling pointer, Introduce, script editing,
+generated drafts, and the idle rotation switch (the rotation itself runs in the core:
+:mod:`app.reply.rotation`).
+
+**Drafts.** "Generate" fills the drafts list of the selected product with the built-in
+generator's introductions (:mod:`app.content.generator`; several variants, each with its length
+in seconds) and its offer lines; "Write with the model" (when ``[llm]`` allows it) adds a draft
+by the language model, written on a worker thread and checked sentence by sentence
+(:mod:`app.content.writer`) -- a held draft shows why. Choosing a draft puts it in the script
+editor; the seller edits it and "Save script" approves it into the catalog's ``script`` column.
 
 The pointer is the core's: clicking "Set now selling", the F7/F8 hotkeys or typing a listing
 number send ``SetNowSelling`` / ``StepNowSelling``; the highlighted row follows the core's
@@ -16,9 +24,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIntValidator
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
 
 from app.catalog.model import Catalog, Product
 from app.events import (Event, IntroduceProduct, NowSellingChanged, PurchaseSignalsCounted, SetNowSelling,
@@ -145,11 +153,20 @@ class ProductsPanel(QWidget):
     """Path the catalog with the edited script was written to."""
     rotation_changed = Signal(float)
     """The idle-rotation interval the seller chose, seconds (0 = off)."""
+    drafts_ready = Signal(object)
+    """(product_id, [Introduction | OfferLine | str error]) from a worker thread (queued to the GUI)."""
 
     def __init__(self, submit: Callable[[Event], object], catalog: Catalog, catalog_path: Path | None = None,
-                 data_dir: Path | None = None, rotation_s: float = 0.0, parent=None) -> None:
+                 data_dir: Path | None = None, rotation_s: float = 0.0, parent=None, *, settings=None) -> None:
         super().__init__(parent)
         self.submit = submit
+        self.settings = settings
+        self.lang = settings.language if settings is not None else "zh"
+        self.drafts: dict[str, list] = {}
+        """Drafts per product id: Introduction / OfferLine objects, newest last."""
+        self._generator = None
+        self._llm_busy = False
+        self.drafts_ready.connect(self._drafts_arrived)
         self.catalog_path = Path(catalog_path) if catalog_path else None
         self.data_dir = Path(data_dir) if data_dir else None
         self.model = CatalogModel(catalog, self)
@@ -197,6 +214,19 @@ class ProductsPanel(QWidget):
         self.saved_label = QLabel(self)
         self.saved_label.setWordWrap(True)
         self.saved_label.setObjectName("hint")
+        self.drafts_label = QLabel(self)
+        self.drafts_box = QComboBox(self)
+        self.drafts_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.drafts_box.setMinimumContentsLength(30)
+        self.drafts_box.activated.connect(self._draft_chosen)
+        self.btn_generate = QPushButton(self)
+        self.btn_generate.clicked.connect(self.generate_drafts)
+        self.btn_llm = QPushButton(self)
+        self.btn_llm.clicked.connect(self.write_with_model)
+        self.btn_llm.setVisible(self._llm_allowed())
+        self.draft_note = QLabel(self)
+        self.draft_note.setWordWrap(True)
+        self.draft_note.setObjectName("hint")
         self.rotation_check = QCheckBox(self)
         self.rotation_every = QSpinBox(self)
         self.rotation_every.setRange(10, 3600)
@@ -210,6 +240,13 @@ class ProductsPanel(QWidget):
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(self.script_label)
+        drafts = QHBoxLayout()
+        drafts.addWidget(self.drafts_label)
+        drafts.addWidget(self.drafts_box, 1)
+        drafts.addWidget(self.btn_generate)
+        drafts.addWidget(self.btn_llm)
+        bl.addLayout(drafts)
+        bl.addWidget(self.draft_note)
         bl.addWidget(self.script, 1)
         row = QHBoxLayout()
         row.addWidget(self.btn_save)
@@ -244,6 +281,9 @@ class ProductsPanel(QWidget):
         self.btn_go.setText(tr("prod.go"))
         self.script_label.setText(tr("prod.script"))
         self.btn_save.setText(tr("prod.save_script"))
+        self.drafts_label.setText(tr("prod.drafts"))
+        self.btn_generate.setText(tr("prod.generate"))
+        self.btn_llm.setText(tr("prod.write_llm"))
         self.rotation_check.setText(tr("prod.rotation"))
         self.rotation_every_label.setText(tr("prod.rotation_every"))
         self._update_now_label()
@@ -262,6 +302,129 @@ class ProductsPanel(QWidget):
         p = self.model.products[cur.row()] if cur.isValid() else None
         self.script.setPlainText(p.script if p else "")
         self.saved_label.setText("")
+        self._show_drafts(p.product_id if p else None)
+
+    # -- drafts (generated introductions and offer lines)
+    def generator(self):
+        """The built-in generator for the catalog shown (made on first use)."""
+        from app.content.generator import IntroGenerator
+
+        if self._generator is None or self._generator.catalog is not self.model.catalog:
+            if self.settings is not None:
+                self._generator = IntroGenerator.from_settings(self.model.catalog, self.settings)
+            else:
+                self._generator = IntroGenerator(self.model.catalog)
+        return self._generator
+
+    def set_settings(self, settings) -> None:
+        """Use new settings for drafts (language, speech rate, ``[content]``, ``[llm]``)."""
+        self.settings = settings
+        self.lang = settings.language
+        self._generator = None
+        self.btn_llm.setVisible(self._llm_allowed())
+
+    def _llm_allowed(self) -> bool:
+        s = self.settings
+        return s is not None and s.llm.enabled and s.llm.write_introductions
+
+    def generate_drafts(self) -> list:
+        """Built-in drafts for the selected product: its introductions and offer lines (about a
+        millisecond; on the GUI thread). Returns them."""
+        p = self.selected()
+        if p is None:
+            return []
+        g = self.generator()
+        n = self.settings.content.variants if self.settings is not None else 3
+        made = [*g.introductions(p, self.lang, n), *g.offer_lines(p, self.lang)]
+        self.drafts[p.product_id] = [d for d in self.drafts.get(p.product_id, []) if getattr(d, "source", "") == "llm"]
+        self.drafts[p.product_id] += made
+        self._show_drafts(p.product_id, select_first=True)
+        return made
+
+    def write_with_model(self) -> None:
+        """Ask the language model for a draft of the selected product on a worker thread; the
+        checked draft (or the error) arrives through :attr:`drafts_ready`."""
+        import threading
+
+        p = self.selected()
+        if p is None or self._llm_busy or not self._llm_allowed():
+            return
+        self._llm_busy = True
+        self.btn_llm.setEnabled(False)
+        self.draft_note.setText(tr("prod.llm_writing"))
+        catalog, settings, lang = self.model.catalog, self.settings, self.lang
+        count = sum(1 for d in self.drafts.get(p.product_id, []) if getattr(d, "source", "") == "llm")
+
+        def work() -> None:
+            import asyncio
+
+            from app.content.llm import ChatClient, load_api_key
+            from app.content.writer import LlmWriter
+            from app.errors import LiveHostError
+
+            try:
+                key = load_api_key()[0] if settings.llm.api_key_in_keyring else None
+                writer = LlmWriter.from_settings(catalog, settings,
+                                                 client=ChatClient.from_settings(settings.llm, api_key=key))
+
+                async def one():
+                    try:
+                        return await writer.introduction(p, lang, settings.llm.style, variant=count)
+                    finally:
+                        await writer.client.aclose()
+
+                result = [asyncio.run(one())]
+            except LiveHostError as exc:
+                result = [f"{exc.message} {exc.hint}".strip()]
+            except Exception as exc:  # noqa: BLE001 - shown to the seller, the console goes on
+                result = [f"{type(exc).__name__}: {exc}"]
+            self.drafts_ready.emit((p.product_id, result))
+
+        threading.Thread(target=work, name="livehost-llm-draft", daemon=True).start()
+
+    def _drafts_arrived(self, payload) -> None:
+        pid, items = payload
+        self._llm_busy = False
+        self.btn_llm.setEnabled(True)
+        errors = [x for x in items if isinstance(x, str)]
+        self.drafts.setdefault(pid, []).extend(x for x in items if not isinstance(x, str))
+        sel = self.selected()
+        if sel is not None and sel.product_id == pid:
+            self._show_drafts(pid, select_last=not errors)
+        if errors:
+            self.draft_note.setText(tr("prod.llm_failed", error=errors[0]))
+
+    def _draft_label(self, d) -> str:
+        if hasattr(d, "kind"):  # an offer line
+            return f"{tr('prod.draft.' + d.kind)}: {d.text}"
+        src = tr("prod.draft.llm") if d.source == "llm" else tr("prod.draft.builtin")
+        head = f"{src} {d.variant + 1} · {d.seconds:.0f}s" + (f" · {tr('prod.draft.held')}" if d.held_reason else "")
+        return f"{head}: {d.text[:40]}"
+
+    def _show_drafts(self, product_id: str | None, *, select_first: bool = False, select_last: bool = False) -> None:
+        self.drafts_box.clear()
+        items = self.drafts.get(product_id or "", [])
+        for d in items:
+            self.drafts_box.addItem(self._draft_label(d))
+        self.draft_note.setText("" if items else (tr("prod.drafts_none") if product_id else ""))
+        if items and (select_first or select_last):
+            i = 0 if select_first else len(items) - 1
+            self.drafts_box.setCurrentIndex(i)
+            self._draft_chosen(i)
+
+    def _draft_chosen(self, index: int) -> None:
+        p = self.selected()
+        items = self.drafts.get(p.product_id, []) if p is not None else []
+        if not 0 <= index < len(items):
+            return
+        d = items[index]
+        self.script.setPlainText(d.text)
+        held = getattr(d, "held_reason", "")
+        fields = "、".join(d.fields) if i18n.lang == "zh" else ", ".join(d.fields)
+        note = tr("prod.draft.fields", fields=fields)
+        if held:
+            note = tr("prod.draft.held_note", reason=held) + " " + note
+        self.draft_note.setText(note)
 
     def set_now_selected(self) -> None:
         p = self.selected()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainT
 
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ChatReceived,
                         Event, MuteViewer, QuestionMerged, RecommendationsReady, ReplyApproved, ReplyEdited,
-                        ReplyRejected, ReplySuggested, SayText, SpeechMuted)
+                        ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SpeechMuted)
 from app.gui.i18n import held_label, i18n, kind_label, tr
 from app.gui.theme import intent_color
 from app.understanding.labels import INTENTS
@@ -374,6 +374,9 @@ class QueuePanel(QWidget):
                     del self._messages[k]
         elif isinstance(e, RecommendationsReady):
             self._recs[e.msg_id] = e
+            if len(self._recs) > 2000:  # only cards still on screen need them
+                for k in list(self._recs)[:1000]:
+                    del self._recs[k]
         elif isinstance(e, ReplySuggested):
             self._suggested(e)
         elif isinstance(e, QuestionMerged):
@@ -390,6 +393,11 @@ class QueuePanel(QWidget):
             c = self._by_reply.get(e.reply_id)
             if c is not None and c.reply_id == e.reply_id:
                 c.stop_countdown()
+        elif isinstance(e, ReplyRephrased):  # the model's new wording of a reply still counting down
+            c = self._by_reply.get(e.reply_id)
+            if c is not None and c.reply_id == e.reply_id and not c.edited:
+                c.original_text = e.text
+                c.editor.setPlainText(e.text)
         elif isinstance(e, (ReplyApproved, ReplyRejected)):
             c = self._by_reply.get(e.reply_id)
             if c is not None and c.reply_id == e.reply_id:

@@ -133,6 +133,42 @@ class SettingsDialog(QDialog):
         add(r, "reply.merge_window_s", "set.merge_window", line(s.reply.merge_window_s))
         add(r, "reply.repeat_window_s", "set.repeat_window", line(s.reply.repeat_window_s))
         add(r, "host.idle_rotation_s", "set.rotation", line(s.host.idle_rotation_s))
+        gen = QCheckBox()
+        gen.setChecked(s.host.rotation_generated)
+        add(r, "host.rotation_generated", "set.rotation_generated", gen)
+
+        m = form_tab("set.tab.llm")
+        llm = s.llm
+
+        def check(value: bool) -> QCheckBox:
+            cb = QCheckBox()
+            cb.setChecked(value)
+            return cb
+
+        add(m, "llm.enabled", "set.llm.enabled", check(llm.enabled))
+        add(m, "llm.base_url", "set.llm.base_url", line(llm.base_url))
+        add(m, "llm.model", "set.llm.model", line(llm.model))
+        add(m, "llm.api_key_in_keyring", "set.llm.key_in_keyring", check(llm.api_key_in_keyring))
+        self.api_key = QLineEdit()
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText(tr("set.llm.key_placeholder"))
+        add(m, "llm.api_key", "set.llm.api_key", self.api_key)
+        add(m, "llm.stream", "set.llm.stream", check(llm.stream))
+        add(m, "llm.timeout_s", "set.llm.timeout", line(llm.timeout_s))
+        add(m, "llm.reply_timeout_s", "set.llm.reply_timeout", line(llm.reply_timeout_s))
+        add(m, "llm.write_introductions", "set.llm.write_intros", check(llm.write_introductions))
+        add(m, "llm.style", "set.llm.style", line(llm.style))
+        add(m, "llm.rephrase_replies", "set.llm.rephrase", check(llm.rephrase_replies))
+        add(m, "llm.answer_chitchat", "set.llm.chitchat", check(llm.answer_chitchat))
+        self.llm_test = QPushButton(tr("set.llm.test"))
+        self.llm_result = QLabel()
+        self.llm_result.setWordWrap(True)
+        self.llm_test.clicked.connect(self.test_llm)
+        m.addRow(self.llm_test, self.llm_result)
+        note = QLabel(tr("set.llm.note"))
+        note.setWordWrap(True)
+        note.setObjectName("hint")
+        m.addRow(note)
 
         sp = form_tab("set.tab.speech")
         add(sp, "speech.rate_wpm", "voice.rate", line(s.speech.rate_wpm))
@@ -241,7 +277,11 @@ class SettingsDialog(QDialog):
                 "merge_window_s": self._value("reply.merge_window_s"),
                 "repeat_window_s": self._value("reply.repeat_window_s"),
             },
-            "host": {"idle_rotation_s": self._value("host.idle_rotation_s")},
+            "host": {"idle_rotation_s": self._value("host.idle_rotation_s"),
+                     "rotation_generated": self._value("host.rotation_generated")},
+            "llm": {k: self._value(f"llm.{k}") for k in (
+                "enabled", "base_url", "model", "api_key_in_keyring", "stream", "timeout_s", "reply_timeout_s",
+                "write_introductions", "style", "rephrase_replies", "answer_chitchat")},
             "moderation": {k.split(".", 1)[1]: self._value(k) for k in self.fields if k.startswith("moderation.")},
             "speech_budget": {k.split(".", 1)[1]: self._value(k) for k in self.fields
                               if k.startswith("speech_budget.")},
@@ -290,8 +330,69 @@ class SettingsDialog(QDialog):
         return True
 
     def accept(self) -> None:
-        if self.validate():
+        if self.validate() and self._store_key():
             super().accept()
+
+    def _store_key(self) -> bool:
+        """Keep a typed API key in the OS keyring (never in settings.toml). False (and the
+        reason next to the field) when the keyring refuses it."""
+        key = self.api_key.text().strip()
+        if not key:
+            return True
+        from app.content.llm import store_api_key
+        from app.errors import LiveHostError
+
+        try:
+            store_api_key(key)
+        except LiveHostError as exc:
+            self.errors["llm.api_key"].setText(f"{exc.message} {exc.hint}".strip())
+            self.errors["llm.api_key"].show()
+            return False
+        self.api_key.clear()
+        return True
+
+    def test_llm(self) -> None:
+        """Ask the endpoint in the fields for its models (on a worker thread); the answer is
+        shown next to the button."""
+        import threading
+
+        from PySide6.QtCore import QTimer
+
+        url, model = self._value("llm.base_url"), self._value("llm.model")
+        key = self.api_key.text().strip() or None
+        self.llm_result.setText(tr("set.llm.testing"))
+        self.llm_test.setEnabled(False)
+        box: dict[str, str] = {}
+
+        def work() -> None:
+            import asyncio
+
+            from app.content.llm import ChatClient
+
+            async def probe() -> str:
+                client = ChatClient(url, model, api_key=key)
+                try:
+                    return await client.probe()
+                finally:
+                    await client.aclose()
+
+            try:
+                box["text"] = asyncio.run(probe())
+            except Exception as exc:  # noqa: BLE001 - shown next to the button
+                box["text"] = f"{type(exc).__name__}: {exc}"
+
+        thread = threading.Thread(target=work, name="livehost-llm-probe", daemon=True)
+        thread.start()
+        timer = QTimer(self)
+
+        def poll() -> None:
+            if "text" in box:
+                timer.stop()
+                self.llm_result.setText(box["text"])
+                self.llm_test.setEnabled(True)
+
+        timer.timeout.connect(poll)
+        timer.start(100)
 
     def error_text(self, key: str) -> str:
         """The error shown next to field ``key`` ('' when none) -- for tests."""

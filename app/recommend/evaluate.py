@@ -3,9 +3,13 @@
 Protocol (the one Microsoft's *recommenders* benchmark uses on MovieLens, so figures are
 comparable in kind): for every viewer with at least two distinct items, a random
 ``test_fraction`` of their items (at least one, leaving at least one) is held out with all
-interactions on them; the models are fitted on the rest. For each viewer with held-out items
-every item they have *not* interacted with in training is ranked, and the top ``k`` is
-compared with the held-out items (all held-out items count as relevant, binary gain).
+interactions on them (:func:`app.recommend.split.split_per_viewer`); the models are fitted on
+the rest. For each viewer with held-out items every item they have *not* interacted with in
+training is ranked, and the top ``k`` is compared with the held-out items (all held-out items
+count as relevant, binary gain).
+
+The hybrid learns its blend inside its own fit, on a validation split carved from the
+*training* interactions (:mod:`app.recommend.blend`); the test split is never seen by it.
 
 Metrics (averaged over evaluated viewers):
 
@@ -21,13 +25,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from app.catalog.model import Catalog
-from app.recommend.recommender import HybridRecommender, Weights
+from app.recommend.recommender import HybridRecommender
+from app.recommend.split import split_per_viewer
 from app.store.sqlite import Interaction
+
+__all__ = ["METHODS", "MethodResult", "catalog_coverage", "evaluate", "format_table",
+           "ndcg_at_k", "precision_at_k", "recall_at_k", "results_json", "split_per_viewer"]
 
 
 def precision_at_k(ranked: Sequence[str], relevant: Iterable[str], k: int) -> float:
@@ -61,33 +69,6 @@ def catalog_coverage(recommended: Iterable[Sequence[str]], n_items: int) -> floa
     return len(seen) / n_items if n_items else 0.0
 
 
-def split_per_viewer(interactions: Sequence[Interaction], test_fraction: float = 0.25,
-                     seed: int = 0) -> tuple[list[Interaction], dict[str, set[str]]]:
-    """Per-viewer random split of (viewer, item) pairs.
-
-    Returns:
-        (training interactions, viewer -> held-out item ids).
-    """
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError("test_fraction must be between 0 and 1")
-    rng = np.random.default_rng(seed)
-    items_of: dict[str, list[str]] = {}
-    for it in interactions:
-        lst = items_of.setdefault(it.viewer_key, [])
-        if it.product_id not in lst:
-            lst.append(it.product_id)
-    test: dict[str, set[str]] = {}
-    for v in sorted(items_of):
-        items = sorted(items_of[v])
-        if len(items) < 2:
-            continue
-        n_test = min(len(items) - 1, max(1, int(round(test_fraction * len(items)))))
-        pick = rng.choice(len(items), size=n_test, replace=False)
-        test[v] = {items[i] for i in pick}
-    train = [it for it in interactions if it.product_id not in test.get(it.viewer_key, ())]
-    return train, test
-
-
 @dataclass(frozen=True)
 class MethodResult:
     method: str
@@ -100,11 +81,17 @@ class MethodResult:
     """Seconds to fit what the method needs."""
     rank_s: float
     """Seconds to rank all items for every evaluated viewer."""
+    detail: str = ""
+    """For ``hybrid`` / ``hybrid_no_ease``: the blend's weights and how they were chosen."""
 
 
-METHODS: tuple[str, ...] = ("popularity", "svd", "content", "ease", "hybrid", "hybrid_no_ease")
-"""``ease`` (item-item alone) and ``hybrid_no_ease`` are ablations showing what the
-implicit-feedback ranker adds to the blend."""
+METHODS: tuple[str, ...] = ("popularity", "session", "svd", "content", "ease", "hybrid",
+                            "hybrid_no_ease")
+"""Each component alone (``session`` = popularity tonight: units sold in the latest live
+session; left out when the interactions carry no session ids; ``svd`` is left out when they
+carry no ratings or purchases), the hybrid, and
+``hybrid_no_ease``: the blend learned on the same validation split without the item-item
+model (an ablation showing what it adds)."""
 
 
 def evaluate(interactions: Sequence[Interaction], *, catalog: Catalog | None = None,
@@ -124,7 +111,7 @@ def evaluate(interactions: Sequence[Interaction], *, catalog: Catalog | None = N
     else:
         ids = list(item_ids) if item_ids is not None else None
     t0 = time.perf_counter()
-    kwargs = dict(seed=seed, auto_refit=False)
+    kwargs = dict(seed=seed, auto_refit=False, keep_validation="hybrid_no_ease" in methods)
     if catalog is not None:
         rec = (make or HybridRecommender)(catalog, **kwargs)
     else:
@@ -138,22 +125,36 @@ def evaluate(interactions: Sequence[Interaction], *, catalog: Catalog | None = N
         "svd": tim["matrix"] + tim["svd"],
         "content": content_s + tim["matrix"],
         "ease": tim["matrix"] + tim["ease"],
+        "session": tim["matrix"],
         "hybrid": content_s + sum(tim.values()),
-        "hybrid_no_ease": content_s + tim["matrix"] + tim["svd"],
+        "hybrid_no_ease": content_s + sum(tim.values()),
     }
     known = set(rec.index)
     test = {v: items & known for v, items in test.items()}  # products outside the catalog
     viewers = [v for v in sorted(test) if test[v]]
     results = []
     for method in methods:
+        if method == "session" and rec.latest_session is None:
+            continue  # no session ids: "tonight" does not exist in these interactions
+        if method == "svd" and not rec.has_svd:
+            continue  # no ratings or purchases: SVD has nothing to learn from
         t1 = time.perf_counter()
+        blend = None
+        if method == "hybrid_no_ease":
+            try:
+                blend = rec.relearn_blend(exclude=("ease",))
+            except RuntimeError:  # too few validation viewers: the prior without ease
+                blend = replace(rec.blend, weights=tuple(
+                    replace(w, ease=0.0) for w in rec.blend.weights))
+            except ValueError:  # nothing but ease scored anyone
+                continue
+        elif method == "hybrid":
+            blend = rec.blend
         p = r = n = 0.0
         lists = []
         for v in viewers:
-            if method == "hybrid_no_ease":
-                w = rec.returning_weights
-                total, _, _ = rec.scores(v, method="hybrid", weights=Weights(
-                    svd=w.svd, content=w.content, popularity=w.popularity, session=w.session))
+            if blend is not None:
+                total, _, _ = rec.scores(v, method="hybrid", blend=blend)
             else:
                 total, _, _ = rec.scores(v, method=method)
             seen = rec.history(v)
@@ -170,7 +171,8 @@ def evaluate(interactions: Sequence[Interaction], *, catalog: Catalog | None = N
         m = max(len(viewers), 1)
         results.append(MethodResult(method, p / m, r / m, n / m,
                                     catalog_coverage(lists, len(rec.item_ids)), len(viewers),
-                                    fit_for.get(method, 0.0), time.perf_counter() - t1))
+                                    fit_for.get(method, 0.0), time.perf_counter() - t1,
+                                    blend.describe() if blend is not None else ""))
     return results
 
 
@@ -182,6 +184,9 @@ def format_table(results: Sequence[MethodResult], k: int) -> str:
     for x in results:
         lines.append(f"{x.method:<16}{x.precision:>8.3f}{x.recall:>8.3f}{x.ndcg:>9.3f}"
                      f"{x.coverage:>8.3f}{x.viewers:>9d}{x.fit_s:>8.2f}{x.rank_s:>8.2f}")
+    for x in results:
+        if x.detail:
+            lines.append(f"{x.method}: {x.detail}")
     return "\n".join(lines)
 
 

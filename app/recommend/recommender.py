@@ -9,9 +9,13 @@ Components (each a score for every item, computed vectorised):
 * ``popularity`` -- distinct viewers per item, ``log1p``;
 * ``session``    -- units sold in the current live session, ``log1p``.
 
-Each component is standardised over all items (z-score) and blended with weights chosen by
-what is known about the viewer (:data:`RETURNING_WEIGHTS` for a viewer with history,
-:data:`NEW_VIEWER_WEIGHTS` otherwise; a component that cannot score the viewer drops out).
+Each component is standardised over all items (z-score) and blended with weights learned on
+a validation split carved from the interactions (:mod:`.blend`; at the first fit and again
+whenever the interactions grew by ``blend_relearn_growth``): coordinate ascent on P@10 +
+nDCG@10 with every component alone among the candidates, so the blend never scores below its
+best component on validation, per history-length regime for viewers with history; viewers
+without collaborative signal get :data:`NEW_VIEWER_WEIGHTS`. A component that cannot score
+the viewer drops out.
 Then the filters: in stock (in the viewer's size when known), within budget, listed tonight,
 not already bought. What the viewer asked for right now outranks taste: products with the
 asked colour in stock (in their size), then products the seller labelled for the recipient
@@ -23,20 +27,24 @@ label, units sold tonight / tonight's strict top seller, viewers shared with an 
 viewer's history, units sold in the shop).
 
 Threading: :meth:`HybridRecommender.recommend` reads an immutable snapshot of the fitted
-models; :meth:`~HybridRecommender.refit_async` builds a new snapshot on a background thread
-and swaps it in, so serving never waits for a refit. Live interactions update the viewer's
-history and the session counts immediately (the item-item model folds them in without a
-refit; SVD learns them at the next refit).
+models and blend; :meth:`~HybridRecommender.refit_async` builds a new snapshot on an executor
+the caller gives (the pipeline's single-thread ``recommend-fit``), at most one at a time, and
+swaps it in, so serving never waits for a refit. Refits are scheduled by count or time
+(:meth:`~HybridRecommender.refit_if_due`: every ``refit_every`` new interactions or every
+``refit_every_s`` seconds with new ones), never per event. Live interactions update the
+viewer's history and the session counts immediately, O(1) per interaction (the item-item
+model folds them in without a refit; SVD and the blend learn them at the next refit).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -45,12 +53,15 @@ from scipy import sparse
 
 from app.catalog.model import Catalog, Product
 from app.events import Recommendation, Slots
+from app.recommend.blend import (TIE_BREAK, Blend, ValidationPools, ViewerScores, Weights,
+                                 learn_blend, top_k)
 from app.recommend.content import (RECIPIENT_EN, RECIPIENT_WORDS, RECIPIENT_ZH, ContentModel,
                                    color_family, is_color_char, product_features,
                                    recipient_match, words)
 from app.recommend.interactions_io import normalise_id
 from app.recommend.itemitem import EaseModel
 from app.recommend.popularity import SessionPopularity, overall_popularity
+from app.recommend.split import split_per_viewer
 from app.recommend.svd import PURCHASE_RATING, SvdModel, fit_svd
 from app.store.sqlite import INTERACTION_KINDS, Interaction
 
@@ -63,32 +74,23 @@ KIND_STRENGTH: dict[str, float] = {"asked": 1.0, "link_clicked": 2.0, "added_to_
 
 COMPONENTS: tuple[str, ...] = ("ease", "svd", "content", "popularity", "session")
 
-
-@dataclass(frozen=True)
-class Weights:
-    """Blend weights per component (applied to z-scored component scores)."""
-
-    ease: float = 0.0
-    svd: float = 0.0
-    content: float = 0.0
-    popularity: float = 0.0
-    session: float = 0.0
-
-    def get(self, name: str) -> float:
-        return float(getattr(self, name))
-
+"""Component order (the blend's weight vectors and the validation pools follow it)."""
 
 RETURNING_WEIGHTS = Weights(ease=1.0, svd=0.1, content=0.4, popularity=0.1, session=0.2)
-"""A viewer with history: collaborative signals lead, content and popularity break ties."""
+"""Prior for a viewer with history (collaborative signals lead, content and popularity break
+ties): serves until a blend is learned (too few validation viewers, or ``learn_blend=False``)
+and is one of the blend search's starting points."""
 NEW_VIEWER_WEIGHTS = Weights(content=1.0, popularity=0.3, session=0.6)
-"""A viewer with no history: this session's slots (content) and what sells tonight."""
+"""A viewer with no collaborative signal: this session's slots (content) and what sells
+tonight. Not learned (offline logs have no slots; see :mod:`.blend`)."""
 METHOD_WEIGHTS: dict[str, Weights] = {
     "popularity": Weights(popularity=1.0),
     "svd": Weights(svd=1.0),
     "content": Weights(content=1.0),
     "ease": Weights(ease=1.0),
+    "session": Weights(session=1.0),
 }
-"""Single-component methods for evaluation (``hybrid`` picks by viewer)."""
+"""Single-component methods for evaluation (``hybrid`` uses the learned blend)."""
 
 COLOR_BOOST = 100.0
 """Added to the blended score (z units, so this is a tier, not a nudge) of products that have
@@ -97,6 +99,10 @@ CO_VIEWERS_MIN = 2
 """Other viewers who must share an item pair before a reason says so ..."""
 CO_SHARE_MIN = 0.1
 """... and the share of the recommended item's viewers they must make up."""
+BLEND_K = 10
+"""Cut-off of the validation metric the blend maximises (P@10 + nDCG@10)."""
+BLEND_POOL = 100
+"""Top items per component kept in a validation viewer's pool (:mod:`.blend`)."""
 QUERY_BOOST = 20.0
 """Likewise (a lower tier) for products whose category or tag the message names."""
 RECIPIENT_BOOST = 50.0
@@ -160,7 +166,9 @@ class _Snapshot:
     n_interactions: int
     fit_seconds: float
     timings: Mapping[str, float]
-    """Seconds per part of the fit: ``matrix``, ``svd``, ``ease``."""
+    """Seconds per part of the fit: ``matrix``, ``svd``, ``ease``, ``blend`` (learning the
+    blend on the validation split: its own fit of the components, scoring, search)."""
+    blend: Blend
 
 
 @dataclass
@@ -170,6 +178,38 @@ class _Viewer:
     rating: dict[int, float] = field(default_factory=dict)
 
 
+class _History:
+    """Per-viewer histories and purchase counts, updated in O(1) per interaction (the live
+    state, or the validation fit part's)."""
+
+    def __init__(self, n_items: int) -> None:
+        self.n_items = n_items
+        self.viewers: dict[str, _Viewer] = {}
+        self.purchase_counts = np.zeros(n_items, dtype=np.int64)
+        self.session_sold: dict[str, np.ndarray] = {}
+        self.latest_session: str | None = None
+
+    def add(self, it: Interaction, pos: int) -> None:
+        """Fold in one (validated, normalised) interaction on item position ``pos``."""
+        v = self.viewers.setdefault(it.viewer_key, _Viewer())
+        if it.kind == "rated":
+            assert it.rating is not None
+            v.rating[pos] = float(it.rating)
+            v.strength[pos] = float(it.rating) - 2.5
+        else:
+            v.strength[pos] = max(v.strength.get(pos, 0.0), KIND_STRENGTH[it.kind])
+        if it.kind == "purchased":
+            v.purchased.add(pos)
+            self.purchase_counts[pos] += 1
+            if it.session_id:
+                arr = self.session_sold.get(it.session_id)
+                if arr is None:
+                    arr = self.session_sold[it.session_id] = np.zeros(self.n_items,
+                                                                      dtype=np.int64)
+                arr[pos] += 1
+                self.latest_session = it.session_id
+
+
 class HybridRecommender:
     """Hybrid product recommender over a catalog (or a bare item list, for evaluation).
 
@@ -177,21 +217,43 @@ class HybridRecommender:
         catalog: the products (candidates, filters and reasons come from it).
         item_ids / item_features: instead of a catalog, items as ids and feature tokens
             (e.g. MovieLens genres); no stock, price or size filters then.
-        seed: seeds SVD.
+        seed: seeds SVD and the validation split of the blend.
         svd_factors / svd_epochs: Surprise SVD size.
         ease_lambda / ease_max_items: item-item model regularisation and size cap.
-        refit_growth / refit_min: background refit once interactions grew by this fraction
-            of the last fit, and by at least ``refit_min`` (``auto_refit=True``).
-        returning_weights / new_viewer_weights: blend weights (see module docstring).
+        auto_refit: let a :class:`~app.recommend.stage.RecommendationStage` schedule
+            background refits (:meth:`refit_if_due`); ``False`` for one-off fits (CLI,
+            evaluation).
+        refit_every / refit_every_s: a refit is due after this many new interactions, or
+            this many seconds (monotonic clock) after the last one when any arrived.
+        returning_weights: prior blend for viewers with history (see module docstring).
+        new_viewer_weights: blend for viewers without collaborative signal.
+        learn_blend: learn the blend on a validation split at every fit (:mod:`.blend`).
+        validation_fraction: share of each viewer's items held out for validation.
+        max_validation_viewers / min_validation_viewers: validation viewers sampled (seeded)
+            at most; fewer than the minimum keep the prior blend.
+        blend_min_gain: relative gain a searched blend needs over the best component alone.
+        blend_relearn_growth: a refit relearns the blend once the interactions grew by this
+            fraction since it was learned (else it keeps the learned weights and refits the
+            models only: learning costs about one more fit).
+        keep_validation: keep the validation pools after a fit (:meth:`relearn_blend`, for
+            ablations; costs their memory).
+        clock: monotonic seconds, for the refit timer.
     """
 
     def __init__(self, catalog: Catalog | None = None, *, item_ids: Sequence[str] | None = None,
                  item_features: Mapping[str, Sequence[str]] | None = None,
                  item_titles: Mapping[str, str] | None = None, seed: int = 0,
                  svd_factors: int = 50, svd_epochs: int = 20, ease_lambda: float = 100.0,
-                 ease_max_items: int = 3000, refit_growth: float = 0.2, refit_min: int = 50,
-                 auto_refit: bool = True, returning_weights: Weights = RETURNING_WEIGHTS,
-                 new_viewer_weights: Weights = NEW_VIEWER_WEIGHTS) -> None:
+                 ease_max_items: int = 3000, auto_refit: bool = True, refit_every: int = 200,
+                 refit_every_s: float = 300.0, returning_weights: Weights = RETURNING_WEIGHTS,
+                 new_viewer_weights: Weights = NEW_VIEWER_WEIGHTS, learn_blend: bool = True,
+                 validation_fraction: float = 0.25, max_validation_viewers: int = 1000,
+                 min_validation_viewers: int = 20, blend_min_gain: float = 0.01,
+                 blend_relearn_growth: float = 0.5,
+                 keep_validation: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if refit_every < 1 or not refit_every_s > 0:
+            raise ValueError("refit_every must be >= 1 and refit_every_s > 0")
         if catalog is not None:
             products: list[Product | None] = list(catalog.products)
             ids = [p.product_id for p in catalog.products]
@@ -213,21 +275,29 @@ class HybridRecommender:
         self.seed = seed
         self.svd_factors, self.svd_epochs = svd_factors, svd_epochs
         self.ease_lambda, self.ease_max_items = ease_lambda, ease_max_items
-        self.refit_growth, self.refit_min, self.auto_refit = refit_growth, refit_min, auto_refit
+        self.auto_refit, self.refit_every, self.refit_every_s = auto_refit, refit_every, refit_every_s
         self.returning_weights, self.new_viewer_weights = returning_weights, new_viewer_weights
+        self.learn_blend = learn_blend
+        self.validation_fraction = validation_fraction
+        self.max_validation_viewers = max_validation_viewers
+        self.min_validation_viewers = min_validation_viewers
+        self.blend_min_gain = blend_min_gain
+        self.blend_relearn_growth = blend_relearn_growth
+        self.keep_validation = keep_validation
+        self.clock = clock
         self._build_item_arrays()
 
         self._lock = threading.RLock()
         self._interactions: list[Interaction] = []
-        self._viewers: dict[str, _Viewer] = {}
-        self._purchase_counts = np.zeros(len(ids), dtype=np.int64)
+        self._hist = _History(len(ids))
         self.session_popularity = SessionPopularity()
-        self._session_sold: dict[str, np.ndarray] = {}
-        self._latest_session: str | None = None
         self.unknown_products: dict[str, int] = {}
         """Product ids seen in interactions but not among the items, with counts (ignored)."""
         self._snapshot: _Snapshot | None = None
-        self._refit_thread: threading.Thread | None = None
+        self._refit_future: concurrent.futures.Future | None = None
+        self._refit_requested_n = 0
+        self._refit_requested_at = clock()
+        self._validation: ValidationPools | None = None
         self._recipient_cache: dict[str, list[str]] = {}
         self._recipient_masks: dict[str, np.ndarray] = {}
         self._label_masks: dict[str, np.ndarray] = {}
@@ -360,11 +430,23 @@ class HybridRecommender:
     def fitted(self) -> bool:
         return self._snapshot is not None
 
+    @property
+    def latest_session(self) -> str | None:
+        """The live session of the most recent purchase with a session id (``None``: none)."""
+        return self._hist.latest_session
+
+    @property
+    def has_svd(self) -> bool:
+        """True when the last fit had ratings or purchases to train SVD on."""
+        snap = self._snapshot
+        return snap is not None and snap.svd is not None
+
     def add_interactions(self, items: Iterable[Interaction]) -> int:
         """Add interactions (history, or live from the session); returns how many were used.
 
         Ids are normalised to ``str``; interactions with products not among the items are
-        counted in :attr:`unknown_products` and ignored. May start a background refit.
+        counted in :attr:`unknown_products` and ignored. O(1) per interaction: no refit
+        starts here (see :meth:`refit_if_due`).
 
         Raises:
             ValueError: unknown kind, or a rating outside 1..5.
@@ -384,76 +466,109 @@ class HybridRecommender:
                 if (vkey, pid) != (it.viewer_key, it.product_id):
                     it = replace(it, viewer_key=vkey, product_id=pid)
                 self._interactions.append(it)
-                v = self._viewers.setdefault(vkey, _Viewer())
-                if it.kind == "rated":
-                    assert it.rating is not None
-                    v.rating[pos] = float(it.rating)
-                    v.strength[pos] = float(it.rating) - 2.5
-                else:
-                    v.strength[pos] = max(v.strength.get(pos, 0.0), KIND_STRENGTH[it.kind])
-                if it.kind == "purchased":
-                    v.purchased.add(pos)
-                    self._purchase_counts[pos] += 1
-                    if it.session_id:
-                        arr = self._session_sold.get(it.session_id)
-                        if arr is None:
-                            arr = self._session_sold[it.session_id] = np.zeros(
-                                len(self.item_ids), dtype=np.int64)
-                        arr[pos] += 1
-                        self._latest_session = it.session_id
+                self._hist.add(it, pos)
                 self.session_popularity.add([it])
                 used += 1
-        if used and self.auto_refit:
-            self.maybe_refit()
         return used
 
     def history(self, viewer: str) -> dict[str, float]:
         """Product id -> profile strength of everything the viewer interacted with."""
-        v = self._viewers.get(normalise_id(viewer))
+        v = self._hist.viewers.get(normalise_id(viewer))
         return {self.item_ids[i]: s for i, s in v.strength.items()} if v else {}
 
     # ------------------------------------------------------------------ fitting
-    def fit(self) -> float:
-        """Refit every model on all interactions so far (blocking); returns seconds taken."""
+    @property
+    def blend(self) -> Blend:
+        """The blend serving now: the last fit's, else the prior."""
+        snap = self._snapshot
+        return snap.blend if snap is not None else Blend.fixed(
+            self.returning_weights, self.new_viewer_weights, "not fitted yet")
+
+    def fit(self, relearn: bool | None = None) -> float:
+        """Refit every model on all interactions so far, learning the blend on a validation
+        split first when ``relearn`` (default: when none was learned yet or the
+        interactions grew by ``blend_relearn_growth`` since); blocking, so call it off the
+        event loop. Returns seconds taken."""
         with self._lock:
             data = list(self._interactions)
-        snap = self._build_snapshot(data)
+            # what this fit covers no longer counts towards the next one
+            self._refit_requested_n = max(self._refit_requested_n, len(data))
+            self._refit_requested_at = max(self._refit_requested_at, self.clock())
+        prev = self._snapshot.blend if self._snapshot is not None else None
+        if relearn is None:
+            relearn = (prev is None or not prev.learned or not self.learn_blend
+                       or len(data) >= (1.0 + self.blend_relearn_growth) * prev.interactions)
+        t0 = time.perf_counter()
+        blend = self._learn_blend(data) if relearn or prev is None else prev
+        t_blend = time.perf_counter() - t0
+        snap = self._build_snapshot(data, blend, t_blend)
         with self._lock:
             self._snapshot = snap
         return snap.fit_seconds
 
-    def maybe_refit(self) -> bool:
-        """Start a background refit when interactions grew enough; True when one started."""
-        snap = self._snapshot
-        last = snap.n_interactions if snap else 0
-        grown = self.n_interactions - last
-        if grown <= 0 or grown < max(self.refit_min, self.refit_growth * last):
+    def refit_due(self, now: float | None = None) -> bool:
+        """True when a background refit should start: ``refit_every`` interactions arrived
+        that no fit covers (or none has run yet), or ``refit_every_s`` seconds passed since
+        the last refit was requested and at least one such interaction arrived. O(1)."""
+        new = self.n_interactions - self._refit_requested_n
+        if new <= 0:
             return False
-        return self.refit_async() is not None
+        if new >= self.refit_every or not self.fitted:
+            return True
+        now = self.clock() if now is None else now
+        return now - self._refit_requested_at >= self.refit_every_s
 
-    def refit_async(self) -> threading.Thread | None:
-        """Start a refit on a background thread (``None`` when one is already running)."""
+    def refit_if_due(self, executor: concurrent.futures.Executor,
+                     now: float | None = None) -> concurrent.futures.Future | None:
+        """Submit a refit to ``executor`` when :meth:`refit_due` (and none is running);
+        returns its future, else ``None``."""
+        if not self.refit_due(now):
+            return None
+        return self.refit_async(executor, now)
+
+    @property
+    def refitting(self) -> bool:
+        """True while a refit submitted by :meth:`refit_async` has not finished."""
+        fut = self._refit_future
+        return fut is not None and not fut.done()
+
+    def refit_async(self, executor: concurrent.futures.Executor,
+                    now: float | None = None) -> concurrent.futures.Future | None:
+        """Submit :meth:`fit` to ``executor`` (e.g. the pipeline's single-thread
+        ``recommend-fit``); returns its future, or ``None`` when a refit is still pending or
+        running (at most one at a time). The future's result is the fit's seconds; a failed
+        refit is logged and keeps the previous snapshot serving."""
         with self._lock:
-            if self._refit_thread is not None and self._refit_thread.is_alive():
+            if self.refitting:
                 return None
-            t = threading.Thread(target=self._refit_worker, name="livehost-recommend-refit",
-                                 daemon=True)
-            self._refit_thread = t
-        t.start()
-        return t
+            self._refit_requested_n = self.n_interactions
+            self._refit_requested_at = self.clock() if now is None else now
+            fut = executor.submit(self._refit_worker)
+            self._refit_future = fut
+        return fut
 
-    def _refit_worker(self) -> None:
+    def _refit_worker(self) -> float | None:
         try:
-            self.fit()
+            return self.fit()
         except Exception:  # noqa: BLE001 - a failed refit keeps the previous snapshot serving
             log.exception("recommender refit failed; keeping the previous models")
+            return None
 
-    def wait_for_refit(self, timeout: float | None = None) -> None:
-        t = self._refit_thread
-        if t is not None:
-            t.join(timeout)
+    def wait_for_refit(self, timeout: float | None = None) -> bool:
+        """Block until the pending refit (if any) is done; True when none is left running."""
+        fut = self._refit_future
+        if fut is None:
+            return True
+        done, _ = concurrent.futures.wait([fut], timeout)
+        return bool(done)
 
-    def _build_snapshot(self, data: Sequence[Interaction]) -> _Snapshot:
+    @property
+    def refit_future(self) -> concurrent.futures.Future | None:
+        """The last submitted refit (done or not), ``None`` before the first."""
+        return self._refit_future
+
+    def _build_snapshot(self, data: Sequence[Interaction], blend: Blend,
+                        blend_seconds: float = 0.0) -> _Snapshot:
         t0 = time.perf_counter()
         rows: dict[str, int] = {}
         pairs: set[tuple[int, int]] = set()
@@ -484,8 +599,95 @@ class HybridRecommender:
         t3 = time.perf_counter()
         return _Snapshot(viewer_rows=rows, x=x, x_csc=x.tocsc(), popularity=overall_popularity(x),
                          svd=svd, ease=ease, n_interactions=len(data),
-                         fit_seconds=time.perf_counter() - t0,
-                         timings={"matrix": t1 - t0, "svd": t2 - t1, "ease": t3 - t2})
+                         fit_seconds=time.perf_counter() - t0 + blend_seconds,
+                         timings={"matrix": t1 - t0, "svd": t2 - t1, "ease": t3 - t2,
+                                  "blend": blend_seconds},
+                         blend=blend)
+
+    # ------------------------------------------------------------------ the blend
+    def _learn_blend(self, data: Sequence[Interaction]) -> Blend:
+        """The blend for a fit on ``data`` (method in :mod:`.blend`): the prior when learning
+        is off or fewer than ``min_validation_viewers`` viewers can be validated."""
+        prior = Blend.fixed(self.returning_weights, self.new_viewer_weights)
+        if not self.learn_blend:
+            self._validation = None
+            return replace(prior, note="prior weights, learning off")
+        t0 = time.perf_counter()
+        pools = self._validation_pools(data)
+        t1 = time.perf_counter()
+        if pools is None or len(pools) < self.min_validation_viewers:
+            self._validation = None
+            n = 0 if pools is None else len(pools)
+            return replace(prior, note=f"prior weights: {n} validation viewers, "
+                                       f"{self.min_validation_viewers} needed")
+        blend = learn_blend(pools, prior=self.returning_weights,
+                            new_viewer=self.new_viewer_weights, min_gain=self.blend_min_gain,
+                            seconds={"fit": pools.fit_seconds,
+                                     "pools": t1 - t0 - pools.fit_seconds})
+        self._validation = pools if self.keep_validation else None
+        return replace(blend, interactions=len(data))
+
+    def relearn_blend(self, exclude: Sequence[str] = ()) -> Blend:
+        """The blend learned again on the last fit's validation pools without the
+        ``exclude`` components (an ablation; needs ``keep_validation=True``).
+
+        Raises:
+            RuntimeError: no validation pools kept from the last fit.
+        """
+        pools = self._validation
+        if pools is None:
+            raise RuntimeError("no validation pools kept (keep_validation=True, then fit())")
+        return learn_blend(pools, prior=self.returning_weights, new_viewer=self.new_viewer_weights,
+                           exclude=exclude, min_gain=self.blend_min_gain)
+
+    def _validation_pools(self, data: Sequence[Interaction]) -> ValidationPools | None:
+        """Split ``data`` per viewer, fit the components on the fit part and pool every
+        validation viewer's scores (``None`` when nobody can be validated)."""
+        fit_part, held = split_per_viewer(data, self.validation_fraction, seed=self.seed + 1)
+        viewers = sorted(v for v, items in held.items() if items)
+        if len(viewers) > self.max_validation_viewers:
+            rng = np.random.default_rng(self.seed + 2)
+            pick = np.sort(rng.choice(len(viewers), self.max_validation_viewers, replace=False))
+            viewers = [viewers[i] for i in pick]
+        if not viewers:
+            return None
+        t0 = time.perf_counter()
+        hist = _History(len(self.item_ids))
+        for it in fit_part:
+            hist.add(it, self.index[it.product_id])
+        snap = self._build_snapshot(fit_part, Blend.fixed(self.returning_weights,
+                                                          self.new_viewer_weights))
+        fit_seconds = time.perf_counter() - t0
+
+        def viewer_scores(vkey: str) -> ViewerScores | None:
+            comps = self._component_scores(snap, hist, vkey, Slots(), None, "")
+            if "ease" not in comps and "svd" not in comps:
+                return None  # no collaborative signal: the new-viewer blend would serve
+            z = np.zeros((len(COMPONENTS), len(self.item_ids)))
+            for c, name in enumerate(COMPONENTS):
+                if name in comps:
+                    z[c] = _zscore(comps[name])
+            v = hist.viewers[vkey]
+            cand = np.ones(len(self.item_ids), dtype=bool)
+            cand[np.fromiter(v.strength.keys(), dtype=np.int64)] = False
+            rel = np.array(sorted(self.index[p] for p in held[vkey]), dtype=np.int64)
+            return ViewerScores(z, cand, rel, len(v.strength))
+
+        keys: list[str] = []
+
+        def scored():
+            for vkey in viewers:
+                vs = viewer_scores(vkey)
+                if vs is not None:
+                    keys.append(vkey)
+                    yield vs
+
+        pools = ValidationPools(scored(), COMPONENTS, k=BLEND_K, pool=BLEND_POOL,
+                                rescore=lambda i: viewer_scores(keys[i]))
+        if not len(pools):
+            return None
+        pools.fit_seconds = fit_seconds
+        return pools
 
     # ------------------------------------------------------------------ scoring
     def component_scores(self, viewer: str, slots: Slots | None = None,
@@ -494,12 +696,15 @@ class HybridRecommender:
         (n_items,). Components that cannot (unknown viewer for SVD, empty profile for
         content, no sales this session) are absent. ``query``: the viewer's message; its
         words that name a category, tag or title word join the content profile."""
-        slots = slots or Slots()
-        viewer = normalise_id(viewer)
-        snap = self._snapshot
-        v = self._viewers.get(viewer)
+        return self._component_scores(self._snapshot, self._hist, normalise_id(viewer),
+                                      slots or Slots(), session_id, query)
+
+    def _component_scores(self, snap: _Snapshot | None, hist: _History, viewer: str,
+                          slots: Slots, session_id: str | None,
+                          query: str) -> dict[str, np.ndarray]:
+        v = hist.viewers.get(viewer)
         out: dict[str, np.ndarray] = {}
-        history = dict(v.strength) if v else {}
+        history = v.strength if v else {}
         if snap is not None:
             if snap.ease is not None and history:
                 s = snap.ease.scores(history.keys())
@@ -512,10 +717,9 @@ class HybridRecommender:
             pop = snap.popularity
         else:
             pop = np.zeros(len(self.item_ids))
-        live_pop = pop + 0.0
-        out["popularity"] = np.log1p(np.maximum(live_pop, self._purchase_counts))
+        out["popularity"] = np.log1p(np.maximum(pop, hist.purchase_counts))
         # content profile: history plus this session's slots
-        weighted = {i: s for i, s in history.items()}
+        weighted = dict(history)
         for pid in slots.product_mentions:
             i = self.index.get(pid)
             if i is not None:
@@ -536,7 +740,7 @@ class HybridRecommender:
         prof = self.content.profile(weighted, tokens)
         if np.any(prof):
             out["content"] = self.content.scores(prof)
-        sold = self._session_sold.get(session_id or self._latest_session or "")
+        sold = hist.session_sold.get(session_id or hist.latest_session or "")
         if sold is not None:
             out["session"] = np.log1p(sold.astype(np.float64))
         return out
@@ -588,16 +792,21 @@ class HybridRecommender:
 
     def scores(self, viewer: str, slots: Slots | None = None, *, method: str = "hybrid",
                session_id: str | None = None, weights: Weights | None = None, query: str = "",
-               ) -> tuple[np.ndarray, tuple[str, ...], str]:
+               blend: Blend | None = None) -> tuple[np.ndarray, tuple[str, ...], str]:
         """Blended score of every item (before filters), shape (n_items,), the components
-        used, and the method label. ``method``: ``hybrid`` or one of :data:`METHOD_WEIGHTS`;
-        ``weights`` overrides the blend (for ablations)."""
+        used, and the method label. ``method``: ``hybrid`` (the learned :attr:`blend`, by the
+        viewer's history regime) or one of :data:`METHOD_WEIGHTS`; ``weights`` or ``blend``
+        override the hybrid's blend (for ablations)."""
         viewer = normalise_id(viewer)
         comps = self.component_scores(viewer, slots, session_id, query)
         if weights is None:  # given weights (ablations) override the method's blend
             if method == "hybrid":
-                known = "ease" in comps or "svd" in comps
-                weights = self.returning_weights if known else self.new_viewer_weights
+                b = blend if blend is not None else self.blend
+                if "ease" in comps or "svd" in comps:
+                    v = self._hist.viewers.get(viewer)
+                    weights = b.for_history(len(v.strength) if v else 0)
+                else:
+                    weights = b.new_viewer
             elif method in METHOD_WEIGHTS:
                 weights = METHOD_WEIGHTS[method]
             else:
@@ -610,7 +819,7 @@ class HybridRecommender:
                 total += w * _zscore(comps[name])
                 used.append(name)
         # deterministic tie-break by overall popularity (far below any real score difference)
-        total += 1e-6 * _zscore(comps["popularity"])
+        total += TIE_BREAK * _zscore(comps["popularity"])
         if method == "hybrid":
             if "ease" in used or "svd" in used:
                 label = "hybrid"
@@ -654,7 +863,7 @@ class HybridRecommender:
             mask &= self._size_mask(slots)
             if slots.recipient:
                 mask &= self._recipient_allowed(slots.recipient)
-        v = self._viewers.get(normalise_id(viewer))
+        v = self._hist.viewers.get(normalise_id(viewer))
         if v is not None:
             seen = v.strength.keys() if exclude_seen else v.purchased
             if seen:
@@ -686,7 +895,7 @@ class HybridRecommender:
         slots = slots or Slots()
         viewer = normalise_id(viewer)
         with self._lock:  # live interactions may arrive from the event loop meanwhile
-            sid = session_id or self._latest_session
+            sid = session_id or self._hist.latest_session
             total, used, label = self.scores(viewer, slots, method=method, session_id=sid,
                                              query=query)
             if self.catalog is not None and method == "hybrid":
@@ -707,7 +916,7 @@ class HybridRecommender:
                     mask[i] = False
             top = self._top_k(total, mask, k)
             items = []
-            sold = self._session_sold.get(sid or "")
+            sold = self._hist.session_sold.get(sid or "")
             top_seller = None
             if sold is not None and explain:
                 best = int(np.argmax(sold))
@@ -723,16 +932,9 @@ class HybridRecommender:
 
     @staticmethod
     def _top_k(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
-        cand = np.flatnonzero(mask)
-        if cand.size == 0 or k <= 0:
-            return cand[:0]
-        s = total[cand]
-        if cand.size > k:
-            part = np.argpartition(-s, k - 1)[:k]
-        else:
-            part = np.arange(cand.size)
-        order = part[np.lexsort((cand[part], -s[part]))]
-        return cand[order]
+        """Positions of the best ``k`` items where ``mask`` is True, best first (ties: the
+        lower position, :func:`app.recommend.blend.top_k`)."""
+        return top_k(total, np.flatnonzero(mask), k)
 
     # ------------------------------------------------------------------ reasons
     def _reason(self, i: int, viewer: str, slots: Slots, sold_tonight: np.ndarray | None,
@@ -786,7 +988,7 @@ class HybridRecommender:
                 zh.append(f"对「{t_zh}」感兴趣的人也看中了它")
                 en.append(f"viewers interested in {t_en} also picked it")
         if not zh:
-            total_sold = int(self._purchase_counts[i])
+            total_sold = int(self._hist.purchase_counts[i])
             if total_sold:
                 zh.append(f"店里已卖{total_sold}件")
                 en.append(f"{total_sold} sold in the shop")
@@ -801,7 +1003,7 @@ class HybridRecommender:
         least :data:`CO_VIEWERS_MIN` viewers and :data:`CO_SHARE_MIN` of ``i``'s viewers
         interacted with both. One sparse product for all pairs."""
         snap = self._snapshot
-        v = self._viewers.get(viewer)
+        v = self._hist.viewers.get(viewer)
         if snap is None or v is None or not v.strength or not len(top):
             return {}
         hist = [h for h, s in sorted(v.strength.items(), key=lambda kv: (-kv[1], kv[0]))[:20]

@@ -11,16 +11,23 @@ Consumes :class:`~app.events.IntentClassified` (viewer comments only, not the ho
   (拍了 / 已下单 / 付款了 / bought ...), else ``link_clicked`` (a link request). With
   ``suggest_after_purchase`` an announced purchase also gets "you might also like" results.
 
-Interactions are written to the store (when given) and fed to the recommender live; the
-recommender refits in the background when they have grown enough. Slots are remembered per
-viewer for the session (budget, size, colour, recipient, body measurements), so "两百以内"
-said once still holds for the next request.
+Interactions are written to the store (when given) and fed to the recommender live (O(1)
+each). Refits run on the pipeline's single-thread ``recommend-fit`` executor (or the one
+given), at most one at a time, when the recommender says one is due: every ``refit_every``
+new interactions (checked in O(1) after each recorded interaction) or every
+``refit_every_s`` seconds with new ones (a timer task) -- never per event; serving keeps the
+previous models until the new snapshot is swapped in. Slots are remembered per viewer for
+the session (budget, size, colour, recipient, body measurements), so "两百以内" said once
+still holds for the next request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import dataclasses
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -33,6 +40,17 @@ from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.recommend.recommender import HybridRecommender
 from app.store.sqlite import Interaction, SqliteStore, viewer_key
+
+log = logging.getLogger(__name__)
+
+FIT_EXECUTOR = "recommend-fit"
+"""Name of the pipeline executor refits run on (one thread, apart from serving's
+``recommend``)."""
+STOP_WAIT_S = 30.0
+"""Seconds :meth:`RecommendationStage.stop` waits for a running refit to finish."""
+
+MAX_VIEWERS_REMEMBERED = 50_000
+"""Viewers whose slots (budget, size ...) the stage remembers in a session; the least recent go."""
 
 ASKED_INTENTS = frozenset({"price", "discount", "size_fit", "product_detail", "stock"})
 """Intents that count as the viewer asking about the product they name."""
@@ -82,6 +100,8 @@ class RecommendationStage(Stage):
         session_id: the live session (default: the pipeline's, or a SessionStarted event's).
         suggest_after_purchase: also emit recommendations after an announced purchase.
         clock: unix time for recorded interactions (seconds).
+        fit_executor: where refits run (default: the pipeline's :data:`FIT_EXECUTOR`);
+            without one and without a pipeline, no background refits.
     """
 
     name = "recommend"
@@ -89,7 +109,8 @@ class RecommendationStage(Stage):
 
     def __init__(self, recommender: HybridRecommender, *, store: SqliteStore | None = None,
                  k: int = 3, session_id: str | None = None, suggest_after_purchase: bool = False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 fit_executor: concurrent.futures.Executor | None = None) -> None:
         super().__init__()
         self.recommender = recommender
         self.store = store
@@ -97,18 +118,47 @@ class RecommendationStage(Stage):
         self.session_id = session_id
         self.suggest_after_purchase = suggest_after_purchase
         self.clock = clock
+        self.fit_executor = fit_executor
         self._slots: dict[str, Slots] = {}
         self._selling: NowSellingTimeline[str | None] = NowSellingTimeline()
+        self._timer: asyncio.Task | None = None
 
     async def start(self) -> None:
         if self.session_id is None and self.pipeline is not None:
             self.session_id = self.pipeline.session_id
-        if not self.recommender.fitted and self.recommender.n_interactions:
-            self.recommender.refit_async()  # serve content + popularity until it is done
+        if self.fit_executor is None and self.pipeline is not None:
+            self.fit_executor = self.pipeline.executor(FIT_EXECUTOR)
+        rec = self.recommender
+        if self.fit_executor is None:
+            return
+        if not rec.fitted and rec.n_interactions:
+            rec.refit_async(self.fit_executor)  # serve content + popularity until it is done
+        if rec.auto_refit:
+            self._timer = asyncio.create_task(self._refit_timer(), name="recommend-refit-timer")
+
+    async def _refit_timer(self) -> None:
+        """Every quarter of ``refit_every_s`` (at most 5 s): start a refit if one is due by time."""
+        rec = self.recommender
+        period = max(0.05, min(rec.refit_every_s / 4.0, 5.0))
+        while True:
+            await asyncio.sleep(period)
+            try:
+                rec.refit_if_due(self.fit_executor)
+            except Exception:  # noqa: BLE001 - the timer must outlive a failed submit
+                log.exception("could not schedule a recommender refit")
 
     async def stop(self) -> None:
-        # let a running refit finish (off the event loop) so the session ends on fresh models
-        await asyncio.to_thread(self.recommender.wait_for_refit, 30.0)
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
+            self._timer = None
+        # let a running refit finish (awaited, not blocking the event loop) so the session
+        # ends on fresh models and the executor shuts down at once
+        fut = self.recommender.refit_future
+        if fut is not None and not fut.done():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), STOP_WAIT_S)
 
     def _product_of(self, slots: Slots) -> str | None:
         catalog = self.recommender.catalog
@@ -136,7 +186,10 @@ class RecommendationStage(Stage):
         it = Interaction(vkey, product_id, kind, None, self.clock(), self.session_id)
         if self.store is not None:
             self.store.add_interaction(it)
-        self.recommender.add_interactions([it])
+        rec = self.recommender
+        rec.add_interactions([it])
+        if rec.auto_refit and self.fit_executor is not None:
+            rec.refit_if_due(self.fit_executor)  # O(1) count check; the timer covers time
 
     async def handle(self, event: Event, emit: Emit) -> None:
         if isinstance(event, SessionStarted):
@@ -150,8 +203,10 @@ class RecommendationStage(Stage):
         if event.source == "host_speech":
             return
         vkey = viewer_key(event.viewer.platform, event.viewer.uid)
-        slots = merge_slots(self._slots.get(vkey), event.slots)
-        self._slots[vkey] = slots
+        slots = merge_slots(self._slots.pop(vkey, None), event.slots)
+        self._slots[vkey] = slots  # most recent last: the oldest viewers' slots are dropped beyond the cap
+        if len(self._slots) > MAX_VIEWERS_REMEMBERED:
+            del self._slots[next(iter(self._slots))]
         product = self._product_or_now_selling(event.slots, event.t)
         suggest = event.intent == "recommendation_request"
         if product is not None and event.intent in ASKED_INTENTS:

@@ -216,16 +216,18 @@ class FactGuard:
     """Checks drafted replies against the catalog.
 
     Every number in the reply must be a catalog fact of a product the reply is about (price,
-    original price, stock of a SKU or in total, dispatch / delivery / return days, listing
-    number, size label, size-chart bound) or a number the viewer supplied (their height,
+    original price and each variant's own prices, stock of a SKU or in total, dispatch /
+    delivery / return days, listing number, size label, size-chart bound, a number written in
+    its title, short name, unit, material, selling points, variant values, food facts,
+    ``suitable_for`` or FAQ entries) or a number the viewer supplied (their height,
     weight, budget, quantity: passed as ``viewer_numbers``). Prices, stock counts and days
     are checked against their own kind of fact. Every quoted product name (「...」 in Chinese,
-    “...” in English) must be the title, English title or alias of a catalog product.
+    “...” in English) must be the title, English title, short name or alias of a catalog product.
     """
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._names = {n for p in catalog for n in (p.title, p.title_en, *p.aliases) if n}
+        self._names = {n for p in catalog for n in (p.title, p.title_en, p.short_name, *p.aliases) if n}
 
     def _facts(self, products: list[Product]) -> dict[str, set[Decimal]]:
         prices: set[Decimal] = set()
@@ -263,8 +265,15 @@ class FactGuard:
                         other.add(Decimal(int(v)) if float(v).is_integer() else Decimal(str(v)))
                 for part in re.findall(r"\d+(?:\.\d+)?", r.size):
                     other.add(Decimal(part))
-            for part in re.findall(r"\d+(?:\.\d+)?", " ".join((p.title, p.title_en, p.material,
-                                                                   *p.selling_points, p.script))):
+            for s in p.skus:  # variants with a price of their own
+                for v in (s.price, s.original_price):
+                    if v is not None:
+                        prices.add(v)
+            texts = (p.title, p.title_en, p.short_name, p.material, p.material_en, *p.selling_points,
+                     *p.selling_points_en, p.script, p.unit, p.net_weight, p.shelf_life, p.production_date,
+                     p.storage, *p.suitable_for, *(v for s in p.skus for v in s.values),
+                     *(x for e in p.faq for x in (e.question, e.answer)))
+            for part in re.findall(r"\d+(?:\.\d+)?", " ".join(texts)):
                 other.add(Decimal(part))
         return {"price": prices, "stock": stock, "days": days, "other": other}
 

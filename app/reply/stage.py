@@ -22,14 +22,16 @@ ReplyApproved / ReplyRejected / ReplyEdited events from the GUI.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.catalog.model import Catalog, Product
 from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoApprove, ErrorOccurred,
                         Event, IntentClassified, IntroduceProduct, MuteSpeech, NoReply, NowSellingChanged,
                         PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
-                        ReplyEdited, ReplyRejected, ReplySuggested, SayText, SetAutoApprove, SetNowSelling,
-                        SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
+                        ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
+                        SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
@@ -105,6 +107,9 @@ class ReplyStage(Stage):
             before it is drafted (0 = draft each at once).
         repeat_window_s: stream-time seconds after a reply during which the same question again
             is tied to it instead of answered anew (0 = off).
+        introductions: ``product -> (text, lang) | None``: a generated introduction for a product
+            without a script (:meth:`app.content.book.IntroductionBook.speakable`); ``None`` =
+            such products cannot be introduced (``introduce-no-script``).
     """
 
     name = "reply"
@@ -112,9 +117,11 @@ class ReplyStage(Stage):
                StreamTimeAdvanced, SourcesEnded, ReplyApproved)
 
     def __init__(self, catalog: Catalog, *, use_recommender: bool = False, seed: int = 0,
-                 merge_window_s: float = 0.0, repeat_window_s: float = 0.0, names=None) -> None:
+                 merge_window_s: float = 0.0, repeat_window_s: float = 0.0,
+                 introductions: Callable[[Product], tuple[str, str] | None] | None = None, names=None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.introductions = introductions
         self.composer = ReplyComposer(catalog, seed=seed, names=names)
         self.guard = FactGuard(catalog)
         self.use_recommender = use_recommender
@@ -276,6 +283,13 @@ class ReplyStage(Stage):
     async def _introduce(self, event: IntroduceProduct, emit: Emit) -> None:
         p = (self.catalog.by_listing(event.listing_number) if event.listing_number is not None
              else self.catalog.get(event.product_id) if event.product_id else self.now_selling_at(event.t))
+        generated = (self.introductions(p) if p is not None and not p.script.strip() and self.introductions
+                     else None)
+        if generated is not None:  # no script of the seller's: an introduction made from the catalog
+            draft = Draft("introduce", generated[0], generated[1], (p.product_id,))
+            await self._suggest(event, draft, "introduce", [], emit, viewer=Viewer("host", "host", ""),
+                                requested_by=event.by)
+            return
         if p is None or not p.script.strip():
             what = "that product" if p is None else f"「{p.title}」"
             await emit(ErrorOccurred(
@@ -318,7 +332,11 @@ class ReplyStage(Stage):
         if draft.product_ids and ev.intent not in ("recommendation_request",):
             for e in events:
                 if e.viewer.uid:
-                    self._last_asked[(e.viewer.platform, e.viewer.uid)] = (e.t, draft.product_ids[0])
+                    key = (e.viewer.platform, e.viewer.uid)
+                    self._last_asked.pop(key, None)
+                    self._last_asked[key] = (e.t, draft.product_ids[0])  # most recent last
+                    if len(self._last_asked) > 50_000:  # a long day: the least recent viewers go
+                        del self._last_asked[next(iter(self._last_asked))]
         held = draft.held_reason
         if not held and ev.uncertain:
             held = HeldReason.UNCERTAIN_INTENT
@@ -358,6 +376,8 @@ class ApprovalStage(Stage):
       seller's own line and is approved at once; ``RepeatLastReply`` speaks the last line again.
     * A product introduction the seller (or the idle rotation) asked for is approved by that
       request (``ReplySuggested.requested_by``).
+    * ``ReplyRephrased`` (the language model's new wording of a reply, already checked) replaces
+      the text of a reply whose countdown is still running; otherwise it is ignored (late).
 
     Args:
         auto_approve: reply kinds (intents plus ``gift``/``follow``) let through without the seller.
@@ -366,7 +386,7 @@ class ApprovalStage(Stage):
 
     name = "approval"
     accepts = (ReplySuggested, ReplyApproved, ReplyEdited, ReplyRejected, CancelAutoApprove,
-               PauseAutoApprove, MuteSpeech, SayText, RepeatLastReply, SetAutoApprove)
+               PauseAutoApprove, MuteSpeech, SayText, RepeatLastReply, SetAutoApprove, ReplyRephrased)
 
     def __init__(self, auto_approve: tuple[str, ...] | frozenset[str], *, auto_delay_s: float = 0.0) -> None:
         super().__init__()
@@ -401,6 +421,7 @@ class ApprovalStage(Stage):
     async def _countdown(self, s: ReplySuggested, emit: Emit) -> None:
         await asyncio.sleep(self.auto_delay_s)
         self._countdowns.pop(s.reply_id, None)
+        s = self._suggested.get(s.reply_id, s)  # a rephrased wording, if one came in time
         if not self.paused:
             await emit(ReplyApproved(t=s.t, reply_id=s.reply_id, text=s.text, lang=s.lang, by=Approver.AUTO))
 
@@ -464,6 +485,11 @@ class ApprovalStage(Stage):
             return
         if isinstance(event, SetAutoApprove):
             self.auto_approve = frozenset(event.kinds) - {"complaint", "spam"}
+            return
+        if isinstance(event, ReplyRephrased):
+            s = self._suggested.get(event.reply_id)
+            if s is not None and event.reply_id in self._countdowns:  # still counting down: say the new wording
+                self._suggested[event.reply_id] = dataclasses.replace(s, text=event.text)
             return
         if isinstance(event, RepeatLastReply):
             if self._last_spoken is not None:

@@ -20,6 +20,9 @@ from app.catalog.model import Catalog, Product
 from app.errors import LiveHostError
 from app.events import Event, to_record
 
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
+"""The write-ahead log is cut back to at most this size after each checkpoint."""
+
 INTERACTION_KINDS: tuple[str, ...] = ("asked", "link_clicked", "added_to_cart", "purchased", "rated")
 """Kinds of viewer x product interaction, weakest to strongest signal."""
 
@@ -198,6 +201,9 @@ class SqliteStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # the WAL is checkpointed every 1000 pages (SQLite's default) and by checkpoint();
+            # after a checkpoint it is cut back to at most this size instead of keeping its peak
+            self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.Error as exc:
@@ -255,6 +261,21 @@ class SqliteStore:
     @property
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def checkpoint(self) -> int:
+        """Copy the WAL into the database and truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``);
+        returns the WAL's size afterwards, bytes. A busy database is simply left for the next
+        time (SQLite's own checkpoints go on meanwhile)."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return self.wal_bytes()
+
+    def wal_bytes(self) -> int:
+        """Size of the ``-wal`` file, bytes (0 for ``:memory:`` or when there is none)."""
+        try:
+            return Path(self.path + "-wal").stat().st_size
+        except OSError:
+            return 0
 
     @property
     def journal_mode(self) -> str:
