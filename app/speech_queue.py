@@ -9,7 +9,8 @@ anything the seller approved, a product introduction the seller asked for) > ans
 (and the idle rotation's introductions) > purchase-signal lines > thanks > greetings, welcomes and
 compliments; oldest first within a tier.
 
-**Age limits** (stream seconds since the message a line answers): a greeting older than
+**Age limits** (stream seconds since the message a line answers, not counting the seller's
+approval countdown -- a wall-clock delay of the console): a greeting older than
 ``greeting_max_age_s`` is dropped, a thank-you older than ``thanks_max_age_s`` is withdrawn as
 ``merged`` (the thanks stage thanks its viewers in its next aggregate line), answers and purchase
 lines have their own limits; the seller's lines never expire. At most ``max_queued`` lines wait
@@ -68,6 +69,10 @@ class _Line:
     origin_t: float
     """Stream time of the message it answers (or when it was drafted)."""
     approved_t: float
+    """Stream time the queue received it."""
+    pre_s: float = 0.0
+    """Stream seconds from the message to the draft (the seller's approval countdown, a wall-clock
+    delay, is not counted against the age limits)."""
     askers: tuple[str, ...] = ()
     """viewer keys of everyone it answers."""
     nicknames: tuple[str, ...] = ()
@@ -120,6 +125,7 @@ class SpeechQueueStage(Stage):
         self.stats = QueueStats()
         self._suggested: dict[str, ReplySuggested] = {}
         self._approved_by: dict[str, str] = {}
+        self._seen_at: dict[str, float] = {}
         self._current: _Line | None = None
         self._current_t = 0.0
         self._started_t: float | None = None
@@ -160,7 +166,9 @@ class SpeechQueueStage(Stage):
         self.now = max(self.now, event.t)
         if isinstance(event, ReplySuggested):
             self._suggested[event.reply_id] = event
+            self._seen_at[event.reply_id] = self.now
             self._trim(self._suggested)
+            self._trim(self._seen_at)
         elif isinstance(event, ReplyApproved):
             self._approved_by[event.reply_id] = str(event.by)
             self._trim(self._approved_by)
@@ -223,9 +231,11 @@ class SpeechQueueStage(Stage):
         if sp.reply_id.startswith("again"):
             by = Approver.SELLER  # "repeat the last line" is the seller's command
         intent = s.intent if s is not None else (sp.intent or "say")
+        origin = min(s.t, sp.t) if s is not None else sp.t
         line = _Line(
             speak=sp, tier=tier_of(intent, by, s.requested_by if s is not None else ""),
-            origin_t=min(s.t, sp.t) if s is not None else sp.t, approved_t=sp.t,
+            origin_t=origin, approved_t=self.now,
+            pre_s=max(0.0, self._seen_at.get(sp.reply_id, self.now) - origin),
             askers=tuple(k for k in (viewer_key(v) for v in (s.askers if s is not None else ())) if k),
             nicknames=tuple(v.nickname for v in (s.askers if s is not None else ()) if v.nickname),
             estimate_s=len(sp.text) / self._rate.get(sp.lang, CHARS_PER_S["zh"]))
@@ -240,7 +250,7 @@ class SpeechQueueStage(Stage):
         self.stats.max_length = max(self.stats.max_length, len(self.waiting))
         while len(self.waiting) > self.max_queued:
             candidates = [ln for ln in self.waiting if ln.tier != SELLER] or self.waiting
-            worst = min(candidates, key=lambda ln: (ln.tier, -(self.now - ln.origin_t)))
+            worst = min(candidates, key=lambda ln: (ln.tier, ln.origin_t))
             await self._drop(worst, DropReason.OVERFLOW, emit)
 
     def _for_muted(self, line: _Line) -> bool:
@@ -275,7 +285,7 @@ class SpeechQueueStage(Stage):
     async def _expire(self, now: float, emit: Emit) -> None:
         for line in list(self.waiting):
             limit = self.max_age_s.get(line.tier)
-            if limit is not None and now - line.origin_t > limit:
+            if limit is not None and line.pre_s + (now - line.approved_t) > limit:
                 await self._drop(line, DropReason.MERGED if line.tier == THANKS else DropReason.STALE, emit)
 
     async def _pump(self, emit: Emit) -> None:
