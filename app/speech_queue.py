@@ -35,7 +35,6 @@ from app.events import (AudioOutputChanged, CancelSpeech, ErrorOccurred, Event, 
                         ReplyRejected, ReplySuggested, SourcesEnded, Speak, SpeakNow, SpeechFinished,
                         SpeechStarted, SpeechSynthesized, StreamTimeAdvanced, ViewerMuted)
 from app.pipeline import Emit, Stage
-from app.understanding.labels import QUESTION_INTENTS
 from app.understanding.stage import viewer_key
 from app.vocab import Approver, AudioOutputState, DropReason
 
