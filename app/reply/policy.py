@@ -1,7 +1,7 @@
 """The moderation policy: what happens to an offensive message and to a viewer who keeps at it.
 
 ``ModerationStage``: IntentClassified (offensive ones) / MuteViewer -> ReplySuggested (held,
-``HeldReason.OFFENSIVE``) | ViewerMuted.
+``HeldReason.OFFENSIVE``, intent ``offensive``) | NoReply | ViewerMuted.
 
 * An offensive message never gets a greeting, compliment, thanks or answer of ours: the reply
   stage ignores it (``IntentClassified.offensive``). When the detector is sure -- its score is at
@@ -76,7 +76,7 @@ class ModerationStage(Stage):
         lang = "en" if event.lang == "en" else "zh"
         await emit(ReplySuggested(
             t=event.t, reply_id=next_id("r"), msg_ids=(event.msg_id,), viewer=event.viewer,
-            intent=event.intent, lang=lang, text=CIVILITY[lang], held_reason=HeldReason.OFFENSIVE,
+            intent="offensive", lang=lang, text=CIVILITY[lang], held_reason=HeldReason.OFFENSIVE,
             held_detail=f"offensive message (score {event.offense_score:.2f})",
             confidence=event.offense_score, askers=(event.viewer,)))
         key = viewer_key(event.viewer)
