@@ -318,7 +318,8 @@ class Session:
 
             self.llm_stage = LlmReplyStage.from_settings(catalog, settings, writer=engines.llm_writer)
         self.speech_queue = (SpeechQueueStage(
-            max_share=b.max_share, share_window_s=b.share_window_s, max_queued=b.max_queued,
+            max_share=b.max_share, answer_share=b.answer_share, share_window_s=b.share_window_s,
+            max_queued=b.max_queued,
             max_age_s={GREETING: b.greeting_max_age_s, THANKS: b.thanks_max_age_s,
                        PURCHASE: b.purchase_max_age_s, ANSWER: b.answer_max_age_s},
             playback=engines.player is not None)

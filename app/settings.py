@@ -129,11 +129,14 @@ class SpeechBudgetSettings(_Frozen):
     max_share: float = Field(default=0.5, gt=0.0, le=1.0)
     """Most of any ``share_window_s`` the host may spend speaking lines it was not told to say
     (the seller's own lines always go through)."""
+    answer_share: float = Field(default=0.6, gt=0.0, le=1.0)
+    """... and at most this much for answers to questions and purchase lines (never less than
+    ``max_share``): questions matter more than thanks."""
     share_window_s: float = Field(default=60.0, ge=10.0, le=3600.0)
     """The rolling window ``max_share`` is measured over."""
     max_queued: int = Field(default=12, ge=1, le=1000)
     """Most lines waiting to be spoken; beyond it the lowest-priority, oldest one is dropped."""
-    answer_max_age_s: float = Field(default=15.0, ge=1.0, le=600.0)
+    answer_max_age_s: float = Field(default=20.0, ge=1.0, le=600.0)
     """An answer to a question not spoken this long after the question is dropped."""
     purchase_max_age_s: float = Field(default=12.0, ge=1.0, le=600.0)
     """A purchase-signal line ("好多宝宝扣1了 ...") older than this is dropped."""

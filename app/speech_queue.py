@@ -17,6 +17,7 @@ lines have their own limits; the seller's lines never expire. At most ``max_queu
 (beyond it the lowest-priority, oldest one is dropped as ``overflow``).
 
 **Budget.** Over any ``share_window_s`` of stream time the host speaks at most ``max_share`` of it
+for thanks and greetings, at most ``answer_share`` when the line is an answer or a purchase line
 (the seller's lines always go through): a line waits until it fits, ageing meanwhile. The host is
 busy from a line's release until its audio has played (``SpeechFinished``; ``SpeechSynthesized``
 when there is no player at all) *and* its duration has passed in stream time -- so a replay at full
@@ -111,10 +112,14 @@ class SpeechQueueStage(Stage):
     accepts = (ReplySuggested, ReplyApproved, Speak, SpeechSynthesized, SpeechStarted, SpeechFinished, ErrorOccurred,
                MuteSpeech, CancelSpeech, ViewerMuted, AudioOutputChanged, StreamTimeAdvanced, SourcesEnded)
 
-    def __init__(self, *, max_share: float = 0.5, share_window_s: float = 60.0, max_queued: int = 12,
+    def __init__(self, *, max_share: float = 0.5, answer_share: float | None = None, share_window_s: float = 60.0,
+                 max_queued: int = 12,
                  max_age_s: dict[int, float] | None = None, playback: bool = False) -> None:
         super().__init__()
         self.max_share = float(max_share)
+        self.answer_share = max(self.max_share, float(answer_share if answer_share is not None else max_share))
+        """Answers to questions and purchase lines may use up to this share (they come before
+        thanks and greetings, which stop at ``max_share``)."""
         self.share_window_s = float(share_window_s)
         self.max_queued = int(max_queued)
         self.max_age_s = {GREETING: 8.0, THANKS: 15.0, PURCHASE: 12.0, ANSWER: 15.0}
@@ -313,7 +318,8 @@ class SpeechQueueStage(Stage):
             line = max(self.waiting, key=lambda ln: (ln.tier, -ln.origin_t))
             if line.tier != SELLER:
                 used = self._used(now)
-                if used > 0 and used + line.estimate_s > self.max_share * self.share_window_s:
+                share = self.answer_share if line.tier >= PURCHASE else self.max_share
+                if used > 0 and used + line.estimate_s > share * self.share_window_s:
                     if not self._ending:
                         return
                     # ended: skip ahead to when the oldest spoken line leaves the window
