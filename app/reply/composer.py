@@ -8,6 +8,7 @@ Language follows the message (``zh``/``en``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -212,6 +213,54 @@ class ReplyComposer:
         product's facts)."""
         return self._draft("no_such_listing", "en" if lang == "en" else "zh", nickname, n=number,
                            numbers=(number,))
+
+    def not_sold(self, word: str, lang: str, nickname: str = "") -> Draft:
+        """The viewer asked for a kind of goods no product of the catalog is: say so honestly
+        (no other product's facts). ``word`` is the viewer's own goods word (quoted)."""
+        lang = "en" if lang == "en" else "zh"
+        d = self._draft("not_sold", lang, nickname, word=word)
+        return dataclasses.replace(d, quoted=d.quoted + (word,))
+
+    def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "") -> Draft:
+        """Two or more products side by side: prices (``attr`` ``price`` or unknown) or stock
+        (``stock``), with which is cheaper / has more. An attribute the catalog cannot compare
+        (warmth, speed of delivery) gives the prices, held for the host
+        (``held_reason = "unsure: comparison"``)."""
+        lang = "en" if lang == "en" else "zh"
+        ps = list(dict.fromkeys(products))[:3]
+        def ref(p: Product) -> str:
+            if lang == "zh":
+                return (f"{p.listing_number}号" if p.listing_number is not None else "") + f"「{p.spoken_name}」"
+            return f"“{p.title_en or p.spoken_name}”"
+        def price(p: Product) -> str:
+            if p.has_variant_prices:
+                lo, hi = _fmt_price(p.min_price), _fmt_price(p.max_price)
+                return f"{lo}到{hi}元" if lang == "zh" else f"{lo} to {hi} yuan"
+            return f"{_fmt_price(p.price)}元" if lang == "zh" else f"{_fmt_price(p.price)} yuan"
+        held = ""
+        if attr == "stock" and all(p.skus for p in ps):
+            parts = [f"{ref(p)}还有{p.total_stock}件" if lang == "zh" else f"{ref(p)} has {p.total_stock} left"
+                     for p in ps]
+            best = max(ps, key=lambda p: p.total_stock)
+            tail = (f"，{ref(best)}货多一些" if lang == "zh" else f"; {ref(best)} has more")
+        else:
+            parts = [f"{ref(p)}{price(p)}" if lang == "zh" else f"{ref(p)} is {price(p)}" for p in ps]
+            tail = ""
+            if attr in ("price", "") and not any(p.has_variant_prices for p in ps):
+                lo = min(ps, key=lambda p: p.price)
+                if sum(1 for p in ps if p.price == lo.price) == 1:
+                    tail = f"，{ref(lo)}更便宜" if lang == "zh" else f"; {ref(lo)} is cheaper"
+            if attr not in ("price",):
+                held = "unsure: comparison"
+        nick = spoken_names(nickname, lang, self.names)
+        body = ("，".join(parts) if lang == "zh" else ", ".join(parts)) + tail
+        if lang == "zh":
+            text = (f"{nick}，" if nick else "") + body
+        else:
+            body = body[0].upper() + body[1:]
+            text = (f"{nick}, " if nick else "") + body + "."
+        return Draft("compare", text, lang, tuple(p.product_id for p in ps), held_reason=held,
+                     quoted=(nick,) if nick else ())
 
     def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
         """One gift thanked on its own (the aggregate lines are :mod:`app.reply.thanks`'s): the
