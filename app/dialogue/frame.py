@@ -29,8 +29,10 @@ _LISTING_PATTERNS = (
 _PAIR = re.compile(rf"{_NUM}\s*(?:号|号链接)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and)\s*{_NUM}\s*号")
 _BARE_PAIR = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*(?:号)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and|,)\s*(\d{1,3})(?![\d.]|\s*(?:cm|kg|斤|元|块|码|ml|g\b))")
 _COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which|compare|difference|\bvs\b|better")
+_DEARER = re.compile(r"(?i)贵|expensive|costs? more|pricier|dearer")
+_CHEAPER = re.compile(r"(?i)便宜|实惠|划算|cheap|costs? less")
 COMPARE_ATTRS = {
-    "price": re.compile(r"(?i)便宜|贵|价格|价钱|划算|实惠|cheap|expensive|price|cost"),
+    "price": re.compile(r"(?i)便宜|贵|价格|价钱|划算|实惠|差多少钱|cheap|expensive|price|cost|pricier"),
     "stock": re.compile(r"(?i)货多|库存|现货|stock"),
 }
 
@@ -88,6 +90,8 @@ class Frame:
     unsure: str = ""
     compare: bool = False
     compare_attr: str = ""
+    dearer: bool = False
+    """In a price comparison, the viewer asked which costs more (贵 / more expensive)."""
 
 
 def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified,
@@ -104,8 +108,9 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     compare = bool(_COMPARE.search(text)) and (len(listings) >= 2 or len(ev.slots.product_mentions) >= 2)
     attr = next((k for k, pat in COMPARE_ATTRS.items() if pat.search(text)), "") if compare else ""
     words = vocab.goods_words(text)
+    dearer = attr == "price" and bool(_DEARER.search(text)) and not _CHEAPER.search(text)
     base = dict(intent=ev.intent, listings=listings, unknown_listings=unknown, goods_words=words,
-                compare=compare, compare_attr=attr)
+                compare=compare, compare_attr=attr, dearer=dearer)
     if listings:
         return Frame(products=known, source="listing", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)

@@ -221,11 +221,12 @@ class ReplyComposer:
         d = self._draft("not_sold", lang, nickname, word=word)
         return dataclasses.replace(d, quoted=d.quoted + (word,))
 
-    def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "") -> Draft:
+    def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "", *,
+                dearer: bool = False) -> Draft:
         """Two or more products side by side: prices (``attr`` ``price`` or unknown) or stock
         (``stock``), with which is cheaper / has more. An attribute the catalog cannot compare
         (warmth, speed of delivery) gives the prices, held for the host
-        (``held_reason = "unsure: comparison"``)."""
+        (``held_reason = "unsure: comparison"``). ``dearer``: the viewer asked which costs more."""
         lang = "en" if lang == "en" else "zh"
         ps = list(dict.fromkeys(products))[:3]
         def ref(p: Product) -> str:
@@ -246,10 +247,14 @@ class ReplyComposer:
         else:
             parts = [f"{ref(p)}{price(p)}" if lang == "zh" else f"{ref(p)} is {price(p)}" for p in ps]
             tail = ""
-            if attr in ("price", "") and not any(p.has_variant_prices for p in ps):
-                lo = min(ps, key=lambda p: p.price)
-                if sum(1 for p in ps if p.price == lo.price) == 1:
-                    tail = f"，{ref(lo)}更便宜" if lang == "zh" else f"; {ref(lo)} is cheaper"
+            if attr in ("price", ""):
+                order = sorted(ps, key=lambda p: p.min_price)
+                # one is cheaper only when its dearest variant costs less than every other's cheapest
+                if all(a.max_price < b.min_price for a, b in zip(order, order[1:])):
+                    if dearer:
+                        tail = f"，{ref(order[-1])}更贵" if lang == "zh" else f"; {ref(order[-1])} costs more"
+                    else:
+                        tail = f"，{ref(order[0])}更便宜" if lang == "zh" else f"; {ref(order[0])} is cheaper"
             if attr not in ("price",):
                 held = "unsure: comparison"
         nick = spoken_names(nickname, lang, self.names)

@@ -339,9 +339,12 @@ class ReplyStage(Stage):
                                        confidence=confidence, askers=askers)
         if frame is not None and frame.compare and len(frame.products) >= 2:
             draft = self.composer.compare(frame.products, frame.compare_attr, ev.lang,
-                                          names if len(names) > 1 else names[0])
+                                          names if len(names) > 1 else names[0], dearer=frame.dearer)
+            # a sure frame comparing named products by a catalog fact is the reading (the
+            # classifier's doubt about the intent label does not change the answer)
             return await self._suggest(ev, draft, "comparison", msg_ids, emit,
-                                       held=draft.held_reason or held_unsure, confidence=confidence, askers=askers)
+                                       held=draft.held_reason or (held_unsure if not frame.sure else None),
+                                       confidence=confidence, askers=askers)
         if frame is not None and frame.unsold_words and not frame.products:
             draft = self.composer.not_sold(frame.unsold_words[0], ev.lang, names if len(names) > 1 else names[0])
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
