@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cn2an
 
 from app.catalog.model import Catalog, Product
+from app.dialogue.variants import named_options
 from app.dialogue.vocabulary import ProductVocabulary
 from app.events import IntentClassified
 
@@ -119,6 +120,9 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
         carried = tuple(p for p in mentions if any(vocab.names(p, w) for w in words))
         if carried:
             mentions = carried
+    if fallback is not None and not mentions and named_options(fallback, text):
+        # the message names one of the fallback's own variants (a phone model a case comes in)
+        return Frame(products=(fallback,), source="fallback", **base)
     if words:
         unsold = tuple(w for w in words if not vocab.products_named(w))
         if fallback is not None and any(vocab.names(fallback, w) for w in words):

@@ -376,8 +376,25 @@ class ReplyComposer:
     def _stock(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
         if not p.skus:
             return self._missing(lang, nickname, p, "stock")
+        from app.dialogue.variants import VARIANT_TOKEN, named_options, skus_with, value_mentioned_loosely
+
+        named = named_options(p, text) if text and len(p.skus) > 1 else {}
+        if named:  # the exact variant by any option label the message names
+            chosen = skus_with(p, named)
+            values = [v for vs in named.values() for v in vs]
+            label = "、".join(values) if lang == "zh" else ", ".join(p.label_en(v) or v for v in values)
+            if not chosen:  # no SKU has that combination: the seller knows better
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            n = sum(s.stock for s in chosen)
+            return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
+                               variant_en=label, n=n)
         skus, color, size = self._match_skus(p, slots, text)
         variant = self._variant(color, size, lang)
+        if len(p.skus) > 1 and not variant and text and VARIANT_TOKEN.search(text):
+            # a variant-like label (250g, 30ml) that is none of this product's: do not answer for the whole
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        if not skus and (color or slots.color_word) and value_mentioned_loosely(p, color or slots.color_word or ""):
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if not skus:  # asked for a colour/size the product does not have
             if slots.color and color and not size:
                 return self._draft("color_no", lang, nickname, p, color_word=color)
