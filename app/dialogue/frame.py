@@ -38,6 +38,16 @@ COMPARE_ATTRS = {
 }
 
 
+_MODEL = re.compile(r"(?i)(?<![a-z])([a-z]{2,}\s?\d{1,4}[a-z]{0,3})(?![a-z0-9])")
+"""A model name: Latin letters then a number (Mate 60, iPhone15, K50) -- one we lack is not ours."""
+
+
+_NOT_MODEL = frozenset(
+    "no number link item cm kg ml mm gb tb mah ah lbs lb oz in inch size spf ip usb am pm yuan rmb and or vs the "
+    "is it to for of on at by with than under below over about around".split())
+"""Words before a number that make no model name (units, listing words, sizes, plain English)."""
+
+
 def _to_int(s: str) -> int | None:
     if s.isdigit():
         return int(s)
@@ -109,11 +119,16 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     compare = bool(_COMPARE.search(text)) and (len(listings) >= 2 or len(ev.slots.product_mentions) >= 2)
     attr = next((k for k, pat in COMPARE_ATTRS.items() if pat.search(text)), "") if compare else ""
     words = vocab.goods_words(text)
+    models = [m.group(1) for m in _MODEL.finditer(text)
+              if re.match(r"[a-z]+", m.group(1).lower()).group(0) not in _NOT_MODEL]
+    unknown_models = [m for m in models if not vocab.model_known(m)]
     dearer = attr == "price" and bool(_DEARER.search(text)) and not _CHEAPER.search(text)
     base = dict(intent=ev.intent, listings=listings, unknown_listings=unknown, goods_words=words,
                 compare=compare, compare_attr=attr, dearer=dearer)
     if listings:
         return Frame(products=known, source="listing", **base)
+    if unknown_models:  # a model name none of our products carries: not ours, or not sure which
+        return Frame(source="none", sure=False, unsure="product", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
     if mentions and words:
         # a mention is trusted when it carries one of the goods words the message names

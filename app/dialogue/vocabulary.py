@@ -83,6 +83,21 @@ class ProductVocabulary:
                 found.append(w)
         return tuple(found)
 
+    def model_known(self, model: str) -> bool:
+        """True when a model name (Mate 60, K50) is in some product's names or option values
+        (compared without case and spaces)."""
+        key = re.sub(r"\s+", "", model.lower())
+        return any(key in t for t in self._compact)
+
+    @cached_property
+    def _compact(self) -> tuple[str, ...]:
+        out = []
+        for p in self.catalog:
+            values = " ".join(v for s in p.skus for _, v in s.options)
+            labels = " ".join(p.label_en(v) for s in p.skus for _, v in s.options if v)
+            out.append(re.sub(r"\s+", "", f"{self._texts[p.product_id]} {values} {labels}".lower()))
+        return tuple(out)
+
     def products_named(self, word: str) -> tuple[Product, ...]:
         """Products one of whose names contains ``word``."""
         w = word.lower()
