@@ -8,6 +8,7 @@ Language follows the message (``zh``/``en``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -213,6 +214,59 @@ class ReplyComposer:
         return self._draft("no_such_listing", "en" if lang == "en" else "zh", nickname, n=number,
                            numbers=(number,))
 
+    def not_sold(self, word: str, lang: str, nickname: str = "") -> Draft:
+        """The viewer asked for a kind of goods no product of the catalog is: say so honestly
+        (no other product's facts). ``word`` is the viewer's own goods word (quoted)."""
+        lang = "en" if lang == "en" else "zh"
+        d = self._draft("not_sold", lang, nickname, word=word)
+        return dataclasses.replace(d, quoted=d.quoted + (word,))
+
+    def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "", *,
+                dearer: bool = False) -> Draft:
+        """Two or more products side by side: prices (``attr`` ``price`` or unknown) or stock
+        (``stock``), with which is cheaper / has more. An attribute the catalog cannot compare
+        (warmth, speed of delivery) gives the prices, held for the host
+        (``held_reason = "unsure: comparison"``). ``dearer``: the viewer asked which costs more."""
+        lang = "en" if lang == "en" else "zh"
+        ps = list(dict.fromkeys(products))[:3]
+        def ref(p: Product) -> str:
+            if lang == "zh":
+                return (f"{p.listing_number}号" if p.listing_number is not None else "") + f"「{p.spoken_name}」"
+            return f"“{p.title_en or p.spoken_name}”"
+        def price(p: Product) -> str:
+            if p.has_variant_prices:
+                lo, hi = _fmt_price(p.min_price), _fmt_price(p.max_price)
+                return f"{lo}到{hi}元" if lang == "zh" else f"{lo} to {hi} yuan"
+            return f"{_fmt_price(p.price)}元" if lang == "zh" else f"{_fmt_price(p.price)} yuan"
+        held = ""
+        if attr == "stock" and all(p.skus for p in ps):
+            parts = [f"{ref(p)}还有{p.total_stock}件" if lang == "zh" else f"{ref(p)} has {p.total_stock} left"
+                     for p in ps]
+            best = max(ps, key=lambda p: p.total_stock)
+            tail = (f"，{ref(best)}货多一些" if lang == "zh" else f"; {ref(best)} has more")
+        else:
+            parts = [f"{ref(p)}{price(p)}" if lang == "zh" else f"{ref(p)} is {price(p)}" for p in ps]
+            tail = ""
+            if attr in ("price", ""):
+                order = sorted(ps, key=lambda p: p.min_price)
+                # one is cheaper only when its dearest variant costs less than every other's cheapest
+                if all(a.max_price < b.min_price for a, b in zip(order, order[1:])):
+                    if dearer:
+                        tail = f"，{ref(order[-1])}更贵" if lang == "zh" else f"; {ref(order[-1])} costs more"
+                    else:
+                        tail = f"，{ref(order[0])}更便宜" if lang == "zh" else f"; {ref(order[0])} is cheaper"
+            if attr not in ("price",):
+                held = "unsure: comparison"
+        nick = spoken_names(nickname, lang, self.names)
+        body = ("，".join(parts) if lang == "zh" else ", ".join(parts)) + tail
+        if lang == "zh":
+            text = (f"{nick}，" if nick else "") + body
+        else:
+            body = body[0].upper() + body[1:]
+            text = (f"{nick}, " if nick else "") + body + "."
+        return Draft("compare", text, lang, tuple(p.product_id for p in ps), held_reason=held,
+                     quoted=(nick,) if nick else ())
+
     def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
         """One gift thanked on its own (the aggregate lines are :mod:`app.reply.thanks`'s): the
         gift's name only when it passes the name filters, else 礼物 / gift."""
@@ -322,8 +376,25 @@ class ReplyComposer:
     def _stock(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
         if not p.skus:
             return self._missing(lang, nickname, p, "stock")
+        from app.dialogue.variants import VARIANT_TOKEN, named_options, skus_with, value_mentioned_loosely
+
+        named = named_options(p, text) if text and len(p.skus) > 1 else {}
+        if named:  # the exact variant by any option label the message names
+            chosen = skus_with(p, named)
+            values = [v for vs in named.values() for v in vs]
+            label = "、".join(values) if lang == "zh" else ", ".join(p.label_en(v) or v for v in values)
+            if not chosen:  # no SKU has that combination: the seller knows better
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            n = sum(s.stock for s in chosen)
+            return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
+                               variant_en=label, n=n)
         skus, color, size = self._match_skus(p, slots, text)
         variant = self._variant(color, size, lang)
+        if len(p.skus) > 1 and not variant and text and VARIANT_TOKEN.search(text):
+            # a variant-like label (250g, 30ml) that is none of this product's: do not answer for the whole
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        if not skus and (color or slots.color_word) and value_mentioned_loosely(p, color or slots.color_word or ""):
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if not skus:  # asked for a colour/size the product does not have
             if slots.color and color and not size:
                 return self._draft("color_no", lang, nickname, p, color_word=color)

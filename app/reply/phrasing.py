@@ -36,6 +36,11 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("直播间没有{n}号链接哦，看看购物车里的链接号", "{nick}，购物车里没有{n}号链接，说一下想看哪款"),
         "en": ("There is no link number {n} in the shopping bag; check the link numbers there.",),
     },
+    "not_sold": {
+        "zh": ("这场没有{word}哦，购物车里的款可以看看", "{nick}，今天直播间没有{word}呢", "这场暂时没上{word}哦"),
+        "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, no {word} in tonight's stream.",
+               "{nick_en_lead}we don't sell {word} in this stream."),
+    },
     "ask_product": {
         "zh": ("{nick}想问的是几号链接呀？告诉我链接号马上帮你查", "宝宝说一下链接号或者商品名，我帮你看看"),
         "en": ("Which item do you mean{nick_en}? Tell me the link number and I'll check.",),

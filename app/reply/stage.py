@@ -32,6 +32,8 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
                         ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
+from app.dialogue.frame import build_frame
+from app.dialogue.vocabulary import ProductVocabulary
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
@@ -44,6 +46,9 @@ MERGEABLE_INTENTS: frozenset[str] = frozenset(
 """Intents whose replies do not depend on who asks: the same question from several viewers gets
 one reply. Complaints (each one matters to the seller) and recommendation requests (they use
 the viewer's own history) are answered one by one."""
+
+_SOCIAL_INTENTS = frozenset({"greeting", "compliment", "complaint", "spam", "chitchat"})
+"""Intents whose reply names no product: no question frame is built for them."""
 
 _SLOT_SIGNATURE = ("listing_number", "color", "color_word", "size", "height_cm", "weight_kg", "budget_max",
                    "budget_min", "quantity", "recipient")
@@ -124,6 +129,7 @@ class ReplyStage(Stage):
         self.introductions = introductions
         self.composer = ReplyComposer(catalog, seed=seed, names=names)
         self.guard = FactGuard(catalog)
+        self.vocabulary = ProductVocabulary(catalog)
         self.use_recommender = use_recommender
         self.merge_window_s = max(0.0, float(merge_window_s))
         self.repeat_window_s = max(0.0, float(repeat_window_s))
@@ -221,6 +227,14 @@ class ReplyStage(Stage):
         last = None if switched else self.catalog.get(asked_pid)
         return resolve_product(self.catalog, ev, last, self.now_selling_at(ev.t))
 
+    def _fallback_for(self, ev: IntentClassified) -> Product | None:
+        """The product a message names none of falls back to: the one this viewer last asked about
+        (until the host switches products), else the now-selling one."""
+        vkey = (ev.viewer.platform, ev.viewer.uid)
+        asked_t, asked_pid = self._last_asked.get(vkey, (0.0, None)) if ev.viewer.uid else (0.0, None)
+        last = None if self._selling.changed_between(asked_t, ev.t) else self.catalog.get(asked_pid)
+        return last or self.now_selling_at(ev.t)
+
     def merge_key(self, ev: IntentClassified, product: Product | None) -> tuple:
         """What makes two messages the same question: intent, certainty, the product, the slots
         that change the answer, the product's own variant labels named in the text, and (for
@@ -315,12 +329,32 @@ class ReplyStage(Stage):
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=HeldReason.UNCERTAIN_INTENT,
                                        confidence=confidence, askers=askers)
-        if ev.slots.listing_number is not None and self.catalog.by_listing(ev.slots.listing_number) is None \
-                and ev.intent not in ("greeting", "compliment", "complaint"):
-            draft = self.composer.no_such_listing(ev.slots.listing_number, ev.lang, ev.viewer.nickname)
-            return await self._suggest(ev, draft, ev.intent, msg_ids, emit,
-                                       held=HeldReason.UNCERTAIN_INTENT if ev.uncertain else None,
+        frame = None
+        if ev.intent not in _SOCIAL_INTENTS:
+            frame = build_frame(self.catalog, self.vocabulary, ev, self._fallback_for(ev))
+        held_unsure = HeldReason.UNCERTAIN_INTENT if ev.uncertain else None
+        if frame is not None and frame.unknown_listings:
+            draft = self.composer.no_such_listing(frame.unknown_listings[0], ev.lang, ev.viewer.nickname)
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
                                        confidence=confidence, askers=askers)
+        if frame is not None and frame.compare and len(frame.products) >= 2:
+            draft = self.composer.compare(frame.products, frame.compare_attr, ev.lang,
+                                          names if len(names) > 1 else names[0], dearer=frame.dearer)
+            # a sure frame comparing named products by a catalog fact is the reading (the
+            # classifier's doubt about the intent label does not change the answer)
+            return await self._suggest(ev, draft, "comparison", msg_ids, emit,
+                                       held=draft.held_reason or (held_unsure if not frame.sure else None),
+                                       confidence=confidence, askers=askers)
+        if frame is not None and frame.unsold_words and not frame.products:
+            draft = self.composer.not_sold(frame.unsold_words[0], ev.lang, names if len(names) > 1 else names[0])
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
+                                       confidence=confidence, askers=askers)
+        if frame is not None and not frame.sure:
+            draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=f"unsure: {frame.unsure}",
+                                       confidence=confidence, askers=askers)
+        if frame is not None and ev.intent != "recommendation_request":
+            product = frame.products[0] if frame.products else None
         draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=names if len(names) > 1 else names[0],
                                       text=ev.text, product=product, recommendations=recommendations)
         if draft is None:

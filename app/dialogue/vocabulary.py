@@ -1,0 +1,108 @@
+"""Product-type vocabulary: words naming kinds of goods, from the catalog and a general lexicon.
+
+``GENERAL_GOODS`` is a modest general lexicon of goods words (zh and en) written for this
+package; the catalog adds its own categories, tags, aliases, short names and title words
+(:class:`ProductVocabulary`). Together they tell "a product we sell" from "a kind of goods we
+do not have tonight".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from app.catalog.model import Catalog, Product
+
+GENERAL_GOODS: frozenset[str] = frozenset("""
+衣服 上衣 外套 大衣 风衣 夹克 羽绒服 棉服 毛衣 针织衫 卫衣 衬衫 T恤 短袖 长袖 背心 马甲 西装 连衣裙 裙子 半身裙
+裤子 牛仔裤 短裤 休闲裤 运动裤 打底裤 睡衣 内衣 内裤 文胸 袜子 丝袜 帽子 围巾 手套 领带 腰带 皮带
+鞋 鞋子 运动鞋 跑鞋 皮鞋 靴子 雪地靴 凉鞋 拖鞋 高跟鞋 童鞋 童装 包 包包 背包 双肩包 手提包 钱包 行李箱 书包
+手机 平板 电脑 笔记本 耳机 充电器 充电宝 数据线 手机壳 手表 手环 音箱 相机 键盘 鼠标 显示器 电视 路由器 游戏机
+冰箱 洗衣机 空调 风扇 电风扇 吹风机 电饭煲 微波炉 烤箱 空气炸锅 榨汁机 咖啡机 电水壶 加湿器 吸尘器 扫地机
+锅 炒锅 煎锅 汤锅 刀 菜刀 砧板 碗 盘子 杯子 水杯 保温杯 筷子 勺子 餐具 毛巾 浴巾 被子 羽绒被 枕头 床单 四件套
+床垫 窗帘 地毯 沙发 椅子 桌子 台灯 衣架 收纳盒 雨伞
+口红 唇膏 粉底 粉底液 气垫 眼影 睫毛膏 眉笔 腮红 面膜 面霜 乳液 精华 爽肤水 洗面奶 防晒霜 卸妆水 香水
+洗发水 护发素 沐浴露 牙膏 牙刷 剃须刀 指甲油
+茶 茶叶 绿茶 红茶 白茶 乌龙茶 普洱 咖啡 牛奶 奶粉 酸奶 饮料 果汁 酒 白酒 红酒 啤酒 零食 饼干 巧克力 糖果
+坚果 瓜子 蜂蜜 大米 面粉 挂面 方便面 食用油 酱油 醋 调料 水果 苹果 橙子 牛肉 猪肉 鸡蛋 海鲜 月饼 粽子
+玩具 积木 娃娃 文具 钢笔 笔 本子 书 图书 乐高 项链 耳环 戒指 手链 首饰 眼镜 墨镜 猫粮 狗粮 宠物
+jacket coat sweater hoodie shirt t-shirt tee dress skirt jeans pants trousers shorts pajamas socks hat cap scarf
+gloves shoes sneakers boots sandals slippers heels bag backpack wallet suitcase
+phone smartphone tablet laptop computer headphones earphones earbuds charger cable speaker camera
+keyboard mouse monitor tv fridge hairdryer kettle blender toaster vacuum pan pot knife bowl plate cup mug
+bottle towel blanket quilt pillow sheets mattress curtain sofa chair table lamp umbrella
+lipstick foundation mascara eyeshadow blush cream lotion serum toner cleanser sunscreen perfume shampoo
+conditioner toothpaste toothbrush tea coffee milk juice wine beer snacks cookies chocolate candy nuts honey rice
+noodles oil fruit beef pork eggs toy toys lego doll notebook necklace earrings bracelet jewelry
+glasses sunglasses
+""".split())
+
+_EN_WORD = re.compile(r"[a-z][a-z\-]*")
+
+
+def product_text(p: Product) -> str:
+    """Every name of a product, lowercased: title, short name, English title, category, tags,
+    aliases (what a goods word is looked up in)."""
+    return " ".join((p.title, p.short_name, p.title_en, p.category, *p.tags, *p.aliases)).lower()
+
+
+class ProductVocabulary:
+    """Goods words over one catalog.
+
+    Args:
+        catalog: the seller's catalog.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._texts = {p.product_id: product_text(p) for p in catalog}
+
+    @cached_property
+    def catalog_terms(self) -> frozenset[str]:
+        """Categories, tags, aliases and short names of the catalog (lowercased, 2+ characters)."""
+        out = set()
+        for p in self.catalog:
+            for t in (p.category, p.short_name, *p.tags, *p.aliases):
+                t = (t or "").strip().lower()
+                if len(t) >= 2:
+                    out.add(t)
+        return frozenset(out)
+
+    def goods_words(self, text: str) -> tuple[str, ...]:
+        """Goods words named in ``text`` (general lexicon and catalog terms), longest first,
+        without words inside a longer one found."""
+        low = text.lower()
+        en = set(_EN_WORD.findall(low))
+        found: list[str] = []
+        for w in sorted(GENERAL_GOODS | self.catalog_terms, key=len, reverse=True):
+            if len(w) < 2 or (w.isascii() and len(w) < 3):  # 包 of 包邮, 茶 of 茶香粉: too short to tell
+                continue
+            hit = (w in en or (w.endswith("s") is False and w + "s" in en)) if w.isascii() and w.isalpha() \
+                else w in low
+            if hit and not any(w in f for f in found):
+                found.append(w)
+        return tuple(found)
+
+    def model_known(self, model: str) -> bool:
+        """True when a model name (Mate 60, K50) is in some product's names or option values
+        (compared without case and spaces)."""
+        key = re.sub(r"\s+", "", model.lower())
+        return any(key in t for t in self._compact)
+
+    @cached_property
+    def _compact(self) -> tuple[str, ...]:
+        out = []
+        for p in self.catalog:
+            values = " ".join(v for s in p.skus for _, v in s.options)
+            labels = " ".join(p.label_en(v) for s in p.skus for _, v in s.options if v)
+            out.append(re.sub(r"\s+", "", f"{self._texts[p.product_id]} {values} {labels}".lower()))
+        return tuple(out)
+
+    def products_named(self, word: str) -> tuple[Product, ...]:
+        """Products one of whose names contains ``word``."""
+        w = word.lower()
+        return tuple(p for p in self.catalog if w in self._texts[p.product_id])
+
+    def names(self, p: Product, word: str) -> bool:
+        """True when ``word`` is in one of ``p``'s names."""
+        return word.lower() in self._texts.get(p.product_id, product_text(p))
