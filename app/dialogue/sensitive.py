@@ -26,7 +26,7 @@ _CLASSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("health", ("治", "疗效", "药", "病", "医", "糖尿病", "高血压", "血糖", "血压", "减肥", "瘦身", "降", "消炎",
                 "祛斑", "祛痘", "去痘", "痘痘", "痘", "湿疹", "皮炎", "副作用", "激素", "荧光剂", "抗癌", "防癌",
                 "养胃", "护肝", "失眠", "便秘", "保健", "胆固醇", "心脏", "手术", "伤口", "癌", "痛风", "吃了会", "安全吗",
-                "有害", "致癌", "能吃吗", "老人能", "长辈能"),
+                "有害", "致癌", "甲醛", "有毒", "辐射", "重金属", "能吃吗", "老人能", "长辈能"),
      (r"cure\w*", r"heal\w*", r"treat(s|ment)?", r"acne", r"pimples?", r"eczema", r"medic\w*", r"diabet\w*",
       r"blood (pressure|sugar)", r"cholesterol", r"weight loss", r"lose weight", r"side effects?", r"steroids?",
       r"hormones?", r"cancer", r"disease\w*", r"doctor", r"therap\w*", r"safe (for|to)", r"is it safe",

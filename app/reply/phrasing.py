@@ -146,6 +146,14 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("「{title}」的{fact}：{value}", "{nick}，「{title}」{fact}是{value}"),
         "en": ("{nick_en_lead}the {fact_en} of “{title_en}” is {value}.",),
     },
+    "fact_courier": {
+        "zh": ("「{title}」发{value}哦", "{nick}，「{title}」发的是{value}"),
+        "en": ("{nick_en_lead}“{title_en}” ships by {value}.",),
+    },
+    "fact_ships_from": {
+        "zh": ("「{title}」从{value}发货", "{nick}，「{title}」是{value}发货的"),
+        "en": ("{nick_en_lead}“{title_en}” ships from {value}.",),
+    },
 }
 
 
