@@ -53,7 +53,8 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("fading", r"掉色|褪色|串色", r"fad(e|es|ing)|colou?r ?bleed", None),
     ("harvest year", r"今年的|新茶|哪年的|年份|陈茶", r"this year'?s|harvest|vintage", None),
     ("origin", r"产地|哪里产|哪产的|原产", r"made in|origin", None),
-    ("ingredients", r"配料|添加剂|防腐剂|含糖|加糖|有糖", r"ingredient\w*|additive\w*|preservative\w*|sugar", None),
+    ("packaging", r"独立包装|包装|礼盒装|袋装|盒装|几袋|几包", r"packag\w*|wrapped|individually", None),
+    ("ingredients", r"配料|成分|添加剂|防腐剂|含糖|加糖|有糖", r"ingredient\w*|additive\w*|preservative\w*|sugar", None),
     ("taste", r"甜吗|辣吗|咸吗|口味|口感|好吃吗|什么味", r"\btaste\b|sweet\??$|spicy|salty|flavou?r", None),
     ("smell", r"味道大|有味道|异味|香味|气味|香精", r"\bsmell\w*|fragrance|scent", None),
     ("battery", r"续航|电池|待机", r"battery|standby", None),
@@ -115,7 +116,10 @@ def _terms(text: str) -> set[str]:
     return out
 
 
-_STOP = frozenset(("吗", "呢", "嘛", "的", "了", "是", "有", "不", "能", "可以", "这个", "这款", "那个", "请问", "主播",
+_STOP = frozenset(("支持", "没有", "有没有", "是不是", "能不能", "可不可以", "哪些", "哪个", "几个", "用吗", "适合", "一般",
+                   "介绍", "怎么样", "如何", "详细", "说说", "讲讲", "好用", "好不好", "推荐",
+                   "tell", "about", "me", "it's", "its", "any", "details", "good", "with", "my", "on", "in", "and",
+                   "吗", "呢", "嘛", "的", "了", "是", "有", "不", "能", "可以", "这个", "这款", "那个", "请问", "主播",
                    "一下", "多少", "怎么", "什么", "吧", "啊", "呀", "宝宝", "你们", "我", "你", "会", "要", "就", "还",
                    "the", "a", "an", "is", "it", "this", "does", "do", "can", "i", "you", "what", "how", "of", "to",
                    "for", "there", "are", "be", "will", "any", "have", "has"))
@@ -239,11 +243,43 @@ class FactAnswerer:
         e = match_faq(self.catalog.faq, text)
         if e is not None and fits(e) and not composer_answers:
             return self._faq_draft(e, lang, nickname, product)
+        if attr is None and product is not None and intent == "product_detail":
+            unknown = self.uncovered_terms(text, product, lang)
+            if unknown:
+                return c._missing(lang, nickname, product, "、".join(unknown) if lang == "zh" else ", ".join(unknown))
+            return None
         if attr is None or product is None or composer_answers:
             return None
         if name == "material" and intent == "product_detail" and not re.search(r"材质|面料|material|fabric", text, re.I):
             return None
         return c._missing(lang, nickname, product, name)
+
+    _GENERIC = re.compile(r"介绍|怎么样|如何|详细|说说|讲讲|看看|好用吗|好不好|tell me about|details|what is it|any good",
+                          re.IGNORECASE)
+
+    @classmethod
+    def uncovered_terms(cls, text: str, product: Product, lang: str) -> list[str]:
+        """Key terms of a specific question that none of the product's facts mention (``支持手写笔吗``
+        -> ``['手写笔']``); empty for a general question (``介绍一下``) or one the facts cover."""
+        if cls._GENERIC.search(text or ""):
+            return []
+        names = " ".join((product.title, product.short_name, product.title_en, product.category, product.brand,
+                          *product.aliases)).casefold()
+        facts = " ".join((product.title, product.title_en, product.material, product.material_en,
+                          *product.selling_points, *product.selling_points_en, *product.tags, *product.suitable_for,
+                          *product.colors, *product.sizes, *(v for _, v in product.labels_en),
+                          *(f"{n} {v}" for sku in product.skus for n, v in sku.options))).casefold()
+        out = []
+        for w in _terms(text):
+            if re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in names:
+                continue
+            if re.fullmatch(r"[a-z'-]+", w):
+                if len(w) < 3 or w in facts or w.rstrip("s") in facts:
+                    continue
+            elif len(w) < 2 or w in facts or all(ch in facts for ch in w):
+                continue
+            out.append(w)
+        return out
 
     def _faq_draft(self, e: FaqEntry, lang: str, nickname, product: Product | None):
         c = self.composer
