@@ -103,6 +103,14 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", t)
 
 
+_FILLER = re.compile(r"可不可以|能不能|会不会|是不是|有没有|可以|能|这个|这款|那个|请问|主播|宝宝|呀|啊|哦|吧")
+
+
+def _canon(text: str) -> str:
+    """Normalised text without modal verbs and fillers (这个白天可以用吗 -> 白天用)."""
+    return _FILLER.sub("", _norm(faq_key(text or "")))
+
+
 def _terms(text: str) -> set[str]:
     t = unicodedata.normalize("NFKC", text or "").casefold()
     out = set()
@@ -139,16 +147,16 @@ def match_faq(entries: Sequence[FaqEntry], question: str, *, threshold: float = 
     Returns:
         The best entry, or ``None`` when none scores ``threshold`` or more.
     """
-    q = _norm(question)
+    q = _canon(question)
     if not q or not entries:
         return None
     qterms = _terms(question)
     best, best_score = None, 0.0
     for e in entries:
-        k = _norm(faq_key(e.question))
+        k = _canon(e.question)
         if not k:
             continue
-        if k == _norm(faq_key(question)):
+        if k == q:
             return e
         if len(k) <= 4:  # a short key (保质期, 发票, 快递) must appear whole
             score = 1.0 if k in q else 0.0
