@@ -112,6 +112,9 @@ class ReplyComposer:
         self.catalog = catalog
         self.rotator = PhraseRotator(seed)
         self.names = names
+        from app.dialogue.facts import FactAnswerer
+
+        self.facts = FactAnswerer(catalog, self)
 
     # ------------------------------------------------------------------ helpers
     def _fill(self, key: str, lang: str, nickname: str | Sequence[str], product: Product | None = None,
@@ -172,6 +175,10 @@ class ReplyComposer:
             recommendations: ranked (product, reason) pairs for recommendation requests.
         """
         lang = "en" if lang == "en" else "zh"
+        if intent not in ("spam", "greeting", "compliment", "complaint", "recommendation_request"):
+            facts = self.facts.answer(intent, slots, lang, text=text, product=product, nickname=nickname)
+            if facts is not None:
+                return facts
         if intent == "missing_fact_prompt":  # a message only the seller can answer
             return self._draft("missing_fact", lang, nickname)
         if intent in ("spam", "chitchat"):

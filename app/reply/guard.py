@@ -340,6 +340,11 @@ class FactGuard:
             name = m.group(1) or m.group(2)
             if name not in self._names:
                 problems.append(f"product name '{name}' is not in the catalog")
+        from app.dialogue.sensitive import efficacy_claim
+
+        claim = efficacy_claim(text)
+        if claim:  # cosmetics and food may not claim to treat or cure
+            problems.append(f"medical-efficacy claim: {claim}")
         found_banned = [w for w in BANNED_WORDS if w in text]
         if found_banned:
             problems.append("banned words (极限词): " + ", ".join(found_banned))

@@ -135,6 +135,30 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("这个问题主播来回答你哦", "{nick}稍等，这个我请主播确认一下"),
         "en": ("The host will answer that one for you.",),
     },
+    "sensitive_held": {
+        "zh": ("{nick}这个问题主播亲自来回答你哦", "{nick}稍等，这个我请主播确认一下"),
+        "en": ("{nick_en_lead}the host will check that and answer you.",),
+    },
+    "faq_held": {
+        "zh": ("{nick}，{answer}",),
+        "en": ("{nick_en_lead}{answer}",),
+    },
+    "faq_answer": {
+        "zh": ("{nick}，{answer}", "{answer}哦"),
+        "en": ("{nick_en_lead}{answer}",),
+    },
+    "fact_value": {
+        "zh": ("「{title}」的{fact}：{value}", "{nick}，「{title}」{fact}是{value}"),
+        "en": ("{nick_en_lead}the {fact_en} of “{title_en}” is {value}.",),
+    },
+    "fact_courier": {
+        "zh": ("「{title}」发{value}哦", "{nick}，「{title}」发的是{value}"),
+        "en": ("{nick_en_lead}“{title_en}” ships by {value}.",),
+    },
+    "fact_ships_from": {
+        "zh": ("「{title}」从{value}发货", "{nick}，「{title}」是{value}发货的"),
+        "en": ("{nick_en_lead}“{title_en}” ships from {value}.",),
+    },
 }
 
 

@@ -1,0 +1,297 @@
+"""Answers from the seller's facts: sensitive questions held, FAQ answers repeated, food facts,
+and honest "the host will check" for facts the catalog does not hold.
+
+:class:`FactAnswerer` is called first by :meth:`app.reply.composer.ReplyComposer.compose` for
+product-bound questions; it returns a :class:`~app.reply.composer.Draft` when it can decide the
+reply, else ``None`` (the composer's per-intent answer follows).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Sequence
+
+import jieba
+from rapidfuzz import fuzz
+
+from app.catalog.model import Catalog, FaqEntry, Product, faq_key
+from app.dialogue.sensitive import sensitive_reason
+
+jieba.setLogLevel(60)
+
+# Facts a viewer may ask about: (seller words, zh pattern, en pattern, attribute reader or None).
+# ``None`` = no catalog column holds it: only a FAQ entry can answer it, else it is a missing fact.
+_COMPOSER = "composer"  # the per-intent composer answers it from catalog columns
+
+_ATTRS: tuple[tuple[str, str, str, object], ...] = (
+    ("restock date", r"什么时候补货|何时补货|多久补货|补不补货|会补货吗|还会补吗|什么时候有货|什么时候到货",
+     r"restock\w*|back in stock|when will .* (be )?(available|in stock)", None),
+    ("return shipping", r"退货运费|退换运费|运费险|寄回运费|退回运费|退货.*谁出|退.*邮费",
+     r"return (shipping|postage)|who pays (for )?(the )?return", _COMPOSER),
+    ("returns", r"退货|退换|能退吗|可以退吗|拆封|换货|无理由", r"\breturns?\b|refund\w*|exchange", _COMPOSER),
+    ("courier", r"快递|物流公司|发什么快|发啥快", r"courier|carrier|which express|delivery company|shipping company",
+     lambda p: p.shipping.courier),
+    ("ships from", r"从哪发|从哪里发|哪里发货|哪儿发货|哪发货|发货地|在哪发", r"ships? from|shipped from|where .*ship",
+     lambda p: p.shipping.ships_from),
+    ("shipping fee", r"运费|包邮|邮费", r"free shipping|shipping (fee|cost)|postage", _COMPOSER),
+    ("dispatch", r"几天发货|多久发货|什么时候发货|当天发|几天到|多久到|几天能到", r"when .* ship|how (long|soon)|dispatch|arriv\w*",
+     _COMPOSER),
+    ("shelf life", r"保质期|能放多久|放多久|能保存多久|过期", r"shelf[- ]life|expir\w*|best before|how long .*(keep|last)",
+     lambda p: p.shelf_life),
+    ("production date", r"生产日期|什么时候生产|哪天生产|生产的|新日期", r"production date|manufactur\w* date|when was it (made|produced)|\bproduced\b",
+     lambda p: p.production_date),
+    ("storage", r"储存|存放|保存方式|怎么保存|怎么放|冷藏|冷冻|放冰箱", r"\bstor(e|age)\b|refrigerat\w*|fridge|keep it cold",
+     lambda p: p.storage),
+    ("net weight", r"净含量|多重|几克|多少克|多少斤|几斤|多少毫升|几毫升|容量多大|分量", r"net weight|how (heavy|much does it weigh)|how many (grams|ml)|\bweight\b of",
+     lambda p: p.net_weight),
+    ("warranty", r"保修|质保|三包|保固", r"warrant\w*|guarantee",
+     lambda p: p.after_sales.warranty),
+    ("material", r"什么材质|什么面料|材质|面料|什么做的|成分是", r"made of|material|fabric", lambda p: p.material),
+    ("pilling", r"起球|掉毛", r"pill(ing|s)?\b|shed(s|ding)?\b", None),
+    ("shrinkage", r"缩水|变形", r"shrink\w*", None),
+    ("fading", r"掉色|褪色|串色", r"fad(e|es|ing)|colou?r ?bleed", None),
+    ("harvest year", r"今年的|新茶|哪年的|年份|陈茶", r"this year'?s|harvest|vintage", None),
+    ("origin", r"产地|哪里产|哪产的|原产", r"made in|origin", None),
+    ("packaging", r"独立包装|包装|礼盒装|袋装|盒装|几袋|几包", r"packag\w*|wrapped|individually", None),
+    ("ingredients", r"配料|成分|添加剂|防腐剂|含糖|加糖|有糖", r"ingredient\w*|additive\w*|preservative\w*|sugar", None),
+    ("taste", r"甜吗|辣吗|咸吗|口味|口感|好吃吗|什么味", r"\btaste\b|sweet\??$|spicy|salty|flavou?r", None),
+    ("smell", r"味道大|有味道|异味|香味|气味|香精", r"\bsmell\w*|fragrance|scent", None),
+    ("battery", r"续航|电池|待机", r"battery|standby", None),
+    ("noise", r"噪音|声音大|吵不吵", r"\bnois\w*|\bloud\b", None),
+    ("thickness", r"厚不厚|薄不薄|厚吗|薄吗|透不透|透吗", r"thick|thin|see-through|sheer", None),
+    ("washing", r"机洗|水洗|手洗|干洗|能洗吗", r"machine wash|washable|dry clean", None),
+    ("waterproof", r"防水|泼水", r"waterproof|water[- ]resistant", None),
+    ("measurements", r"多长|多宽|多高|多大尺寸|尺寸多大|裙长|衣长|袖长|腰围|胸围|长度|宽度",
+     r"how (long|wide|tall|big)\b|length|width|dimensions?", None),
+)
+_ATTRS_C = tuple((name, re.compile(zh), re.compile(en, re.IGNORECASE), read) for name, zh, en, read in _ATTRS)
+
+_SELLER_ZH = {"shelf life": "保质期", "production date": "生产日期", "storage": "储存方式", "net weight": "净含量",
+              "warranty": "保修", "material": "材质"}
+_FACT_KEY = {"courier": "fact_courier", "ships from": "fact_ships_from"}
+
+# Chinese courier companies' English names (proper names in English replies).
+_COURIER_EN = {"顺丰": "SF Express", "中通": "ZTO Express", "圆通": "YTO Express", "韵达": "Yunda Express",
+               "申通": "STO Express", "极兔": "J&T Express", "京东": "JD Logistics", "德邦": "Deppon",
+               "邮政": "China Post", "EMS": "EMS", "百世": "Best Express", "天天": "TTK Express"}
+_UNIT_EN = {"年": "years", "个月": "months", "月": "months", "天": "days", "日": "days", "小时": "hours",
+            "克": "g", "千克": "kg", "公斤": "kg", "毫升": "ml", "升": "L"}
+
+
+def to_english(name: str, value: str) -> str | None:
+    """A catalog value said in English (courier names, cities in pinyin, durations and amounts),
+    or ``None`` when it cannot be said without Chinese words."""
+    v = unicodedata.normalize("NFKC", value).strip()
+    if v.isascii():
+        return v
+    if name == "courier":
+        parts = [en for zh, en in _COURIER_EN.items() if zh in v]
+        return " or ".join(parts) if parts else None
+    if name == "ships from" and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", v):
+        from pypinyin import lazy_pinyin
+
+        return "".join(lazy_pinyin(v.removesuffix("市"))).capitalize()
+    out = re.sub(r"(\d+(?:\.\d+)?)\s*(千克|公斤|个月|小时|毫升|年|月|天|日|克|升)",
+                 lambda m: f"{m.group(1)} {_UNIT_EN[m.group(2)]}" if _UNIT_EN[m.group(2)].isalpha() and
+                 len(_UNIT_EN[m.group(2)]) > 2 else f"{m.group(1)}{_UNIT_EN[m.group(2)]}", v)
+    return out if out.isascii() else None
+
+
+def _norm(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text or "").casefold()
+    return re.sub(r"[\s\W_]+", "", t)
+
+
+_FILLER = re.compile(r"可不可以|能不能|会不会|是不是|有没有|可以|能|这个|这款|那个|请问|主播|宝宝|呀|啊|哦|吧")
+
+
+def _canon(text: str) -> str:
+    """Normalised text without modal verbs and fillers (这个白天可以用吗 -> 白天用)."""
+    return _FILLER.sub("", _norm(faq_key(text or "")))
+
+
+def _terms(text: str) -> set[str]:
+    t = unicodedata.normalize("NFKC", text or "").casefold()
+    out = set()
+    for w in jieba.lcut(t):
+        w = w.strip()
+        if not w or not re.search(r"\w", w):
+            continue
+        if w in _STOP:
+            continue
+        out.add(w)
+    return out
+
+
+_STOP = frozenset(("支持", "没有", "有没有", "是不是", "能不能", "可不可以", "哪些", "哪个", "几个", "用吗", "适合", "一般",
+                   "介绍", "怎么样", "如何", "详细", "说说", "讲讲", "好用", "好不好", "推荐",
+                   "tell", "about", "me", "it's", "its", "any", "details", "good", "with", "my", "on", "in", "and",
+                   "吗", "呢", "嘛", "的", "了", "是", "有", "不", "能", "可以", "这个", "这款", "那个", "请问", "主播",
+                   "一下", "多少", "怎么", "什么", "吧", "啊", "呀", "宝宝", "你们", "我", "你", "会", "要", "就", "还",
+                   "the", "a", "an", "is", "it", "this", "does", "do", "can", "i", "you", "what", "how", "of", "to",
+                   "for", "there", "are", "be", "will", "any", "have", "has"))
+
+
+def match_faq(entries: Sequence[FaqEntry], question: str, *, threshold: float = 0.62) -> FaqEntry | None:
+    """The FAQ entry whose question best matches ``question`` by meaning-ish fuzzy matching.
+
+    The score mixes rapidfuzz's partial ratio on normalised text (catches 保质期 inside
+    保质期多久呀) with the share of the entry's key terms (jieba words) found in the question.
+
+    Args:
+        entries: FAQ entries (a product's, or the shop's).
+        question: the viewer's message.
+        threshold: the lowest score (0..1) accepted.
+
+    Returns:
+        The best entry, or ``None`` when none scores ``threshold`` or more.
+    """
+    q = _canon(question)
+    if not q or not entries:
+        return None
+    qterms = _terms(question)
+    best, best_score = None, 0.0
+    for e in entries:
+        k = _canon(e.question)
+        if not k:
+            continue
+        if k == q:
+            return e
+        if len(k) <= 4:  # a short key (保质期, 发票, 快递) must appear whole
+            score = 1.0 if k in q else 0.0
+        else:
+            fuzzy = fuzz.partial_ratio(k, q) / 100.0
+            eterms = _terms(e.question)
+            overlap = len(eterms & qterms) / len(eterms) if eterms else 0.0
+            score = 0.5 * fuzzy + 0.5 * overlap
+        if score > best_score:
+            best, best_score = e, score
+    return best if best_score >= threshold else None
+
+
+def asked_attribute(text: str) -> tuple[str, object] | None:
+    """The fact a question asks about, as (seller words, reader or ``None``), or ``None``."""
+    t = unicodedata.normalize("NFKC", text or "")
+    for name, zh, en, read in _ATTRS_C:
+        if zh.search(t) or en.search(t):
+            return name, read
+    return None
+
+
+class FactAnswerer:
+    """Decides replies that rest on the seller's own facts.
+
+    Args:
+        catalog: the seller's catalog (products' FAQ, the shop FAQ, food-fact columns).
+        composer: the :class:`~app.reply.composer.ReplyComposer` whose templates and name filters
+            the drafts use.
+    """
+
+    _PRODUCT_INTENTS = frozenset(("product_detail", "size_fit", "shipping", "after_sales", "stock", "price",
+                                  "discount", "missing_fact_prompt", "purchase_intent"))
+
+    def __init__(self, catalog: Catalog, composer) -> None:
+        self.catalog = catalog
+        self.composer = composer
+
+    def faq(self, text: str, product: Product | None) -> FaqEntry | None:
+        """The product's FAQ entry for ``text``, else the shop's, else ``None``."""
+        if product is not None:
+            e = match_faq(product.faq, text)
+            if e is not None:
+                return e
+        return match_faq(self.catalog.faq, text)
+
+    def answer(self, intent: str, slots, lang: str, *, text: str = "", product: Product | None = None,
+               nickname: str | Sequence[str] = ""):
+        """A draft for the question, or ``None`` when the per-intent composer should answer.
+
+        Sensitive questions are always held (reason ``sensitive: <class>``), quoting the FAQ
+        answer when one matches. A matched FAQ answer is spoken. A question about a fact the
+        catalog lacks is held with ``missing_fact: <fact>``.
+        """
+        lang = "en" if lang == "en" else "zh"
+        c = self.composer
+        reason = sensitive_reason(text)
+        if reason is not None:
+            e = self.faq(text, product)
+            if e is not None:
+                return c._draft("faq_held", lang, nickname, product, held=f"sensitive: {reason}", answer=e.answer)
+            return c._draft("sensitive_held", lang, nickname, product, held=f"sensitive: {reason}")
+        if intent not in self._PRODUCT_INTENTS or not text:
+            return None
+        if intent in ("price", "discount", "stock", "purchase_intent"):
+            return None  # frames' answers; only sensitive questions are taken here
+        attr = asked_attribute(text)
+        if intent == "stock" and (attr is None or attr[1] is not None):
+            return None  # stock levels are the composer's; only facts no column holds are taken here
+        name, read = attr if attr is not None else ("", None)
+        if read is _COMPOSER:
+            read = None
+            composer_answers = True
+        else:
+            composer_answers = False
+
+        def fits(e: FaqEntry) -> bool:  # an entry about another fact does not answer this one
+            ea = asked_attribute(e.question)
+            return attr is None or ea is None or ea[0] == name
+
+        e = match_faq(product.faq, text) if product is not None else None
+        if e is not None and fits(e):
+            return self._faq_draft(e, lang, nickname, product)
+        value = read(product) if (product is not None and callable(read)) else ""
+        if value:
+            if lang == "en":
+                value = to_english(name, value)
+                if value is None:
+                    return c._missing(lang, nickname, product, f"{name} in English")
+            return c._draft(_FACT_KEY.get(name, "fact_value"), lang, nickname, product,
+                            fact=_SELLER_ZH.get(name, name), fact_en=name, value=value)
+        e = match_faq(self.catalog.faq, text)
+        if e is not None and fits(e) and not composer_answers:
+            return self._faq_draft(e, lang, nickname, product)
+        if attr is None and product is not None and intent == "product_detail":
+            unknown = self.uncovered_terms(text, product, lang)
+            if unknown:
+                return c._missing(lang, nickname, product, "、".join(unknown) if lang == "zh" else ", ".join(unknown))
+            return None
+        if attr is None or product is None or composer_answers:
+            return None
+        if name == "material" and intent == "product_detail" and not re.search(r"材质|面料|material|fabric", text, re.I):
+            return None
+        return c._missing(lang, nickname, product, name)
+
+    _GENERIC = re.compile(r"介绍|怎么样|如何|详细|说说|讲讲|看看|好用吗|好不好|tell me about|details|what is it|any good",
+                          re.IGNORECASE)
+
+    @classmethod
+    def uncovered_terms(cls, text: str, product: Product, lang: str) -> list[str]:
+        """Key terms of a specific question that none of the product's facts mention (``支持手写笔吗``
+        -> ``['手写笔']``); empty for a general question (``介绍一下``) or one the facts cover."""
+        if cls._GENERIC.search(text or ""):
+            return []
+        names = " ".join((product.title, product.short_name, product.title_en, product.category, product.brand,
+                          *product.aliases)).casefold()
+        facts = " ".join((product.title, product.title_en, product.material, product.material_en,
+                          *product.selling_points, *product.selling_points_en, *product.tags, *product.suitable_for,
+                          *product.colors, *product.sizes, *(v for _, v in product.labels_en),
+                          *(f"{n} {v}" for sku in product.skus for n, v in sku.options))).casefold()
+        out = []
+        for w in _terms(text):
+            if re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in names:
+                continue
+            if re.fullmatch(r"[a-z'-]+", w):
+                if len(w) < 3 or w in facts or w.rstrip("s") in facts:
+                    continue
+            elif len(w) < 2 or w in facts or all(ch in facts for ch in w):
+                continue
+            out.append(w)
+        return out
+
+    def _faq_draft(self, e: FaqEntry, lang: str, nickname, product: Product | None):
+        c = self.composer
+        if lang == "en" and not e.answer.isascii():
+            return c._draft("missing_fact", lang, nickname, product,
+                            held=f"missing_fact: English answer to '{e.question}'")
+        return c._draft("faq_answer", lang, nickname, product, answer=e.answer)

@@ -1,0 +1,139 @@
+"""Facts answers: sensitive questions held by class, FAQ answers repeated, food facts,
+missing facts held with the fact named, shipping answers only what was asked (three verticals)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.catalog.importer import load_catalog
+from app.dialogue.facts import match_faq, to_english
+from app.dialogue.sensitive import efficacy_claim, sensitive_reason
+from app.reply.composer import ReplyComposer
+from app.reply.guard import FactGuard
+from app.understanding.slots import Slots
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+DATA = Path(__file__).parent / "data" / "catalogs"
+
+
+def _catalog(name: str):
+    return load_catalog(str(DATA / f"{name}.csv")).catalog
+
+
+@pytest.fixture(scope="module")
+def cosmetics():
+    return _catalog("cosmetics")
+
+
+@pytest.fixture(scope="module")
+def food():
+    return _catalog("food")
+
+
+@pytest.fixture(scope="module")
+def mall():
+    return _catalog("mall")
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("这个能祛痘吗", "health"), ("孕期可以用吗", "pregnancy"), ("三岁小孩能吃吗", "children"),
+    ("我对酒精过敏", "allergy"), ("保真吗，是正品吗", "authenticity"), ("可以开专票吗", "invoice"),
+    ("支持花呗分期吗", "payment"), ("will it help my eczema", "health"), ("safe while breastfeeding?", "pregnancy"),
+    ("is this a counterfeit", "authenticity"), ("can I get a receipt", "invoice"), ("do you take credit cards", "payment"),
+])
+def test_sensitive_classes(text, reason):
+    assert sensitive_reason(text) == reason
+
+
+@pytest.mark.parametrize("text", ["多少钱", "降价了吗", "有黑色吗", "which size for 170cm", "发什么快递"])
+def test_ordinary_questions_are_not_sensitive(text):
+    assert sensitive_reason(text) is None
+
+
+def test_sensitive_held_even_with_a_product(cosmetics):
+    c = ReplyComposer(cosmetics)
+    p = cosmetics.products[0]
+    d = c.compose("product_detail", Slots(), "zh", text="孕妇可以用这个吗", product=p, nickname="小美")
+    assert d.held_reason == "sensitive: pregnancy"
+    d = c.compose("price", Slots(), "en", text="is it genuine", product=p)
+    assert d.held_reason == "sensitive: authenticity"
+
+
+def test_efficacy_claim_is_held_by_the_guard(cosmetics):
+    assert efficacy_claim("这款能祛痘哦") is not None
+    assert efficacy_claim("不能治疗疾病") is None
+    assert efficacy_claim("it cures acne") is not None
+    g = FactGuard(cosmetics).check("这款精华可以祛痘", ())
+    assert not g.ok and any("efficacy" in x for x in g.problems)
+
+
+def test_product_faq_spoken(cosmetics):
+    c = ReplyComposer(cosmetics)
+    p = next(p for p in cosmetics.products if p.faq_answer("白天能用吗"))
+    d = c.compose("product_detail", Slots(), "zh", text="这个白天可以用吗", product=p)
+    assert d.held_reason == ""
+    assert p.faq_answer("白天能用吗") in d.text
+
+
+def test_faq_about_another_fact_not_used(mall):
+    # the shop FAQ 运费 (shipping fee) does not answer who pays return shipping
+    c = ReplyComposer(mall)
+    p = mall.products[0]
+    d = c.compose("after_sales", Slots(), "zh", text="退货运费谁出", product=p)
+    assert mall.faq_answer("运费") not in d.text
+
+
+def test_match_faq_short_key_must_appear():
+    from app.catalog.model import FaqEntry
+
+    entries = (FaqEntry("保质期", "60天"), FaqEntry("甜吗", "微甜"))
+    assert match_faq(entries, "这个保质期多久呀").answer == "60天"
+    assert match_faq(entries, "发什么快递") is None
+
+
+def test_food_facts_from_columns(food):
+    c = ReplyComposer(food)
+    p = next(p for p in food.products if p.production_date)
+    d = c.compose("product_detail", Slots(), "zh", text="生产日期是哪天", product=p)
+    assert p.production_date in d.text and d.held_reason == ""
+    p = next(p for p in food.products if p.storage)
+    d = c.compose("after_sales", Slots(), "zh", text="怎么保存", product=p)
+    assert p.storage in d.text
+
+
+def test_missing_fact_held_with_its_name(mall, food):
+    c = ReplyComposer(mall)
+    p = next(p for p in mall.products if "T恤" in p.title and p.faq_answer("起球吗"))
+    d = c.compose("product_detail", Slots(), "zh", text="这件会起球吗", product=p)
+    assert d.held_reason == "" and p.faq_answer("起球吗") in d.text  # the seller answered once
+    p = next(p for p in mall.products if not p.faq_answer("起球吗") and not mall.faq_answer("起球吗"))
+    d = c.compose("product_detail", Slots(), "zh", text="这件会起球吗", product=p)
+    assert d.held_reason == "missing_fact: pilling"
+    ipad = next(p for p in mall.products if "iPad" in p.title)
+    d = c.compose("product_detail", Slots(), "zh", text="支持手写笔吗", product=ipad)
+    assert d.held_reason == "missing_fact: 手写笔"
+    c = ReplyComposer(food)
+    p = food.products[0]
+    d = c.compose("product_detail", Slots(), "zh", text="是今年的新茶吗", product=p)
+    assert d.held_reason == "missing_fact: harvest year"
+
+
+def test_courier_question_gets_the_courier_only(cosmetics):
+    c = ReplyComposer(cosmetics)
+    p = cosmetics.products[0]
+    d = c.compose("shipping", Slots(), "zh", text="发什么快递", product=p)
+    assert p.shipping.courier in d.text and p.shipping.ships_from not in d.text
+    d = c.compose("shipping", Slots(), "en", text="which courier", product=p)
+    assert not _CJK.search(d.text) and "Express" in d.text
+    d = c.compose("shipping", Slots(), "en", text="where do you ship from", product=p)
+    assert not _CJK.search(d.text) and to_english("ships from", p.shipping.ships_from) in d.text
+
+
+def test_english_values():
+    assert to_english("courier", "顺丰") == "SF Express"
+    assert to_english("shelf life", "3年") == "3 years"
+    assert to_english("ships from", "杭州") == "Hangzhou"
+    assert to_english("storage", "阴凉干燥处") is None
