@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from app.errors import LiveHostError
+from app.understanding.labels import QUESTION_INTENTS
 
 DB_NAME = "session.sqlite3"
 HIDDEN_NAME = "(名字已隐藏)"
@@ -30,11 +31,13 @@ DEFINITIONS: dict[str, str] = {
     "viewers": "Distinct viewers seen in the session (session_viewers rows).",
     "returning_viewers": "Viewers first seen in an earlier session (viewers.first_seen before this session started).",
     "new_viewers": "viewers minus returning_viewers.",
-    "questions": "Replies suggested to viewers' messages (replies rows); merged questions count once.",
-    "spoken": "Replies the host said (status 'spoken').",
-    "answer_rate": "spoken / questions.",
+    "replies": "Replies suggested (replies rows), any intent; merged messages count once.",
+    "questions": "Replies to questions: intent one of " + ", ".join(sorted(QUESTION_INTENTS)) + "; merged questions count once.",
+    "spoken": "Replies the host said (status 'spoken'), any intent.",
+    "questions_answered": "Questions whose reply the host said.",
+    "answer_rate": "questions_answered / questions.",
     "held": "Replies held for the seller (held_reason not empty: missing fact, complaint, uncertain intent ...).",
-    "unanswered": "Replies never spoken: held, rejected, cancelled, interrupted or left undecided.",
+    "unanswered": "Questions whose reply was never spoken: held, rejected, cancelled, interrupted or left undecided.",
     "purchase_signals": "Purchase signals (扣1, 已拍, 下单了 ...) counted by the flood counter (PurchaseSignalsCounted.count summed).",
     "link_clicks": "Interactions of kind link_clicked recorded in this session (when the source reports them).",
     "purchases": "Interactions of kind purchased recorded in this session (when the source reports them).",
@@ -220,7 +223,8 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
         replies = con.execute("SELECT * FROM replies WHERE session_id=? ORDER BY t", (sid,)).fetchall()
         by_product = defaultdict(Counter)
         for r in replies:
-            by_product[r["product_id"] or ""][r["intent"]] += 1
+            if r["intent"] in QUESTION_INTENTS:
+                by_product[r["product_id"] or ""][r["intent"]] += 1
         inter = Counter()
         for r in con.execute("SELECT product_id, kind, COUNT(*) n FROM interactions WHERE session_id=? "
                              "GROUP BY product_id, kind", (sid,)):
@@ -246,7 +250,7 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
         text_of = _message_texts(con, sid, replies)
         unanswered, missing = [], defaultdict(list)
         for r in replies:
-            if r["status"] == "spoken":
+            if r["status"] == "spoken" or r["intent"] not in QUESTION_INTENTS:
                 continue
             msgs = json.loads(r["msg_ids"] or "[]")
             question = " / ".join(text_of.get(m, "") for m in msgs if text_of.get(m))
@@ -305,12 +309,15 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
         }
 
         spoken = sum(1 for r in replies if r["status"] == "spoken")
+        questions = [r for r in replies if r["intent"] in QUESTION_INTENTS]
+        answered = sum(1 for r in questions if r["status"] == "spoken")
         head = {
             "duration_min": round(end_t / 60, 2), "comments": sum(series["comments"]),
             "gifts": sum(series["gifts"]), "likes": sum(series["likes"]), "follows": sum(series["follows"]),
             "enters": sum(series["enters"]), "viewers": len(sv), "returning_viewers": returning,
-            "new_viewers": len(sv) - returning, "questions": len(replies), "spoken": spoken,
-            "answer_rate": round(spoken / len(replies), 3) if replies else None,
+            "new_viewers": len(sv) - returning, "replies": len(replies), "spoken": spoken,
+            "questions": len(questions), "questions_answered": answered,
+            "answer_rate": round(answered / len(questions), 3) if questions else None,
             "held": sum(1 for r in replies if r["held_reason"]), "unanswered": len(unanswered),
             "purchase_signals": sum(purchase.values()),
             "link_clicks": sum(n for (p, k), n in inter.items() if k == "link_clicked"),
@@ -333,7 +340,7 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
 
 
 def _message_texts(con, sid: str, replies) -> dict[str, str]:
-    wanted = {m for r in replies if r["status"] != "spoken" for m in json.loads(r["msg_ids"] or "[]")}
+    wanted = {m for r in replies if r["status"] != "spoken" and r["intent"] in QUESTION_INTENTS for m in json.loads(r["msg_ids"] or "[]")}
     out: dict[str, str] = {}
     if not wanted:
         return out

@@ -11,8 +11,8 @@ import urllib.parse
 from pathlib import Path
 
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
-HEADLINE_ORDER = ("duration_min", "comments", "viewers", "new_viewers", "returning_viewers", "questions",
-                  "spoken", "answer_rate", "held", "unanswered", "purchase_signals", "link_clicks", "purchases",
+HEADLINE_ORDER = ("duration_min", "comments", "viewers", "new_viewers", "returning_viewers", "replies", "spoken",
+                  "questions", "questions_answered", "answer_rate", "held", "unanswered", "purchase_signals", "link_clicks", "purchases",
                   "gifts", "likes", "follows", "enters", "moderated", "latency_p50_s", "latency_p95_s", "speech_s")
 
 
