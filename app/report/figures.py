@@ -48,7 +48,10 @@ DEFINITIONS: dict[str, str] = {
     "on_air_min": "Minutes a product was the now-selling product (NowSellingChanged until the next one or the end).",
     "questions_per_min": "A product's questions divided by its on_air_min.",
     "recommended": "Times the recommender listed the product in RecommendationsReady.",
-    "approved": "Seller decisions 'approved' in reply_feedback; edited/rejected likewise; auto_spoken = replies spoken with decided_by 'auto'.",
+    "auto_approved": "Replies let through by auto-approve (decided_by 'auto'; approved, spoken or interrupted).",
+    "seller_approved": "Replies the seller let through (console or voice command).",
+    "edited": "Replies the seller edited before they were said (draft and final text shown side by side).",
+    "rejected": "Replies withdrawn: by the seller, or by the speech policy (budget, age limit, aggregated thanks).",
     "words": "Words of viewers' comments while the product was on air, jieba segmentation, stop words, digits, "
              "punctuation and one-character tokens removed, ranked by count.",
 }
@@ -264,31 +267,29 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
         missing_facts = [{"product_id": p, "title": titles.get(p, ""), "fact": f, "questions": qs}
                          for (p, f), qs in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
 
-        # host performance
-        fb = Counter()
+        # host performance (the replies table records each reply's fate)
+        keys = ("suggested", "auto_approved", "seller_approved", "edited", "rejected", "spoken")
+        per_intent: dict[str, dict[str, int]] = {}
         edits = []
-        for r in con.execute("SELECT action, intent, text, new_text FROM reply_feedback WHERE session_id=? "
-                             "ORDER BY at", (sid,)):
-            fb[(r["intent"], r["action"])] += 1
-            if r["action"] == "edited":
-                edits.append({"intent": r["intent"], "draft": r["text"], "edited": r["new_text"] or ""})
-        per_intent = {}
         latencies = []
         for r in replies:
-            d = per_intent.setdefault(r["intent"], {"suggested": 0, "auto_spoken": 0, "spoken": 0,
-                                                     "approved": 0, "edited": 0, "rejected": 0})
+            d = per_intent.setdefault(r["intent"], dict.fromkeys(keys, 0))
             d["suggested"] += 1
+            let_through = r["status"] in ("approved", "spoken", "interrupted")
+            if let_through and r["decided_by"] == "auto":
+                d["auto_approved"] += 1
+            elif let_through and r["decided_by"] in ("seller", "voice"):
+                d["seller_approved"] += 1
+            if r["edited"]:
+                d["edited"] += 1
+                edits.append({"intent": r["intent"], "draft": r["text"], "edited": r["final_text"] or ""})
+            if r["status"] == "rejected":
+                d["rejected"] += 1
             if r["status"] == "spoken":
                 d["spoken"] += 1
-                if r["decided_by"] == "auto":
-                    d["auto_spoken"] += 1
                 st = r["spoken_t"] if r["spoken_t"] is not None else spoken_start.get(r["reply_id"])
                 if st is not None:
                     latencies.append(max(0.0, st - r["t"]))
-        for (intent, action), n in fb.items():
-            if action in ("approved", "edited", "rejected"):
-                per_intent.setdefault(intent, {"suggested": 0, "auto_spoken": 0, "spoken": 0,
-                                               "approved": 0, "edited": 0, "rejected": 0})[action] += n
 
         # viewers
         sv = con.execute("SELECT sv.viewer_key, sv.nickname, v.first_seen FROM session_viewers sv "

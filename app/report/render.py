@@ -78,7 +78,7 @@ def _host_chart(rep: dict) -> str:
     plt = _plt()
     per = rep["host"]["per_intent"]
     intents = list(per)
-    keys = ("suggested", "auto_spoken", "approved", "edited", "rejected")
+    keys = ("suggested", "auto_approved", "seller_approved", "edited", "rejected", "spoken")
     fig, ax = plt.subplots(figsize=(10, 3.2))
     w = 0.8 / len(keys)
     for i, k in enumerate(keys):
@@ -164,7 +164,7 @@ def render_html(rep: dict, compare: dict | None = None) -> str:
         parts.append(_host_chart(rep))
     parts.append(f"<p>Reply latency p50 {rep['host']['latency_p50_s']} s, p95 {rep['host']['latency_p95_s']} s "
                  f"({e(defs['latency_p50_s'])})</p>")
-    parts.append(_table(["intent", "suggested", "auto_spoken", "spoken", "approved", "edited", "rejected"],
+    parts.append(_table(["intent", "suggested", "auto_approved", "seller_approved", "edited", "rejected", "spoken"],
                         [[k, *v.values()] for k, v in rep["host"]["per_intent"].items()], "host"))
     parts.append("<h3>The seller's edits</h3>" + (_table(["intent", "draft", "seller's text"],
                  [[x["intent"], x["draft"], x["edited"]] for x in rep["host"]["edits"]], "edits")
