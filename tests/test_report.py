@@ -32,6 +32,11 @@ def report(demo_db):
     return gather(demo_db)
 
 
+@pytest.fixture(scope="module")
+def page(report):
+    return render_html(report)
+
+
 def _sql(db, q, *args):
     con = sqlite3.connect(db)
     try:
@@ -118,8 +123,7 @@ def test_viewer_names_pass_the_speech_name_filter(report):
         assert n == HIDDEN_NAME or safe_nickname(n) == n
 
 
-def test_the_faq_export_link_holds_the_missing_fact_rows(report):
-    page = render_html(report)
+def test_the_faq_export_link_holds_the_missing_fact_rows(report, page):
     start = page.index('href="data:text/csv;charset=utf-8,') + len('href="data:text/csv;charset=utf-8,')
     text = urllib.parse.unquote(page[start:page.index('"', start)]).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
@@ -145,20 +149,20 @@ def test_cli_round_trip_and_compare(demo_db, tmp_path, capsys):
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed")
-def test_report_renders_in_headless_chromium(report, tmp_path):
+def test_report_renders_in_headless_chromium(report, page, tmp_path):
     page_path = tmp_path / "report.html"
-    page_path.write_text(render_html(report), encoding="utf-8")
+    page_path.write_text(page, encoding="utf-8")
     n_word_charts = sum(1 for p in report["products"] if p["words"])
 
     async def run():
         ext = prepare_extension(tmp_path / "ext", test_page=False)
         async with Chromium(ext, tmp_path / "profile") as c:
-            page = await c.context.new_page()
+            tab = await c.context.new_page()
             errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            await page.goto(page_path.as_uri())
-            charts = await page.eval_on_selector_all(
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            await tab.goto(page_path.as_uri())
+            charts = await tab.eval_on_selector_all(
                 "figure.chart", "els => els.map(e => [e.id, e.querySelector('svg') ? "
                 "e.querySelector('svg').getBoundingClientRect().width : 0])")
             return errors, dict(charts)
