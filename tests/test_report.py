@@ -172,3 +172,35 @@ def test_report_renders_in_headless_chromium(report, page, tmp_path):
     expected = {"chart-timeline", "chart-questions", "chart-host", *(f"chart-words-{i}" for i in range(n_word_charts))}
     assert set(charts) == expected
     assert all(w > 100 for w in charts.values()), charts
+
+
+def test_console_report_dialog_builds_on_a_worker(demo_db, qtbot):
+    from PySide6.QtCore import QThread
+
+    from app.gui.report_action import ReportDialog, report_path
+
+    dlg = ReportDialog(demo_db, None, open_browser=False)
+    qtbot.addWidget(dlg)
+    sid = _sql(demo_db, "SELECT session_id FROM sessions")[0][0]
+    assert dlg.session.currentText() == sid
+    dlg.compare.setCurrentIndex(1)  # the picker: compare with a previous session
+    threads = []
+    import app.report.figures as figures
+    real = figures.gather
+
+    def spy(*a, **kw):
+        threads.append(QThread.currentThread())
+        return real(*a, **kw)
+
+    import app.report as report_pkg
+    report_pkg.gather = spy
+    try:
+        job = dlg.build()
+        with qtbot.waitSignal(job.signals.done, timeout=60_000):
+            pass
+    finally:
+        report_pkg.gather = real
+    assert dlg.last_path == str(report_path(demo_db, sid))
+    assert threads and all(t is not dlg.thread() for t in threads)
+    data = json.loads((report_path(demo_db, sid).parent / "report.json").read_text(encoding="utf-8"))
+    assert data["compare"]["session"]["session_id"] == sid
