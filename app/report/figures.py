@@ -7,6 +7,7 @@ Every figure is defined in :data:`DEFINITIONS` (shown in the report). Times are 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -201,17 +202,8 @@ def gather(path: str | Path, session_id: str | None = None, *, top_words: int = 
         for a, b, pid in bands:
             on_air[pid] += b - a
 
-        def product_at(t: float) -> str | None:
-            cur = None
-            for t0, pid in switches:
-                if t0 > t:
-                    break
-                cur = pid
-            return cur
-
         # words per product
         words: dict[str, Counter] = defaultdict(Counter)
-        import bisect
         sw_t = [s[0] for s in switches]
         for t, text in chats:
             i = bisect.bisect_right(sw_t, t) - 1
