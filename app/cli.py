@@ -143,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--list", action="store_true", help="list the sessions in the database")
     e.set_defaults(handler="app.commands.export:run")
 
+    rp = sub.add_parser("report", help="the session report (直播复盘): one HTML file with charts, plus report.json")
+    rp.add_argument("db", help="a session.sqlite3 file or a replay's --out folder")
+    rp.add_argument("--session", help="session id (default: the newest)")
+    rp.add_argument("--out", help="HTML file to write (default: report.html next to the database)")
+    rp.add_argument("--pdf", action="store_true", help="also print a PDF next to it (needs chromium)")
+    rp.add_argument("--compare", metavar="ID", help="a previous session to compare the headline figures with")
+    rp.add_argument("--compare-db", metavar="DB", help="the database holding --compare (default: the same)")
+    rp.add_argument("--faq-out", metavar="CSV", help="write the missing-fact questions as FAQ rows (question,answer)")
+    rp.set_defaults(handler="app.commands.report:run")
+
     c = sub.add_parser("classify", help="print intent and slots for messages (args or stdin lines) as JSON")
     c.add_argument("text", nargs="*")
     c.add_argument("--catalog", help="catalog for product mentions")

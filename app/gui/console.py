@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from app.catalog.model import Catalog
 from app.errors import LiveHostError
-from app.events import (AudioOutputChanged, Event, MuteSpeech, NowSellingChanged, SayText, SessionStarted,
+from app.events import (AudioOutputChanged, SessionEnded, Event, MuteSpeech, NowSellingChanged, SayText, SessionStarted,
                         SetAutoApprove, SetIdleRotation, SetVoice, SpeechMuted)
 from app.gui.avatar_link import AvatarLink
 from app.gui.bridge import LoaderStatus, QtBridge, SessionLoader, SessionSpec
@@ -171,11 +171,12 @@ class ConsoleWindow(QMainWindow):
         self.a_connect = QAction(self, triggered=self.open_connect)
         self.a_connect.setShortcut(QKeySequence("Ctrl+K"))
         self.a_replay = QAction(self, triggered=self._open_replay)
+        self.a_report = QAction(self, triggered=self.open_report)
         self.a_settings = QAction(self, triggered=self.open_settings)
         self.a_settings.setShortcut(QKeySequence("Ctrl+,"))
         self.a_quit = QAction(self, triggered=self.close)
         self.a_quit.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        for a in (self.a_connect, self.a_open, self.a_replay, self.a_settings, self.a_quit):
+        for a in (self.a_connect, self.a_open, self.a_replay, self.a_report, self.a_settings, self.a_quit):
             self.m_file.addAction(a)
         self.m_view = mb.addMenu("")
         grp = QActionGroup(self)
@@ -222,6 +223,7 @@ class ConsoleWindow(QMainWindow):
         self.m_file.setTitle(tr("menu.file"))
         self.a_open.setText(tr("menu.open_catalog"))
         self.a_replay.setText(tr("menu.replay"))
+        self.a_report.setText(tr("menu.report"))
         self.a_connect.setText(tr("menu.connect"))
         self.a_settings.setText(tr("menu.settings"))
         self.a_quit.setText(tr("menu.quit"))
@@ -236,6 +238,22 @@ class ConsoleWindow(QMainWindow):
         self.a_zh.setChecked(i18n.lang == "zh")
         self.a_en.setChecked(i18n.lang == "en")
         self.now_label.setText(self.products.now_label.text())
+
+    def open_report(self, *_a, ended: bool = False):
+        """The "Session report" dialog for the current (or last) session's database; shown
+        by itself when a session ends. Returns the dialog, or None when no database is known."""
+        from app.gui.report_action import ReportDialog
+
+        if self.feed.history_source is None:
+            QMessageBox.information(self, tr("report.title"), tr("report.none"))
+            return None
+        db, sid = self.feed.history_source
+        dlg = ReportDialog(db, sid, parent=self)
+        if ended:
+            dlg.state.setText(tr("report.ended"))
+        dlg.show()
+        self.report_dialog = dlg
+        return dlg
 
     # ------------------------------------------------------------------ session lifecycle
     def start_session(self, replay: Path | None = None, speed: float | None = 1.0,
@@ -322,6 +340,8 @@ class ConsoleWindow(QMainWindow):
         if isinstance(e, SessionStarted) and self.loader is not None and self.loader.store is not None:
             path = getattr(self.loader.store, "path", ":memory:")
             self.feed.history_source = None if path == ":memory:" else (path, e.session_id)
+        if isinstance(e, SessionEnded) and self.feed.history_source is not None:
+            self.open_report(ended=True)
         self.feed.on_event(e)
         self.queue.on_event(e)
         self.products.on_event(e)

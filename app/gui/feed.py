@@ -556,6 +556,10 @@ class HistoryDialog(QDialog):
         lay.addWidget(self.search)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.more)
+        self.report_button = QPushButton(tr("menu.report"), self)
+        self.report_button.clicked.connect(self.open_report)
+        lay.addWidget(self.report_button)
+        self._db_path = db_path
         self._before: int | None = None
         fm = self.fontMetrics()
         self.resize(fm.horizontalAdvance("M") * 80, fm.height() * 30)
@@ -594,6 +598,15 @@ class HistoryDialog(QDialog):
         self.model.add_many(out)
         self.more.setEnabled(len(rows) == self.page)
         return len(out)
+
+    def open_report(self, *_a):
+        """The "Session report" dialog for this or any other session in the database (a picker)."""
+        from app.gui.report_action import ReportDialog
+
+        dlg = ReportDialog(self._db_path, self.session_id, parent=self)
+        dlg.show()
+        self.report_dialog = dlg
+        return dlg
 
     def done(self, r) -> None:  # noqa: D401 - Qt override
         self._db.close()
