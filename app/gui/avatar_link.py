@@ -5,7 +5,10 @@
   :func:`app.playback.sounddevice.rms_envelope`) on a worker thread; the result comes back to
   the GUI thread through a queued signal.
 * ``SpeechStarted`` -> ``AvatarWindow.speak(text, envelope, 1/60, intent, clock=...)``; the
-  clock counts from the moment playback started, so the mouth follows the audio.
+  clock counts from the moment the sound is *heard*: playback start plus the event's
+  ``output_latency_s`` (the output device's latency), so the mouth opens with the audible
+  sound, not with the write to the device. Before that moment the clock is negative and the
+  mouth stays shut.
 * ``SpeechFinished`` / ``SpeechMuted(True)`` -> ``stop_speaking()``.
 * ``NowSellingChanged`` -> the window's presenting pose (``AvatarWindow.handle_event``).
 
@@ -97,7 +100,9 @@ class AvatarLink(QObject):
             fut = self._pool.submit(self._compute, e.reply_id, e.audio_path)
             fut.add_done_callback(lambda f: None)
         elif isinstance(e, SpeechStarted):
-            self._started[e.reply_id] = self.now()
+            # the sound is heard output_latency_s after playback started: the mouth waits for it
+            latency = max(0.0, float(e.output_latency_s or 0.0))
+            self._started[e.reply_id] = self.now() + latency
             self._texts[e.reply_id] = e.text
             if e.reply_id in self.envelopes:
                 self._speak(e.reply_id, self._started[e.reply_id])
@@ -132,6 +137,7 @@ class AvatarLink(QObject):
 
     # ------------------------------------------------------------------ driving the window
     def _speak(self, reply_id: str, t0: float) -> None:
+        """Animate ``reply_id``; ``t0`` is the monotonic time (s) its first sample is heard."""
         env, _dur = self.envelopes[reply_id]
         self._current = reply_id
         if self.window is not None:
