@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot-at", type=seconds_arg, metavar="SECONDS",
                    help="when to take the screenshots, seconds after the replay starts "
                         "(default: 60%% of --quit-after, else 20)")
-    g.add_argument("--quit-after", type=seconds_arg, metavar="SECONDS", help="close after this many seconds")
+    g.add_argument("--quit-after", type=seconds_arg, metavar="SECONDS", help="close this many seconds after the core is ready (or has failed to load)")
     g.add_argument("--lang", choices=("zh", "en"), help="UI language (default: settings, else the system locale)")
     g.add_argument("--theme", choices=("light", "dark"), help="colour theme (default: settings)")
     g.add_argument("--no-avatar", action="store_true", help="do not open the avatar window")

@@ -27,7 +27,7 @@ def run_demo(tmp_path, env_extra, wrapper=()):
                XDG_DATA_HOME=str(tmp_path / "data"), **env_extra)
     shots = tmp_path / "shots"
     cmd = [*wrapper, sys.executable, "-c", RUN.format(repo=str(REPO)), "--demo", "--lang", "zh",
-           "--speed", "30", "--screenshot", str(shots), "--screenshot-at", "5", "--quit-after", "16"]
+           "--speed", "30", "--screenshot", str(shots), "--screenshot-at", "5", "--quit-after", "10"]
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     return p, shots
 

@@ -155,7 +155,13 @@ def run(args) -> int:
             console.close()
             app.quit()
 
-        QTimer.singleShot(int(args.quit_after * 1000), quit_now)
+        def arm_quit() -> None:  # count from the moment the core is ready (or failed to load)
+            if console.session is not None or console.status.loading_state == "failed":
+                QTimer.singleShot(int(args.quit_after * 1000), quit_now)
+            else:
+                QTimer.singleShot(200, arm_quit)
+
+        arm_quit()
     if avatar is not None:
         avatar.closed.connect(lambda: None)
     code = app.exec()
