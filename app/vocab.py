@@ -193,6 +193,10 @@ class ErrorCode(StrEnum):
     CATALOG_ENCODING = "catalog-encoding"
     CATALOG_NOTE = "catalog-note"
     """What the importer did that the seller should know (a notice)."""
+    REPORT_WRITE_FAILED = "report-write-failed"
+    """The session report could not be written (folder not writable, disk full)."""
+    REPORT_PDF_FAILED = "report-pdf-failed"
+    """``livehost report --pdf``: chromium is missing or could not print the page."""
     # sessions and sources
     SESSION_MISSING = "session-missing"
     SESSION_UNREADABLE = "session-unreadable"
