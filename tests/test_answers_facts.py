@@ -137,3 +137,13 @@ def test_english_values():
     assert to_english("shelf life", "3年") == "3 years"
     assert to_english("ships from", "杭州") == "Hangzhou"
     assert to_english("storage", "阴凉干燥处") is None
+
+
+def test_restock_question_is_held_as_missing_fact_not_answered_with_stock(mall):
+    """'When will it be restocked' asks a date no catalog column holds: held, never a stock count."""
+    product = next(p for p in mall.products if p.skus)
+    comp = ReplyComposer(mall)
+    for text, lang in (("这个什么时候补货", "zh"), ("when will the black one be restocked", "en")):
+        d = comp.compose("stock", Slots(), lang, text=text, product=product)
+        assert d is not None and d.held_reason == "missing_fact: restock date", (text, d)
+        assert not re.search(r"\d", d.text), d.text  # no stock count said

@@ -221,11 +221,11 @@ class FactAnswerer:
             return c._draft("sensitive_held", lang, nickname, product, held=f"sensitive: {reason}")
         if intent not in self._PRODUCT_INTENTS or not text:
             return None
-        if intent in ("price", "discount", "stock", "purchase_intent"):
+        if intent in ("price", "discount", "purchase_intent"):
             return None  # frames' answers; only sensitive questions are taken here
         attr = asked_attribute(text)
-        if intent == "stock" and (attr is None or attr[1] is not None):
-            return None  # stock levels are the composer's; only facts no column holds are taken here
+        if intent == "stock" and (attr is None or attr[0] != "restock date"):
+            return None  # stock levels are the composer's; "when is it restocked" no column holds
         name, read = attr if attr is not None else ("", None)
         if read is _COMPOSER:
             read = None
