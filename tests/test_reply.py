@@ -92,8 +92,13 @@ def test_stock_by_size_and_sold_out(catalog):
     assert "还有19件" in d.text or "还剩19件" in d.text  # white M 12 + black M 7
     d = comp.compose("stock", Slots(size="L", color="white", color_word="白色"), "zh", product=tee)
     assert d.key == "stock_no"
+    # a size the tee is not made in is not "sold out": say it does not come in it, and name the sizes
     d = comp.compose("stock", Slots(size="XXL"), "zh", product=tee)
-    assert d.key == "stock_no"
+    assert d.key == "size_no"
+    assert "没有XXL码" in d.text and "、".join(tee.sizes) in d.text and "没货" not in d.text
+    assert FactGuard(catalog).check(d.text, d.product_ids, d.viewer_numbers).ok
+    d = comp.compose("stock", Slots(size="XXL"), "en", product=tee)
+    assert "doesn't come in size XXL" in d.text and "sold out" not in d.text
 
 
 def test_missing_fact_is_held_not_invented(catalog):

@@ -105,11 +105,53 @@ class Frame:
     """In a price comparison, the viewer asked which costs more (贵 / more expensive)."""
 
 
+_DEICTIC = re.compile(r"(?i)这个|这款|这件|这套|这种|这条|这双|这只|这瓶|这盒|它|\bthis( one)?\b|\bit\b|\bthese\b")
+"""A word pointing at the product on screen (这个 / this): the fallback is what is asked about."""
+_FEATURE = re.compile(r"(?i)支持|兼容|带不带|有没有.{0,3}功能|多少瓦|几瓦|功率|\bsupports?\b|compatible|\bwork with\b")
+"""A feature question ("支持无线充电吗"): a product name inside it is the feature, not the product."""
+_SPACES = re.compile(r"[\s\-_/·]+")
+_NOT_NOUN = frozenset("多少怎能可是有会好还用吗呢的在要适合么样几款个颜色码号 one can will is does has".split() + list("多少怎能可是有会好还用吗呢的在要适么样几款个颜码号"))
+_DEICTIC_NOUN = re.compile(r"(?i)(?:这个|这款|这种|这件|这条|这张|这副|这套)\s*([\u4e00-\u9fff]{1,3})|\bthis ([a-z]{3,})")
+
+
+def _compact(s: str) -> str:
+    return _SPACES.sub("", (s or "").lower())
+
+
+def strongly_named(p: Product, text: str, words: tuple[str, ...], vocab: ProductVocabulary) -> bool:
+    """True when ``text`` names ``p`` by a name of its own -- short name, alias, full title or
+    English title (2+ characters, compared without case and spaces) -- or by a goods word ``p``
+    carries; a shared title token (充电 of 充电器) is not enough."""
+    low = _compact(text)
+    for n in (p.short_name, *p.aliases, p.title, p.title_en):
+        k = _compact(n)
+        if len(k) >= 2 and k in low:
+            return True
+    return any(vocab.names(p, w) for w in words)
+
+
+def _without(text: str, values) -> str:
+    for v in sorted({v for v in values if v}, key=len, reverse=True):
+        pat = r"\s*".join(re.escape(ch) for ch in _compact(v))
+        text = re.sub(pat, " ", text, flags=re.IGNORECASE)
+    return text
+
+
 def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified,
                 fallback: Product | None) -> Frame:
     """The frame of ``ev``; ``fallback`` is the product the viewer last asked about or the
-    now-selling one (used only when the message names no product, category or kind of goods)."""
+    now-selling one (used only when the message names no product, category or kind of goods).
+
+    Besides listing numbers and names: a place in a shipping question (新疆包邮吗) is the
+    destination, never a product; a phone model that is one of the fallback's own variants
+    ("Mate 50的", "透明的Reno8") is that variant unless a goods word names the other product;
+    a product name inside a feature question, or a mere shared title token, gives way to a
+    fallback whose FAQ answers the question, else the reading is unsure."""
+    from app.dialogue.places import destination, places_in, strip_places
+
     text = ev.text or ""
+    if destination(text) is not None:  # "新疆包邮吗": the place is where it goes, not what
+        text = strip_places(text, places_in(text))
     listings = listing_refs(text)
     if ev.slots.listing_number is not None and ev.slots.listing_number not in listings:
         listings = (ev.slots.listing_number, *listings)
@@ -130,6 +172,14 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     if unknown_models:  # a model name none of our products carries: not ours, or not sure which
         return Frame(source="none", sure=False, unsure="product", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
+    if text != (ev.text or ""):  # places were taken out: a product named only by the place goes
+        mentions = tuple(p for p in mentions if strongly_named(p, text, words, vocab))
+    if fallback is not None and mentions and fallback not in mentions:
+        reading = _fallback_reading(fallback, mentions, text, words, vocab)
+        if reading == "fallback":
+            return Frame(products=(fallback,), source="fallback", **base)
+        if reading == "unsure":
+            return Frame(products=(fallback,), source="fallback", sure=False, unsure="product", **base)
     if mentions and words:
         # a mention is trusted when it carries one of the goods words the message names
         carried = tuple(p for p in mentions if any(vocab.names(p, w) for w in words))
@@ -140,7 +190,7 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
         return Frame(products=(fallback,), source="fallback", **base)
     if words:
         unsold = tuple(w for w in words if not vocab.products_named(w))
-        if fallback is not None and any(vocab.names(fallback, w) for w in words):
+        if fallback is not None and any(vocab.names_in(fallback, w, text) for w in words):
             return Frame(products=(fallback,), source="fallback", **base)
         named = [p for p in mentions if any(vocab.names(p, w) for w in words)]
         if named:
@@ -148,7 +198,7 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
                          unsure="" if len(named) == 1 or compare else "product", **base)
         if len(unsold) == len(words):
             return Frame(unsold_words=unsold, source="none", **base)
-        carriers = {p.product_id: p for w in words for p in vocab.products_named(w)}
+        carriers = {p.product_id: p for w in words for p in vocab.products_named(w) if vocab.names_in(p, w, text)}
         if len(carriers) == 1:
             return Frame(products=tuple(carriers.values()), source="goods_word", **base)
         return Frame(products=tuple(carriers.values())[:2], source="goods_word", sure=False, unsure="product",
@@ -158,3 +208,47 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     if fallback is not None:
         return Frame(products=(fallback,), source="fallback", **base)
     return Frame(**base)
+
+
+def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: str, words: tuple[str, ...],
+                      vocab: ProductVocabulary) -> str:
+    """How a message naming other products relates to the fallback: ``"fallback"`` (it asks
+    about the fallback), ``"unsure"`` or ``""`` (the mentions stand)."""
+    from app.dialogue.facts import match_faq
+
+    opts = named_options(fallback, text)
+    values = [v for vs in opts.values() for v in vs]
+    labels = values + [fallback.label_en(v) for v in values if fallback.label_en(v)]
+    labels += [v.split()[-1] for v in values if len(v.split()) > 1]  # "Reno8" of "OPPO Reno8"
+    keys = {_compact(v) for v in labels}
+    words = tuple(w for w in words if not any(_compact(w) in k for k in keys))  # "mate 50" is the variant
+    if _FEATURE.search(text) and match_faq(fallback.faq, text) is not None \
+            and not any(match_faq(p.faq, text) is not None for p in mentions):
+        return "fallback"  # "支持无线充电吗" and the product on screen has that very FAQ entry
+    m = _DEICTIC_NOUN.search(text)
+    noun = (m.group(1)[0] if m.group(1) else m.group(2).lower()) if m else ""
+    if noun and noun not in _NOT_NOUN and noun in vocab.names_text(fallback):
+        # "小米8能贴这个膜吗": this product (膜), asked whether it goes with the other one
+        return "fallback" if opts else "unsure"
+    if any(vocab.names(p, w) and not vocab.names_in(fallback, w, text) for p in mentions for w in words):
+        return ""  # a goods word of the other product (手机, phone): it is meant
+    if opts:
+        rest = _without(text, labels)
+        if not any(strongly_named(p, rest, (), vocab) for p in mentions):
+            # the other product is named only by one of the fallback's variant labels
+            if (len(values) > 1 or any(vocab.names_in(fallback, w, text) for w in words) or _DEICTIC.search(text)
+                    or re.search(r"(?i)(?:" + "|".join(r"\s*".join(map(re.escape, _compact(v))) for v in labels)
+                                 + r")\s*的", text)):
+                return "fallback"
+            return "unsure"
+    weak = not any(strongly_named(p, text, words, vocab) for p in mentions)
+    if weak or _FEATURE.search(text):
+        own = match_faq(fallback.faq, text)
+        if own is not None and not any(match_faq(p.faq, text) is not None for p in mentions):
+            return "fallback"
+        if weak:
+            return "unsure"
+    if _DEICTIC.search(text) and not any(vocab.names(p, w) for p in mentions for w in words):
+        # "小米8能贴这个膜吗": this product, asked whether it goes with the other one
+        return "unsure"
+    return ""

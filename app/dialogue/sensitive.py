@@ -37,6 +37,8 @@ _CLASSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
       r"refurbished", r"legit")),
     ("invoice", ("发票", "开票", "专票", "普票", "税票", "报销", "收据"),
      (r"invoices?", r"receipts?", r"\bvat\b", r"tax (receipt|invoice)", r"fapiao")),
+    ("trade-in", ("以旧换新", "旧机回收", "回收旧", "旧换新", "折价换", "抵扣旧"),
+     (r"trade[- ]?ins?\b", r"trade (in )?my old", r"part[- ]exchange")),
     ("payment", ("货到付款", "到付", "花呗", "分期", "信用卡", "白条", "先用后付", "支付宝", "微信支付", "付款方式",
                  "怎么付款", "现金", "转账", "借呗", "免息"),
      (r"cash on delivery", r"\bcod\b", r"pay (on|at|upon) delivery", r"instal+ments?", r"credit cards?", r"paypal",

@@ -13,6 +13,10 @@ VARIANT_TOKEN = re.compile(
 """A variant-like token: a quantity with a unit or a dimension (what an option label looks like)."""
 
 
+_MODEL_TAIL = re.compile(r"[a-z]+\d+[a-z]*")
+"""The model part at the end of a value (reno8 of "oppo reno8", k50 of "redmi k50")."""
+
+
 def _norm(s: str) -> str:
     return _SPACE.sub("", s.lower())
 
@@ -32,6 +36,7 @@ def _names_value(key: str, low: str, spaced: str) -> bool:
         return re.search(rf"(?<![0-9a-z.]){re.escape(key)}(?![0-9a-z.])", spaced) is not None
     if key in low:
         return True
+
     stem = key[:-1] if key.endswith("色") and len(key) > 2 else ""
     return bool(stem) and stem in low
 
@@ -46,6 +51,9 @@ def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
         hits: list[str] = []
         for v in sorted(values, key=len, reverse=True):
             keys = [k for k in dict.fromkeys(_norm(x) for x in (v, p.label_en(v)) if x) if k]
+            parts = v.split()
+            if len(parts) > 1 and _MODEL_TAIL.fullmatch(parts[-1].lower()) and len(parts[-1]) >= 3:
+                keys.append(parts[-1].lower())  # "OPPO Reno8" is named by "Reno8" alone
             if any(_names_value(k, low, spaced) for k in keys) \
                     and not any(_norm(v) in _norm(h) for h in hits):
                 hits.append(v)

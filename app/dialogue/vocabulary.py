@@ -34,10 +34,13 @@ bottle towel blanket quilt pillow sheets mattress curtain sofa chair table lamp 
 lipstick foundation mascara eyeshadow blush cream lotion serum toner cleanser sunscreen perfume shampoo
 conditioner toothpaste toothbrush tea coffee milk juice wine beer snacks cookies chocolate candy nuts honey rice
 noodles oil fruit beef pork eggs toy toys lego doll notebook necklace earrings bracelet jewelry
-glasses sunglasses
+glasses sunglasses case protector
+手机膜 钢化膜 贴膜 保护膜 保护壳 化妆品 彩妆 护肤品 家电 大家电 配件 糕点 冲饮
 """.split())
 
 _EN_WORD = re.compile(r"[a-z][a-z\-]*")
+_ZI_WORDS = frozenset("鞋子 裤子 裙子 袜子 帽子 杯子 被子 盘子 筷子 勺子 椅子 桌子 粽子 箱子 镜子 梳子 扇子".split())
+"""Goods words in 子 whose first character alone names the goods in titles (运动鞋, 牛仔裤)."""
 
 
 def product_text(p: Product) -> str:
@@ -99,10 +102,37 @@ class ProductVocabulary:
         return tuple(out)
 
     def products_named(self, word: str) -> tuple[Product, ...]:
-        """Products one of whose names contains ``word``."""
-        w = word.lower()
-        return tuple(p for p in self.catalog if w in self._texts[p.product_id])
+        """Products one of whose names contains ``word`` (a two-character word in 子 also by its
+        head: 鞋子 names 运动鞋, 裤子 names 牛仔裤)."""
+        return tuple(p for p in self.catalog if self.names(p, word))
+
+    @cached_property
+    def all_words(self) -> frozenset[str]:
+        """The general lexicon and the catalog's terms, lowercased."""
+        return frozenset(w.lower() for w in GENERAL_GOODS | self.catalog_terms)
+
+    def names_in(self, p: Product, word: str, text: str) -> bool:
+        """Like :meth:`names`, but a word that ``p`` carries only inside a longer goods word
+        the message does not say is not ``p``'s (手机 of 手机壳 when the message says 手机)."""
+        if not self.names(p, word):
+            return False
+        w, low = word.lower(), text.lower()
+        longer = [x for x in self.all_words if w in x and x != w and self.names(p, x)]
+        if not longer or any(x in low for x in longer):
+            return True
+        rest = self.names_text(p)
+        for x in sorted(longer, key=len, reverse=True):
+            rest = rest.replace(x, " ")
+        return w in rest
+
+    def names_text(self, p: Product) -> str:
+        """All of ``p``'s names in one lowercased string (:func:`product_text`)."""
+        return self._texts.get(p.product_id) or product_text(p)
 
     def names(self, p: Product, word: str) -> bool:
-        """True when ``word`` is in one of ``p``'s names."""
-        return word.lower() in self._texts.get(p.product_id, product_text(p))
+        """True when ``word`` (or the head of a 子 word: 鞋子 -> 鞋) is in one of ``p``'s names."""
+        w = word.lower()
+        text = self._texts.get(p.product_id) or product_text(p)
+        if w in text:
+            return True
+        return len(w) == 2 and w.endswith("子") and w in _ZI_WORDS and w[0] in text

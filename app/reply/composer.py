@@ -200,7 +200,7 @@ class ReplyComposer:
         if product is None:
             return self._draft("ask_product", lang, nickname)
         if intent == "price":
-            return self._draft("price", lang, nickname, product)
+            return self._price(product, slots, lang, nickname, text)
         if intent == "discount":
             return self._draft("discount", lang, nickname, product)
         if intent == "size_fit":
@@ -210,7 +210,7 @@ class ReplyComposer:
         if intent == "product_detail":
             return self._detail(product, slots, lang, nickname, text)
         if intent == "shipping":
-            return self._shipping(product, lang, nickname)
+            return self._shipping(product, lang, nickname, text)
         if intent == "after_sales":
             return self._after_sales(product, lang, nickname)
         return self._missing(lang, nickname, product, f"intent {intent}")
@@ -375,6 +375,36 @@ class ReplyComposer:
             size_label = "、".join(dict.fromkeys(s.size for s in by_size))
         return skus, color_label, size_label
 
+    def _price(self, p: Product, slots: Slots, lang: str, nickname, text: str = "") -> Draft:
+        """The price, by the variant the message names when the variants' prices differ
+        ("Mate 50的多少钱" -> that SKU's price); "from N yuan" when it names none and they differ;
+        held when it names a combination no SKU has."""
+        from app.dialogue.variants import named_options, skus_with
+
+        prices = sorted({p.price_for(s) for s in p.skus}) if p.skus else [p.price]
+        if len(prices) <= 1:
+            return self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
+        named = named_options(p, text) if text else {}
+        chosen: list[Sku] = []
+        label = ""
+        if named:
+            chosen = skus_with(p, named)
+            if not chosen:
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            values = [v for vs in named.values() for v in vs]
+            label = "、".join(values) if lang == "zh" else ", ".join(p.label_en(v) or v for v in values)
+        elif slots.color or slots.size:
+            skus, color, size = self._match_skus(p, slots, text)
+            if skus and (color or size):
+                chosen, label = skus, self._variant(color, size, lang)
+        if chosen:
+            vp = sorted({p.price_for(s) for s in chosen})
+            if len(vp) == 1:
+                return self._draft("price_variant", lang, nickname, p, price=_fmt_price(vp[0]), variant=label,
+                                   variant_en=label)
+            return self._draft("price_from", lang, nickname, p, price=_fmt_price(vp[0]))
+        return self._draft("price_from", lang, nickname, p, price=_fmt_price(prices[0]))
+
     def _variant(self, color: str, size: str, lang: str) -> str:
         if lang == "zh":
             return f"{color}{size + '码' if size and not size.endswith('码') and size != '均码' else size}"
@@ -402,6 +432,14 @@ class ReplyComposer:
             return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if not skus and (color or slots.color_word) and value_mentioned_loosely(p, color or slots.color_word or ""):
             return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        if not skus and size and p.sizes and size.upper().removesuffix("码") not in {
+                x.upper().removesuffix("码") for x in p.sizes}:
+            # a size the product is not made in: say so and name the sizes (never "sold out")
+            word = size if lang == "en" or size.endswith("码") or not size.isdigit() else f"{size}码"
+            if lang == "zh" and not word.endswith("码") and word.isascii():
+                word += "码"
+            nums = tuple(Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", size))
+            return self._draft("size_no", lang, nickname, p, size_word=word, numbers=nums)
         if not skus:  # asked for a colour/size the product does not have
             if slots.color and color and not size:
                 return self._draft("color_no", lang, nickname, p, color_word=color)
@@ -438,11 +476,25 @@ class ReplyComposer:
             return self._missing(lang, nickname, p, "English product details")
         return self._draft("detail", lang, nickname, p, facts_en=", ".join(ascii_points[:3]))
 
-    def _shipping(self, p: Product, lang: str, nickname: str) -> Draft:
+    def _shipping(self, p: Product, lang: str, nickname: str, text: str = "") -> Draft:
+        """Shipping terms; a destination named in ``text`` (新疆包邮吗) is answered for that place
+        from the free-shipping exceptions, or held when an exception is a vague region."""
+        from app.dialogue.places import destination, excluded
+
         sh = p.shipping
+        dest = destination(text) if text else None
+        covered = None
+        if dest is not None and sh.free_shipping is True:
+            covered = excluded(dest, sh.free_shipping_exceptions)
+            if covered is None:
+                return self._missing(lang, nickname, p, f"shipping to {dest.en[0]}" if lang == "en"
+                                     else f"{dest.name}是否包邮")
         if lang == "zh":
             parts = []
-            if sh.free_shipping is True:
+            if sh.free_shipping is True and dest is not None:
+                parts.append(f"{dest.name}不包邮（{'、'.join(sh.free_shipping_exceptions)}不在包邮范围）" if covered
+                             else f"{dest.name}也包邮")
+            elif sh.free_shipping is True:
                 parts.append("包邮" + (f"（{'、'.join(sh.free_shipping_exceptions)}除外）"
                                        if sh.free_shipping_exceptions else ""))
             elif sh.free_shipping is False:
@@ -459,7 +511,10 @@ class ReplyComposer:
                 return self._missing(lang, nickname, p, "shipping")
             return self._draft("shipping", lang, nickname, p, facts="，".join(parts))
         parts = []
-        if sh.free_shipping is True:
+        if sh.free_shipping is True and dest is not None:
+            parts.append(f"free shipping does not cover {dest.en[0]}" if covered
+                         else f"free shipping to {dest.en[0]} too")
+        elif sh.free_shipping is True:
             parts.append("free shipping" + (" except some remote regions" if sh.free_shipping_exceptions else ""))
         elif sh.free_shipping is False:
             parts.append("shipping is not free")

@@ -21,6 +21,14 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("{nick}慢走，下次直播再见～", "谢谢{nick}来看直播，回头见"),
         "en": ("Thanks for stopping by{nick_en}, see you next time!",),
     },
+    "price_variant": {
+        "zh": ("「{title}」{variant}是{price}元", "{nick}，「{title}」{variant}到手{price}元"),
+        "en": ("“{title_en}” in {variant_en} is {price} yuan.", "{nick_en_lead}“{title_en}” in {variant_en} costs {price} yuan."),
+    },
+    "price_from": {
+        "zh": ("「{title}」{price}元起，不同款式价格不一样", "{nick}，「{title}」{price}元起，看选哪一款"),
+        "en": ("“{title_en}” starts at {price} yuan; the price depends on the option.",),
+    },
     "price": {
         "zh": ("「{title}」现在直播间价{price}元{orig_zh}", "{nick}，「{title}」到手{price}元{orig_zh}",
                "「{title}」是{price}元{orig_zh}，在{listing}号链接"),
@@ -88,6 +96,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "color_no": {
         "zh": ("「{title}」没有{color_word}，现在有{colors}",),
         "en": ("“{title_en}” doesn't come in {color_word}; it comes in {colors}.",),
+    },
+    "size_no": {
+        "zh": ("「{title}」没有{size_word}，现在有{sizes}",),
+        "en": ("“{title_en}” doesn't come in size {size_word}; it comes in {sizes}.",),
     },
     "shipping": {
         "zh": ("「{title}」{facts}", "{nick}，{facts}"),

@@ -33,6 +33,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
 from app.dialogue.frame import build_frame
+from app.dialogue.sensitive import sensitive_reason
 from app.dialogue.vocabulary import ProductVocabulary
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
@@ -349,7 +350,7 @@ class ReplyStage(Stage):
             draft = self.composer.not_sold(frame.unsold_words[0], ev.lang, names if len(names) > 1 else names[0])
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
                                        confidence=confidence, askers=askers)
-        if frame is not None and not frame.sure:
+        if frame is not None and not frame.sure and sensitive_reason(ev.text or "") is None:
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=f"unsure: {frame.unsure}",
                                        confidence=confidence, askers=askers)

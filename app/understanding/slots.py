@@ -501,7 +501,7 @@ _ZH_MODIFIERS = frozenset(
 _EN_STOP = frozenset(
     "the a an and with for of in on to new women women's womens men men's mens unisex ladies "
     "style classic casual cotton leather fleece loose oversized slim fit warm soft lightweight "
-    "waterproof pack pcs pair set piece pieces size sizes color colour colors colours".split())
+    "waterproof pack pcs pair set piece pieces size sizes color colour colors colours free".split())
 
 _TERM_ALIAS = 1.0
 _TERM_TITLE = 1.0

@@ -1,0 +1,138 @@
+"""Which product a question is about when the words could name another one (issues 12 and 16):
+a place in a shipping question, a phone model that is a variant of the accessory on screen, a
+product name inside a feature question, 鞋子 for 运动鞋, a size the product is not made in, and
+trade-in questions. Events in (IntentClassified with the real slot extractor's slots) ->
+ReplySuggested out; expected values read by hand from the catalog files."""
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.catalog.importer import load_catalog
+from app.dialogue.places import destination, excluded, places_in
+from app.events import IntentClassified, ReplySuggested, SetNowSelling, Viewer
+from app.pipeline import Pipeline
+from app.reply.stage import ReplyStage
+from app.understanding.slots import SlotExtractor
+
+ROOT = Path(__file__).resolve().parents[1]
+V = Viewer("douyin", "u7", "小雨")
+
+
+def _catalog(name):
+    c = load_catalog(ROOT / name)
+    return getattr(c, "catalog", c)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return _catalog("assets/demo/catalog.csv")
+
+
+@pytest.fixture(scope="module")
+def phones():
+    return _catalog("tests/data/catalogs/phones.csv")
+
+
+@pytest.fixture(scope="module")
+def mall():
+    return _catalog("tests/data/catalogs/mall.csv")
+
+
+def _reply(catalog, text, intent, *, on_air=None, lang="zh") -> ReplySuggested:
+    slots = SlotExtractor(catalog).extract(text)
+    events = []
+    if on_air is not None:
+        events.append(SetNowSelling(t=0.5, listing_number=on_air))
+    events.append(IntentClassified(t=1.0, msg_id="m1", viewer=V, text=text, lang=lang, intent=intent,
+                                   confidence=0.97, uncertain=False, slots=slots))
+    out = []
+
+    class Rec:
+        def on_event(self, e):
+            out.append(e)
+
+    async def src():
+        for e in events:
+            yield e
+
+    asyncio.run(Pipeline([ReplyStage(catalog)], [Rec()]).run(src()))
+    (s,) = [e for e in out if isinstance(e, ReplySuggested)]
+    return s
+
+
+def test_places_are_read_in_chinese_and_english():
+    assert [p.name for p in places_in("新疆维吾尔自治区和西藏包邮吗")] == ["新疆", "西藏"]
+    assert destination("free shipping to tibet?").name == "西藏"
+    assert destination("新疆长绒棉毛巾多少钱") is None  # no shipping word: a title, not a destination
+    xj = destination("新疆包邮吗")
+    assert excluded(xj, ("新疆", "西藏")) is True
+    assert excluded(xj, ("西藏",)) is False
+    assert excluded(xj, ("偏远地区",)) is None  # only the seller knows what counts as remote
+
+
+def test_a_place_in_a_shipping_question_is_the_destination_not_a_product(demo):
+    towel = next(p for p in demo if "新疆" in p.title)
+    on_air = next(p for p in demo if p is not towel and "新疆" in p.shipping.free_shipping_exceptions)
+    r = _reply(demo, "新疆包邮吗", "shipping", on_air=on_air.listing_number)
+    assert r.product_id == on_air.product_id
+    assert "新疆不包邮" in r.text and not r.held_reason
+    free = next(p for p in demo if p.shipping.free_shipping and not p.shipping.free_shipping_exceptions)
+    r = _reply(demo, "新疆包邮不", "shipping", on_air=free.listing_number)
+    assert r.product_id == free.product_id and "新疆也包邮" in r.text and "不包邮" not in r.text
+    r = _reply(demo, "free shipping to xinjiang?", "shipping", on_air=on_air.listing_number, lang="en")
+    assert r.product_id == on_air.product_id and "does not cover Xinjiang" in r.text
+
+
+def test_a_phone_model_that_is_a_variant_of_the_accessory_on_screen(phones):
+    film = phones.by_listing(12)  # 高清钢化膜, made for Mate 50 among others
+    r = _reply(phones, "Mate 50的多少钱", "price", on_air=12)
+    mate_film = next(s for s in film.skus if dict(s.options).get("适用机型") == "Mate 50")
+    assert r.product_id == film.product_id and "4999" not in r.text
+    assert f"到手{format(film.price_for(mate_film).normalize(), 'f')}元" in r.text or \
+        f"是{format(film.price_for(mate_film).normalize(), 'f')}元" in r.text
+    assert film.price_for(mate_film) != film.price  # the variant's own price, not the listing's
+    case = phones.by_listing(10)
+    r = _reply(phones, "透明的Reno8有吗", "stock", on_air=10)
+    want = sum(s.stock for s in case.skus if dict(s.options) == {"颜色": "透明", "适用机型": "OPPO Reno8"})
+    assert r.product_id == case.product_id
+    assert want == 0 and ("没货" in r.text or "卖完" in r.text) and "OPPO Reno8" in r.text
+    # a goods word of the phone itself: the phone is meant
+    r = _reply(phones, "Reno8手机多少钱", "price", on_air=10)
+    assert r.product_id == phones.by_listing(9).product_id
+    # the bare model: the case's variant or the phone? the seller decides
+    r = _reply(phones, "Reno8多少钱", "price", on_air=10)
+    assert r.held_reason and r.held_reason.startswith("unsure")
+
+
+def test_this_accessory_and_a_model_it_is_not_made_for_is_held(phones):
+    r = _reply(phones, "小米8能贴这个膜吗", "product_detail", on_air=13)  # 防窥膜 has no 小米8 version
+    assert r.held_reason
+    assert "骁龙" not in r.text  # never the phone's details
+
+
+def test_a_product_name_inside_a_feature_question_gives_way_to_the_faq_on_screen(phones):
+    case = phones.by_listing(10)
+    faq = next(e for e in case.faq if "无线充电" in e.question)
+    r = _reply(phones, "支持无线充电吗", "product_detail", on_air=10)
+    assert r.product_id == case.product_id and faq.answer.split("，")[0] in r.text and not r.held_reason
+    pro = phones.by_listing(6)
+    watts = next(e for e in pro.faq if "瓦" in e.question)
+    r = _reply(phones, "充电多少瓦", "product_detail", on_air=6)
+    assert r.product_id == pro.product_id and "67W" in watts.answer and "67W" in r.text
+
+
+def test_shoes_by_their_head_noun_and_sizes_the_product_is_not_made_in(mall):
+    shoes = next(p for p in mall if "鞋" in p.title)
+    r = _reply(mall, "鞋子什么材质", "product_detail", on_air=shoes.listing_number)
+    assert r.product_id == shoes.product_id and "没上" not in r.text
+    tee = next(p for p in mall if "T恤" in p.title and "XXL" not in p.sizes)
+    r = _reply(mall, "有XXL吗", "stock", on_air=tee.listing_number)
+    assert "没有XXL码" in r.text and "没货" not in r.text and "卖完" not in r.text
+
+
+def test_trade_in_is_for_the_seller(phones):
+    r = _reply(phones, "能以旧换新吗", "after_sales", on_air=8)
+    assert r.held_reason == "sensitive" and r.held_detail == "trade-in"
+    r = _reply(phones, "can I trade in my old phone", "after_sales", on_air=8, lang="en")
+    assert r.held_reason == "sensitive"
