@@ -136,3 +136,51 @@ def test_trade_in_is_for_the_seller(phones):
     assert r.held_reason == "sensitive" and r.held_detail == "trade-in"
     r = _reply(phones, "can I trade in my old phone", "after_sales", on_air=8, lang="en")
     assert r.held_reason == "sensitive"
+
+
+@pytest.fixture(scope="module")
+def food():
+    return _catalog("tests/data/catalogs/food.csv")
+
+
+def _in_stock_price(p, budget=None):
+    prices = [p.price_for(s) for s in p.skus if s.stock > 0] if p.skus else [p.price]
+    prices = [x for x in prices if budget is None or x <= budget]
+    return min(prices) if prices else None
+
+
+def test_a_search_by_kind_and_budget_lists_only_products_meeting_both(mall):
+    r = _reply(mall, "3000以内的手机", "chitchat")
+    phones = [p for p in mall if "手机" in p.category or "手机" in p.title]
+    fits = {p.product_id for p in phones if p.total_stock > 0 and _in_stock_price(p, 3000) is not None}
+    assert fits, "the catalog has phones under 3000"
+    named = {p.product_id for p in mall if f"「{p.title}」" in r.text}
+    assert named and named <= fits and not r.held_reason
+    for pid in named:
+        assert f"{format(_in_stock_price(mall.get(pid), 3000).normalize(), 'f')}元" in r.text
+
+
+def test_a_search_by_a_variant_label(mall):
+    r = _reply(mall, "65英寸的电视有哪些", "product_detail")
+    tvs = {p.product_id for p in mall if "电视" in p.title and any("65" in v for s in p.skus for _, v in s.options)}
+    named = {p.product_id for p in mall if f"「{p.title}」" in r.text}
+    assert named == tvs and not r.held_reason
+
+
+def test_a_search_by_a_use_no_product_carries_goes_to_the_seller(mall):
+    r = _reply(mall, "送男朋友买啥", "recommendation_request")
+    carried = [p for p in mall if "男" in p.title]
+    if carried:  # men's tees carry 男士: they are offered, nothing else
+        named = [p for p in mall if f"「{p.title}」" in r.text]
+        assert named and all("男" in p.title for p in named)
+    r = _reply(mall, "打麻将用哪个好", "recommendation_request")
+    assert r.held_reason == "unsure" and "麻将" in r.held_detail and "「" not in r.text
+
+
+def test_suitability_of_the_product_on_screen_is_said_from_its_facts(food):
+    gift = next(p for p in food if any("送礼" in s for s in p.suitable_for))
+    r = _reply(food, "这个适合送礼吗", "recommendation_request", on_air=gift.listing_number)
+    assert r.product_id == gift.product_id and "适合送礼" in r.text and not r.held_reason
+    plain = next(p for p in food if not any(x in " ".join((*p.suitable_for, *p.tags, p.title)) for x in ("送礼", "礼盒", "送人", "礼")))
+    r = _reply(food, "这个适合送礼吗", "recommendation_request", on_air=plain.listing_number)
+    assert r.held_reason and "送礼" not in r.text.replace("送礼吗", "")

@@ -47,6 +47,15 @@ def test_every_price_in_a_reply_is_the_catalog_price(demo_run):
             continue
         p = catalog.get(r["product_id"])
         assert p is not None, r
+        listed = re.findall(r"「(.+?)」(\d+(?:\.\d+)?)元", r["reply"])
+        if len(listed) > 1:  # a catalog search ("100块以内的有啥"): each product with its own price
+            by_title = {q.title: q for q in catalog}
+            for title, price in listed:
+                q = by_title[title]
+                variant_prices = {q.price_for(s) for s in q.skus if s.stock > 0} | {q.price}
+                assert Decimal(price) in variant_prices, (r["reply"], title, variant_prices)
+            checked += 1
+            continue
         prices = {Decimal(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*(?:元|yuan)", r["reply"])}
         allowed = {p.price} | ({p.original_price} if p.original_price else set())
         assert prices and prices <= allowed, (r["reply"], p.price, p.original_price)

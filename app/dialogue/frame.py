@@ -105,7 +105,7 @@ class Frame:
     """In a price comparison, the viewer asked which costs more (贵 / more expensive)."""
 
 
-_DEICTIC = re.compile(r"(?i)这个|这款|这件|这套|这种|这条|这双|这只|这瓶|这盒|它|\bthis( one)?\b|\bit\b|\bthese\b")
+DEICTIC = re.compile(r"(?i)这个|这款|这件|这套|这种|这条|这双|这只|这瓶|这盒|它|\bthis( one)?\b|\bit\b|\bthese\b")
 """A word pointing at the product on screen (这个 / this): the fallback is what is asked about."""
 _FEATURE = re.compile(r"(?i)支持|兼容|带不带|有没有.{0,3}功能|多少瓦|几瓦|功率|\bsupports?\b|compatible|\bwork with\b")
 """A feature question ("支持无线充电吗"): a product name inside it is the feature, not the product."""
@@ -125,7 +125,7 @@ def strongly_named(p: Product, text: str, words: tuple[str, ...], vocab: Product
     low = _compact(text)
     for n in (p.short_name, *p.aliases, p.title, p.title_en):
         k = _compact(n)
-        if len(k) >= 2 and k in low:
+        if len(k) >= 2 and k in low and len(vocab.products_named(n)) <= 1:  # 茶叶 as an alias is no own name
             return True
     return any(vocab.names(p, w) for w in words)
 
@@ -174,6 +174,10 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
     if text != (ev.text or ""):  # places were taken out: a product named only by the place goes
         mentions = tuple(p for p in mentions if strongly_named(p, text, words, vocab))
+    if fallback is not None and fallback in mentions and len(mentions) > 1 and (
+            DEICTIC.search(text) or not any(strongly_named(p, text, words, vocab) for p in mentions)):
+        # "is it a good gift" while a gift box is on screen: "gift" names several, "it" the one shown
+        return Frame(products=(fallback,), source="fallback", **base)
     if fallback is not None and mentions and fallback not in mentions:
         reading = _fallback_reading(fallback, mentions, text, words, vocab)
         if reading == "fallback":
@@ -236,7 +240,7 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
         rest = _without(text, labels)
         if not any(strongly_named(p, rest, (), vocab) for p in mentions):
             # the other product is named only by one of the fallback's variant labels
-            if (len(values) > 1 or any(vocab.names_in(fallback, w, text) for w in words) or _DEICTIC.search(text)
+            if (len(values) > 1 or any(vocab.names_in(fallback, w, text) for w in words) or DEICTIC.search(text)
                     or re.search(r"(?i)(?:" + "|".join(r"\s*".join(map(re.escape, _compact(v))) for v in labels)
                                  + r")\s*的", text)):
                 return "fallback"
@@ -248,7 +252,7 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
             return "fallback"
         if weak:
             return "unsure"
-    if _DEICTIC.search(text) and not any(vocab.names(p, w) for p in mentions for w in words):
+    if DEICTIC.search(text) and not any(vocab.names(p, w) for p in mentions for w in words):
         # "小米8能贴这个膜吗": this product, asked whether it goes with the other one
         return "unsure"
     return ""

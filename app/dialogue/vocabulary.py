@@ -41,6 +41,10 @@ glasses sunglasses case protector
 _EN_WORD = re.compile(r"[a-z][a-z\-]*")
 _ZI_WORDS = frozenset("鞋子 裤子 裙子 袜子 帽子 杯子 被子 盘子 筷子 勺子 椅子 桌子 粽子 箱子 镜子 梳子 扇子".split())
 """Goods words in 子 whose first character alone names the goods in titles (运动鞋, 牛仔裤)."""
+_HEAD_WORDS = frozenset("茶叶 包包 鞋类 零食类".split())
+"""General goods words named in titles by their first character (茶叶: 红茶, 乌龙茶)."""
+_ZI_NOT = {"茶叶": ("奶茶", "茶杯", "茶具", "茶壶"), "裤子": ("内裤", "裤袜", "三角裤", "平角裤", "秋裤"), "被子": ("被套", "抱枕被"), "袜子": ("袜套",), "鞋子": ("鞋垫", "鞋柜", "鞋架")}
+"""Words holding the head character that name other goods (内裤 is not a kind of 裤子)."""
 
 
 def product_text(p: Product) -> str:
@@ -135,4 +139,9 @@ class ProductVocabulary:
         text = self._texts.get(p.product_id) or product_text(p)
         if w in text:
             return True
-        return len(w) == 2 and w.endswith("子") and w in _ZI_WORDS and w[0] in text
+        if not (w in _ZI_WORDS or w in _HEAD_WORDS):
+            return False
+        for other in _ZI_NOT.get(w, ()):  # 内裤 is no 裤子
+            text = text.replace(other, " ")
+        # the head ends a word of the names (运动鞋, 乌龙茶), not inside one (绿茶蛋黄酥)
+        return re.search(rf"{re.escape(w[0])}(?![\u4e00-\u9fff])", text) is not None

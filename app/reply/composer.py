@@ -586,6 +586,46 @@ class ReplyComposer:
         return Draft("recommend", text, lang, tuple(p.product_id for p, _ in recs),
                      tuple(Decimal(str(n)) for n in nums))
 
+    def search_answer(self, result, lang: str, nickname: str | Sequence[str] = "") -> Draft:
+        """The reply to a catalog search (:func:`app.dialogue.search.run_search`): the products
+        found with their listing numbers and prices (the lowest price of a matching in-stock
+        variant, yuan); held for the seller when a soft constraint is in no product's facts
+        (``unsure: constraint``) or nothing matches (an honest "we don't have that" to approve)."""
+        req = result.request
+        nums = tuple(x for x in (req.budget_max, req.budget_min) if x is not None)
+        nums += tuple(Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", req.text or ""))
+        if result.unmatched:
+            what = "、".join(result.unmatched) if lang == "zh" else ", ".join(result.unmatched)
+            return self._draft("missing_fact", lang, nickname, numbers=nums, held=f"unsure: constraint {what}")
+        if not result.items:
+            word = req.words[0] if req.words else ""
+            return self._draft("search_none", lang, nickname, numbers=nums, held="missing_fact: nothing matches",
+                               what=word or "商品", what_en=word if word.isascii() and word else "anything")
+        if lang == "zh":
+            items = "、".join((f"{p.listing_number}号「{p.title}」" if p.listing_number is not None else f"「{p.title}」")
+                              + f"{_fmt_price(price)}元" for p, _, price in result.items)
+            text = self._fill("search", lang, nickname, items=items)
+        else:
+            items_en = ", ".join(f"“{p.title_en or p.title}” ({_fmt_price(price)} yuan"
+                                 + (f", link {p.listing_number})" if p.listing_number is not None else ")")
+                                 for p, _, price in result.items)
+            text = self._fill("search", lang, nickname, items_en=items_en)
+        return Draft("search", text, lang, tuple(p.product_id for p, _, _ in result.items),
+                     tuple(Decimal(str(n)) for n in nums))
+
+    def fit(self, p: Product, terms: Sequence[str], lang: str, nickname: str | Sequence[str] = "") -> Draft:
+        """Whether ``p`` suits what the viewer names ("这个适合送礼吗", "is it a good gift"): said
+        only when ``p``'s own facts carry every term (suitable-for, tags, selling points, FAQ; see
+        :func:`app.dialogue.search.carries`), quoting the facts; otherwise held for the seller."""
+        from app.dialogue.search import carries, carrying_facts
+
+        if not terms or not all(carries(p, t) for t in terms):
+            return self._missing(lang, nickname, p, "、".join(terms) if terms else "suitability")
+        facts = carrying_facts(p, terms)
+        if lang == "en" or not facts:
+            return self._missing(lang, nickname, p, ", ".join(terms))
+        return self._draft("detail", lang, nickname, p, facts="，".join(facts))
+
     def fallback_recommendations(self, slots: Slots) -> list[tuple[Product, str]]:
         """In-stock products matching the slots (budget, colour, size, mentions), best first.
 

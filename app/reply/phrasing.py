@@ -21,6 +21,14 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("{nick}慢走，下次直播再见～", "谢谢{nick}来看直播，回头见"),
         "en": ("Thanks for stopping by{nick_en}, see you next time!",),
     },
+    "search": {
+        "zh": ("{nick}，符合的有：{items}", "{nick}可以看看这几款：{items}"),
+        "en": ("{nick_en_lead}these match: {items_en}.", "{nick_en_lead}take a look at {items_en}."),
+    },
+    "search_none": {
+        "zh": ("{nick}，这场没有符合这个条件的{what}哦",),
+        "en": ("{nick_en_lead}we don't have {what_en} like that in this stream.",),
+    },
     "price_variant": {
         "zh": ("「{title}」{variant}是{price}元", "{nick}，「{title}」{variant}到手{price}元"),
         "en": ("“{title_en}” in {variant_en} is {price} yuan.", "{nick_en_lead}“{title_en}” in {variant_en} costs {price} yuan."),

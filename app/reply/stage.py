@@ -32,7 +32,9 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
                         ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
-from app.dialogue.frame import build_frame
+from app.dialogue.frame import DEICTIC, build_frame, strongly_named
+from app.dialogue.facts import asked_attribute, match_faq
+from app.dialogue.search import SearchRequest, read_constraints, run_search, search_request
 from app.dialogue.sensitive import sensitive_reason
 from app.dialogue.vocabulary import ProductVocabulary
 from app.now_selling import NowSellingTimeline
@@ -333,6 +335,28 @@ class ReplyStage(Stage):
         frame = None
         if ev.intent not in _SOCIAL_INTENTS:
             frame = build_frame(self.catalog, self.vocabulary, ev, self._fallback_for(ev))
+        if ev.intent == "recommendation_request" and frame is not None and frame.products and frame.sure:
+            # "which courier for the lipstick", "黄皮适合哪个色" (the product's own FAQ), "is it a
+            # good gift" about the product on screen: a question about one product, not a request
+            p0 = frame.products[0]
+            text = ev.text or ""
+            if (asked_attribute(text) is not None and frame.source != "fallback") or match_faq(p0.faq, text):
+                ev = dataclasses.replace(ev, intent="product_detail")
+                events = [ev, *events[1:]]
+            elif frame.source == "fallback" and DEICTIC.search(text):
+                req = read_constraints(text, ev.slots, self.vocabulary)
+                draft = self.composer.fit(p0, req.soft if req else (), ev.lang, names if len(names) > 1 else names[0])
+                return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
+                                           confidence=confidence, askers=askers)
+        search = self._search_for(ev, frame)
+        if search is not None:
+            rank = {p.product_id: i for i, (p, _) in enumerate(recommendations or [])}
+            result = run_search(self.catalog, self.vocabulary, search, self.composer, rank)
+            draft = self.composer.search_answer(result, ev.lang, names if len(names) > 1 else names[0])
+            # products meeting every constraint, read from the catalog: the answer does not
+            # depend on the classifier's label, so its doubt does not hold it
+            return await self._suggest(ev, draft, "recommendation_request", msg_ids, emit,
+                                       held=draft.held_reason or None, confidence=confidence, askers=askers)
         held_unsure = HeldReason.UNCERTAIN_INTENT if ev.uncertain else None
         if frame is not None and frame.unknown_listings:
             draft = self.composer.no_such_listing(frame.unknown_listings[0], ev.lang, ev.viewer.nickname)
@@ -377,6 +401,25 @@ class ReplyStage(Stage):
             held = HeldReason.UNCERTAIN_INTENT
         return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held, confidence=confidence,
                                    askers=askers)
+
+    def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
+        """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``
+        when it asks about one product (a listing number, a product named, "this one")."""
+        if ev.intent in ("complaint", "spam") or ev.source == "host_speech":
+            return None
+        if frame is not None and (frame.listings or frame.unsold_words or (frame.compare and len(frame.products) >= 2)):
+            return None
+        req = search_request(ev.text or "", ev.slots, self.vocabulary, self.catalog)
+        if req is None or (not req.hard and ev.intent != "recommendation_request"):
+            return None
+        source = frame.source if frame is not None else "none"
+        if source in ("none", "goods_word") or (source == "mention" and (not frame.sure or not any(
+                strongly_named(p, ev.text or "", (), self.vocabulary) for p in frame.products))):
+            return req  # a kind of goods several products are, not one product's own name
+        if source == "fallback" and not DEICTIC.search(ev.text or "") and (
+                req.budget_max is not None or req.budget_min is not None or ev.intent == "recommendation_request"):
+            return req
+        return None
 
     async def _suggest(self, ev, draft: Draft, intent: str, msg_ids: list[str], emit: Emit, *,
                        held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None,
