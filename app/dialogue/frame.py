@@ -8,6 +8,7 @@ every usual writing (2, #2, no. 2, number 2, link 33, 2号, 二号, 三十一号
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -139,6 +140,39 @@ def _without(text: str, values) -> str:
 
 def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified,
                 fallback: Product | None) -> Frame:
+    """The frame of ``ev`` (see :func:`_build_frame`), with products made for the other sex than
+    the one the message names (男款羽绒服 -> never the 女式 down jacket) taken out; when that leaves
+    none, the reading is unsure (the seller answers)."""
+    f = _build_frame(catalog, vocab, ev, fallback)
+    if f.products and f.source in ("mention", "fallback") and len(f.products) == 1 and not f.compare:
+        odd = _unknown_modifier(f.products[0], ev.text or "", vocab)
+        if odd:  # "yoga mat" is no bath mat: the seller says what we have
+            return dataclasses.replace(f, sure=False, unsure="product")
+    want = _sex(ev.text or "")
+    if not want or not f.products or f.compare:
+        return f
+    kept = tuple(p for p in f.products if _sex(f"{p.title} {p.title_en}") in ("", want, "both"))
+    if len(kept) == len(f.products):
+        return f
+    if kept:
+        return dataclasses.replace(f, products=kept)
+    return dataclasses.replace(f, products=(), sure=False, unsure="product")
+
+
+_MALE_WORDS = re.compile(r"(?i)男款|男士|男式|男装|男生|男人|男朋友|男友|老公|爸爸|\bmen'?s\b|\bmens\b|\bmale\b|\bfor men\b|boyfriend|husband")
+_FEMALE_WORDS = re.compile(r"(?i)女款|女士|女式|女装|女生|女人|女朋友|女友|老婆|妈妈|\bwomen'?s\b|\bwomens\b|\bfemale\b|\bladies\b|\bfor women\b|girlfriend|\bwife\b")
+
+
+def _sex(text: str) -> str:
+    """``male`` / ``female`` / ``both`` (男女同款, unisex) / ``""``: whom a text says goods are for."""
+    if re.search(r"(?i)男女|情侣|unisex", text):
+        return "both"
+    m, w = bool(_MALE_WORDS.search(text)), bool(_FEMALE_WORDS.search(text))
+    return "both" if m and w else "male" if m else "female" if w else ""
+
+
+def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified,
+                 fallback: Product | None) -> Frame:
     """The frame of ``ev``; ``fallback`` is the product the viewer last asked about or the
     now-selling one (used only when the message names no product, category or kind of goods).
 
@@ -174,7 +208,8 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
     if text != (ev.text or ""):  # places were taken out: a product named only by the place goes
         mentions = tuple(p for p in mentions if strongly_named(p, text, words, vocab))
-    if fallback is not None and fallback in mentions and len(mentions) > 1 and (
+    if fallback is not None and fallback in mentions and len(mentions) > 1 and all(
+            vocab.names_in(fallback, w, text) for w in words) and (
             DEICTIC.search(text) or not any(strongly_named(p, text, words, vocab) for p in mentions)):
         # "is it a good gift" while a gift box is on screen: "gift" names several, "it" the one shown
         return Frame(products=(fallback,), source="fallback", **base)
@@ -197,6 +232,8 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
         if fallback is not None and any(vocab.names_in(fallback, w, text) for w in words):
             return Frame(products=(fallback,), source="fallback", **base)
         named = [p for p in mentions if any(vocab.names(p, w) for w in words)]
+        if len(named) > 1 and not compare and (one := _narrow(named, text, vocab)) is not None:
+            return Frame(products=(one,), source="mention", **base)
         if named:
             return Frame(products=tuple(named), source="mention", sure=len(named) == 1 or compare,
                          unsure="" if len(named) == 1 or compare else "product", **base)
@@ -205,6 +242,8 @@ def build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassified
         carriers = {p.product_id: p for w in words for p in vocab.products_named(w) if vocab.names_in(p, w, text)}
         if len(carriers) == 1:
             return Frame(products=tuple(carriers.values()), source="goods_word", **base)
+        if (one := _narrow(tuple(carriers.values()), text, vocab)) is not None:
+            return Frame(products=(one,), source="goods_word", **base)
         return Frame(products=tuple(carriers.values())[:2], source="goods_word", sure=False, unsure="product",
                      **base)
     if mentions:
@@ -226,9 +265,11 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
     labels += [v.split()[-1] for v in values if len(v.split()) > 1]  # "Reno8" of "OPPO Reno8"
     keys = {_compact(v) for v in labels}
     words = tuple(w for w in words if not any(_compact(w) in k for k in keys))  # "mate 50" is the variant
-    if _FEATURE.search(text) and match_faq(fallback.faq, text) is not None \
+    if (_FEATURE.search(text) and match_faq(fallback.faq, text) is not None
+            or match_faq(fallback.faq, text, threshold=0.85) is not None) \
             and not any(match_faq(p.faq, text) is not None for p in mentions):
-        return "fallback"  # "支持无线充电吗" and the product on screen has that very FAQ entry
+        # "支持无线充电吗", "送手机壳吗": the product on screen has that very FAQ entry
+        return "fallback"
     m = _DEICTIC_NOUN.search(text)
     noun = (m.group(1)[0] if m.group(1) else m.group(2).lower()) if m else ""
     if noun and noun not in _NOT_NOUN and noun in vocab.names_text(fallback):
@@ -255,4 +296,76 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
     if DEICTIC.search(text) and not any(vocab.names(p, w) for p in mentions for w in words):
         # "小米8能贴这个膜吗": this product, asked whether it goes with the other one
         return "unsure"
+    return ""
+
+
+def _narrow(products, text: str, vocab: ProductVocabulary) -> Product | None:
+    """The one product among several a message could mean that it singles out: the only one with a
+    variant label the message names (面霜30ml: the cream that comes in 30ml), else the FAQ asked about
+    (:func:`_one_by_faq`), else the only one with the most of its own title words in the message
+    (牛排煎锅 over 煎锅); ``None`` when nothing singles one out."""
+    with_variant = [p for p in products if named_options(p, text)]
+    if len(with_variant) == 1:
+        return with_variant[0]
+    pool = with_variant or list(products)
+    one = _one_by_faq(pool, text)
+    if one is not None:
+        return one
+    scores = sorted(((_title_overlap(p, text), i) for i, p in enumerate(pool)), reverse=True)
+    if len(scores) > 1 and scores[0][0] > scores[1][0] and scores[0][0] >= 2:
+        return pool[scores[0][1]]
+    return None
+
+
+def _title_overlap(p: Product, text: str) -> int:
+    """How many distinct words (2+ characters) of ``p``'s titles and short name occur in ``text``."""
+    from app.understanding.slots import jieba_tokenizer
+
+    low = _compact(text)
+    toks = set()
+    for t in (p.title, p.short_name, p.title_en):
+        toks.update(w.lower() for w in jieba_tokenizer().lcut_for_search(t or "") if len(w.strip()) >= 2)
+    return sum(1 for w in toks if _compact(w) and _compact(w) in low)
+
+
+def _one_by_faq(products: tuple[Product, ...] | list[Product], text: str) -> Product | None:
+    """Among products a message could mean, the one whose own FAQ answers ``text`` -- or the first
+    of several whose entries give the very same answer (both TVs: 可以，挂架需另购), since the
+    answer is then the same whichever is meant; ``None`` when none or different answers."""
+    from app.dialogue.facts import match_faq
+
+    hits = [(p, e) for p in products if (e := match_faq(p.faq, text, threshold=0.8)) is not None]
+    if hits and len({e.answer.strip() for _, e in hits}) == 1:
+        return hits[0][0]
+    return None
+
+
+_EN_PLAIN = frozenset("""
+a an the this that these those my your our his her its their any some every each one two three is are was were be
+do does did have has had can could will would should may might must i you he she it we they me him us them what which
+who whom whose how when where why if or and but so not no yes please pls still also just only very really too more
+most less much many new old big small large little long short tall wide good nice great best better cheap cheaper
+expensive nicer pretty cute cool soft hard warm light heavy thin thick real fake same other another again now today
+in on at for of to from with by about under over below above near into out up down off than as like there here
+available stock price cost left size sizes color colour colors colours free shipping ship deliver delivery
+""".split())
+
+
+def _unknown_modifier(p: Product, text: str, vocab: ProductVocabulary) -> str:
+    """An English word right before one of ``p``'s name words in ``text`` that names nothing in
+    the catalog ("yoga" of "yoga mat" when only a bath mat is sold), else ``""``. Colours, sizes,
+    plain words and anything the catalog carries are never such a word."""
+    from app.understanding.slots import _EN_COLORS
+
+    words = re.findall(r"[a-z][a-z'-]*", (text or "").lower())
+    if len(words) < 2:
+        return ""
+    own = set(re.findall(r"[a-z][a-z'-]*", vocab.names_text(p)))
+    for i in range(1, len(words)):
+        head, mod = words[i].rstrip("s"), words[i - 1]
+        if not (words[i] in own or head in own) or mod in own or len(mod) < 3 or mod in _EN_PLAIN \
+                or mod in _EN_COLORS or mod.rstrip("s") in own:
+            continue
+        if not vocab.known_word(mod):
+            return mod
     return ""

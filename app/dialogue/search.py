@@ -25,7 +25,7 @@ from app.dialogue.vocabulary import ProductVocabulary
 from app.events import Slots
 
 SEARCH_CUE = re.compile(
-    r"(?i)有哪些|有哪几|哪几款|哪几个|有什么|有啥|有没有|有吗|有无|推荐|哪个好|哪款好|选哪|用哪|用啥|买啥|买什么|送啥|送什么"
+    r"(?i)^有.{1,8}的?吗|^有没有.{1,8}|有哪些|有哪几|哪几款|哪几个|有什么|有啥|有没有|有吗|有无|推荐|哪个好|哪款好|选哪|用哪|用啥|买啥|买什么|送啥|送什么"
     r"|以内|以下|之内|不超过|预算|左右的|\bany\b|\banything\b|\bunder\b|\bbelow\b|\bless than\b|recommend|suggest"
     r"|\bwhich\b|what .*(?:have|got|sell)|do you (?:have|sell|carry)|show me")
 """Words of a question that looks for products (which ones, any, under N, recommend)."""
@@ -157,7 +157,12 @@ def read_constraints(text: str, slots: Slots, vocab: ProductVocabulary) -> Searc
     has_variant = bool(VARIANT_TOKEN.search(text)) or any(vocab.model_known(m) for m in models)
     covered = " ".join(words).lower()
     soft: list[str] = []
-    for t in toks:
+    rest = text
+    for w in sorted(words, key=len, reverse=True):  # tokens inside a goods word are that word
+        rest = re.sub(re.escape(w), " ", rest, flags=re.IGNORECASE)
+    for t in _tokens(rest):
+        if re.fullmatch(r"[零一二两三四五六七八九十百千万几]+", t):  # 两百 of 两百以内: the budget
+            continue
         if (t in _STOP_ZH or t in _STOP_EN or len(t) < 2 and not t.isascii() or re.fullmatch(r"[\d.,%$¥]+", t)
                 or not re.search(r"[\w]", t) or t in covered or any(t in w or w in t for w in words)):
             continue

@@ -8,7 +8,8 @@ from app.catalog.model import Product, Sku
 
 _SPACE = re.compile(r"[\s\-_/·]+")
 VARIANT_TOKEN = re.compile(
-    r"(?i)\d+(?:\.\d+)?\s*(?:ml|毫升|l|升|g|克|kg|公斤|斤|gb|g\b|tb|t\b|寸|英寸|inch|w|瓦|mah|包|片|支|袋|盒|罐|瓶|粒|件套|米|m\b|码|cm)"
+    r"(?i)\d+(?:\.\d+)?\s*(?:ml|毫升|l|升|g|克|kg|公斤|斤|gb|g\b|tb|t\b|寸|英寸|inch|w|瓦|mah|包|片|支|袋|盒|罐|瓶|粒|件套|米|m\b|码|cm"
+    r"|pcs\b|pieces?\b|packs?\b|bags?\b|sachets?\b|tubes?\b|bottles?\b|boxes\b|box\b|pairs?\b|cans?\b)"
     r"|\d+(?:\.\d+)?\s*[x×*]\s*\d+(?:\.\d+)?")
 """A variant-like token: a quantity with a unit or a dimension (what an option label looks like)."""
 
@@ -54,6 +55,9 @@ def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
             parts = v.split()
             if len(parts) > 1 and _MODEL_TAIL.fullmatch(parts[-1].lower()) and len(parts[-1]) >= 3:
                 keys.append(parts[-1].lower())  # "OPPO Reno8" is named by "Reno8" alone
+            rest = _norm("".join(parts[1:]))
+            if len(parts) > 2 and re.search(r"\d", rest) and re.search(r"[a-z]", rest) and len(rest) >= 4:
+                keys.append(rest)  # "iPhone 8 Plus" is named by "8 Plus"
             if any(_names_value(k, low, spaced) for k in keys) \
                     and not any(_norm(v) in _norm(h) for h in hits):
                 hits.append(v)

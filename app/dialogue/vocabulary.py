@@ -121,6 +121,13 @@ class ProductVocabulary:
         if not self.names(p, word):
             return False
         w, low = word.lower(), text.lower()
+        if w.isascii() and re.fullmatch(r"[a-z][a-z\- ]*", w):
+            # an English goods word names the product when it heads a name ("Oolong Tea", "Tea, 50g"),
+            # not when it only modifies another word ("Green-tea Egg-yolk Pastry")
+            names = [n.lower() for n in (p.title_en, p.short_name, p.category, *p.tags, *p.aliases) if n]
+            pat = re.compile(rf"(?<![a-z]){re.escape(w)}s?(?![a-z])(?![\- ]+[a-z])")
+            if not any(pat.search(n) for n in names):
+                return False
         longer = [x for x in self.all_words if w in x and x != w and self.names(p, x)]
         if not longer or any(x in low for x in longer):
             return True
@@ -128,6 +135,21 @@ class ProductVocabulary:
         for x in sorted(longer, key=len, reverse=True):
             rest = rest.replace(x, " ")
         return w in rest
+
+    @cached_property
+    def _all_words(self) -> frozenset[str]:
+        out: set[str] = set()
+        for p in self.catalog:
+            text = " ".join((self._texts[p.product_id], p.material_en, *p.selling_points_en,
+                             " ".join(p.label_en(v) for s in p.skus for _, v in s.options if v))).lower()
+            out.update(re.findall(r"[a-z][a-z'-]*", text))
+        return frozenset(out | {w for w in GENERAL_GOODS if w.isascii()})
+
+    def known_word(self, word: str) -> bool:
+        """True when an English word (or its singular) is in some product's names, English facts
+        or option labels, or in the general goods lexicon."""
+        w = word.lower()
+        return w in self._all_words or w.rstrip("s") in self._all_words
 
     def names_text(self, p: Product) -> str:
         """All of ``p``'s names in one lowercased string (:func:`product_text`)."""

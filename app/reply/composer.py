@@ -48,6 +48,10 @@ MAX_SPOKEN_NAMES = 3
 """A merged reply names at most this many askers ("小美、阿强、Lily等5位宝宝")."""
 
 
+_COUPON = re.compile(r"(?i)优惠券|券|满减|满.{1,4}减|折扣码|优惠码|红包|返现|赠品|送什么|coupon|promo|voucher|\bcode\b|cash ?back")
+"""Questions about coupons, multi-buy offers and codes: only the seller can promise them."""
+
+
 def spoken_names(nicknames: str | Sequence[str], lang: str, guard=None) -> str | None:
     """The askers' names as the host says them, or ``None`` when none is fit to be spoken.
 
@@ -202,7 +206,9 @@ class ReplyComposer:
         if intent == "price":
             return self._price(product, slots, lang, nickname, text)
         if intent == "discount":
-            return self._draft("discount", lang, nickname, product)
+            # coupons, 满减 and codes are the seller's to give: the price is drafted, the seller decides
+            held = "missing_fact: coupons" if _COUPON.search(text or "") else ""
+            return self._draft("discount", lang, nickname, product, held=held)
         if intent == "size_fit":
             return self._size(product, slots, lang, nickname)
         if intent == "stock":

@@ -34,8 +34,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("“{title_en}” in {variant_en} is {price} yuan.", "{nick_en_lead}“{title_en}” in {variant_en} costs {price} yuan."),
     },
     "price_from": {
-        "zh": ("「{title}」{price}元起，不同款式价格不一样", "{nick}，「{title}」{price}元起，看选哪一款"),
-        "en": ("“{title_en}” starts at {price} yuan; the price depends on the option.",),
+        "zh": ("「{title}」{price}元起{orig_zh}，不同款式价格不一样", "{nick}，「{title}」{price}元起{orig_zh}，看选哪一款"),
+        "en": ("“{title_en}” starts at {price} yuan{orig_en}; the price depends on the option.",),
     },
     "price": {
         "zh": ("「{title}」现在直播间价{price}元{orig_zh}", "{nick}，「{title}」到手{price}元{orig_zh}",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from app.dialogue.frame import DEICTIC, build_frame, strongly_named
 from app.dialogue.facts import asked_attribute, match_faq
 from app.dialogue.search import SearchRequest, read_constraints, run_search, search_request
 from app.dialogue.sensitive import sensitive_reason
+from app.dialogue.variants import named_options
 from app.dialogue.vocabulary import ProductVocabulary
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
@@ -50,6 +52,27 @@ MERGEABLE_INTENTS: frozenset[str] = frozenset(
 one reply. Complaints (each one matters to the seller) and recommendation requests (they use
 the viewer's own history) are answered one by one."""
 
+_PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|mah|寸|天|片|包|抽|粒)|价|便宜|几块|几元|贵|咋卖|怎么卖|怎么买|多钱|price|cost|"
+                        r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
+_STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
+_FACT_DRAFTS: dict[str, re.Pattern | None] = {
+    "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None,
+    "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE,
+    "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
+    "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "discount": _PRICE_CUE,
+}
+"""Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
+with the words the message must carry for the draft to answer it whatever the intent label."""
+_TEMPLATE_CUES = {
+    "shipping": re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天到|多久到|多久能到|到货|寄|顺丰|中通|圆通|韵达|申通|"
+                           r"极兔|京东|送到|ship|deliver|courier|postage|arriv|dispatch|send|post\b|express"),
+    "after_sales": re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|return|refund|exchange|warrant|guarantee|repair|broken"),
+}
+"""Intents answered with a fixed template: the message must carry one of their words, else it is a
+product question the facts answer (or hold)."""
+_TEMPLATE_CUES["price"] = _PRICE_CUE
+_FACT_DRAFTS["shipping"] = _TEMPLATE_CUES["shipping"]
+_FACT_DRAFTS["after_sales"] = _TEMPLATE_CUES["after_sales"]
 _SOCIAL_INTENTS = frozenset({"greeting", "compliment", "complaint", "spam", "chitchat"})
 """Intents whose reply names no product: no question frame is built for them."""
 
@@ -327,6 +350,9 @@ class ReplyStage(Stage):
         names = [e.viewer.nickname for e in events]
         askers = tuple(e.viewer for e in events)
         confidence = min(e.confidence for e in events)
+        if ev.intent in _SOCIAL_INTENTS and (search := self._search_for(ev, None)) is not None:
+            # "phones under 3000" read as chitchat: a catalog search all the same
+            return await self._answer_search(ev, search, recommendations, names, msg_ids, confidence, askers, emit)
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
             # the model is unsure it is noise: the seller decides (it may be a question)
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
@@ -348,15 +374,19 @@ class ReplyStage(Stage):
                 draft = self.composer.fit(p0, req.soft if req else (), ev.lang, names if len(names) > 1 else names[0])
                 return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
                                            confidence=confidence, askers=askers)
+        if ev.intent == "product_detail" and frame is not None and frame.sure and len(frame.products) == 1 \
+                and _STOCK_CUE.search(ev.text or "") and named_options(frame.products[0], ev.text or ""):
+            # "红米5A有钢化膜吗": whether the variant named exists and is in stock
+            ev = dataclasses.replace(ev, intent="stock")
+            events = [ev, *events[1:]]
+        template = _TEMPLATE_CUES.get(ev.intent)
+        if template is not None and frame is not None and not template.search(ev.text or ""):
+            # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
+            ev = dataclasses.replace(ev, intent="product_detail")
+            events = [ev, *events[1:]]
         search = self._search_for(ev, frame)
         if search is not None:
-            rank = {p.product_id: i for i, (p, _) in enumerate(recommendations or [])}
-            result = run_search(self.catalog, self.vocabulary, search, self.composer, rank)
-            draft = self.composer.search_answer(result, ev.lang, names if len(names) > 1 else names[0])
-            # products meeting every constraint, read from the catalog: the answer does not
-            # depend on the classifier's label, so its doubt does not hold it
-            return await self._suggest(ev, draft, "recommendation_request", msg_ids, emit,
-                                       held=draft.held_reason or None, confidence=confidence, askers=askers)
+            return await self._answer_search(ev, search, recommendations, names, msg_ids, confidence, askers, emit)
         held_unsure = HeldReason.UNCERTAIN_INTENT if ev.uncertain else None
         if frame is not None and frame.unknown_listings:
             draft = self.composer.no_such_listing(frame.unknown_listings[0], ev.lang, ev.viewer.nickname)
@@ -397,10 +427,25 @@ class ReplyStage(Stage):
                     if len(self._last_asked) > 50_000:  # a long day: the least recent viewers go
                         del self._last_asked[next(iter(self._last_asked))]
         held = draft.held_reason
-        if not held and ev.uncertain:
+        cue = _FACT_DRAFTS.get(draft.key, False)
+        facts_backed = cue is not False and (cue is None or cue.search(ev.text or "") is not None)
+        if not held and ev.uncertain and not (facts_backed and frame is not None and frame.sure
+                                               and frame.products and frame.source != "none"):
+            # a draft quoting the seller's own FAQ answer or a catalog fact for the attribute asked,
+            # about a product read for sure, does not depend on the intent label
             held = HeldReason.UNCERTAIN_INTENT
         return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held, confidence=confidence,
                                    askers=askers)
+
+    async def _answer_search(self, ev, search: SearchRequest, recommendations, names, msg_ids, confidence, askers,
+                             emit: Emit) -> ReplySuggested:
+        rank = {p.product_id: i for i, (p, _) in enumerate(recommendations or [])}
+        result = run_search(self.catalog, self.vocabulary, search, self.composer, rank)
+        draft = self.composer.search_answer(result, ev.lang, names if len(names) > 1 else names[0])
+        # products meeting every constraint, read from the catalog: the answer does not depend on
+        # the classifier's label, so its doubt does not hold it
+        return await self._suggest(ev, draft, "recommendation_request", msg_ids, emit,
+                                   held=draft.held_reason or None, confidence=confidence, askers=askers)
 
     def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
         """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``
