@@ -263,3 +263,11 @@ def test_the_faq_decides_between_products_a_message_could_mean(mall):
     # without an FAQ answer the two TVs stay ambiguous: held
     r = _reply(mall, "小米电视多重", "product_detail")
     assert r.held_reason
+
+
+def test_a_sensitive_question_is_never_answered_with_a_list(demo):
+    for text, intent, lang in (("good for my baby's eczema?", "recommendation_request", "en"),
+                               ("孕妇能用哪个", "recommendation_request", "zh"),
+                               ("100以内孕妇能穿的有哪些", "price", "zh")):
+        r = _reply(demo, text, intent, lang=lang)
+        assert r.held_reason == "sensitive" and "「" not in r.text and "“" not in r.text, (text, r.text)

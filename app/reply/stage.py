@@ -361,6 +361,10 @@ class ReplyStage(Stage):
         frame = None
         if ev.intent not in _SOCIAL_INTENTS:
             frame = build_frame(self.catalog, self.vocabulary, ev, self._fallback_for(ev))
+        if ev.intent == "recommendation_request" and sensitive_reason(ev.text or "") is not None:
+            # "good for my baby's eczema?": a sensitive question, held with the seller's answer, never a list
+            ev = dataclasses.replace(ev, intent="product_detail")
+            events = [ev, *events[1:]]
         if ev.intent == "recommendation_request" and frame is not None and frame.products and frame.sure:
             # "which courier for the lipstick", "黄皮适合哪个色" (the product's own FAQ), "is it a
             # good gift" about the product on screen: a question about one product, not a request
@@ -450,8 +454,8 @@ class ReplyStage(Stage):
     def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
         """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``
         when it asks about one product (a listing number, a product named, "this one")."""
-        if ev.intent in ("complaint", "spam") or ev.source == "host_speech":
-            return None
+        if ev.intent in ("complaint", "spam") or ev.source == "host_speech" or sensitive_reason(ev.text or ""):
+            return None  # a sensitive question ("孕妇能用哪个") is the seller's, never a list
         if frame is not None and (frame.listings or frame.unsold_words or (frame.compare and len(frame.products) >= 2)):
             return None
         req = search_request(ev.text or "", ev.slots, self.vocabulary, self.catalog)
