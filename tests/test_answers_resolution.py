@@ -271,3 +271,27 @@ def test_a_sensitive_question_is_never_answered_with_a_list(demo):
                                ("100以内孕妇能穿的有哪些", "price", "zh")):
         r = _reply(demo, text, intent, lang=lang)
         assert r.held_reason == "sensitive" and "「" not in r.text and "“" not in r.text, (text, r.text)
+
+
+def test_a_product_question_is_answered_with_the_sellers_own_phrase(demo, food):
+    dress = demo.by_listing(2)
+    phrase = next(x for x in dress.selling_points if "不透" in x or "内衬" in x)
+    r = _reply(demo, "2号透不透", "product_detail")
+    assert r.product_id == dress.product_id and phrase in r.text and not r.held_reason
+    pot = demo.by_listing(47)
+    oven = next(x for x in pot.selling_points if "烤箱" in x)
+    r = _reply(demo, "47号能进烤箱吗", "product_detail")
+    assert oven in r.text
+    # 起球 is not 掉毛: a towel that "does not shed" is no answer to "does it pill"
+    towel = next(p for p in demo if any("掉毛" in x for x in p.selling_points) and
+                 not any("起球" in x for x in p.selling_points) and not any("起球" in e.question for e in p.faq))
+    r = _reply(demo, "起球吗", "product_detail", on_air=towel.listing_number)
+    assert r.held_reason and "掉毛" not in r.text
+    # the values of the option asked about
+    beef = next(p for p in food if "牛肉干" in p.title)
+    flavours = [v for vs in __import__("app.dialogue.variants", fromlist=["x"]).option_values(beef).values() for v in vs]
+    r = _reply(food, "牛肉干有哪些口味", "product_detail")
+    assert all(v in r.text for v in flavours) and f"{len(flavours)}种" in r.text
+    # a question whose key words no phrase carries is still held
+    r = _reply(food, "牛肉干是哪个牧场的牛", "product_detail")
+    assert r.held_reason

@@ -251,6 +251,15 @@ class FactAnswerer:
         e = match_faq(self.catalog.faq, text)
         if e is not None and fits(e) and not composer_answers:
             return self._faq_draft(e, lang, nickname, product)
+        if product is not None and not composer_answers and intent in ("product_detail", "size_fit", "stock"):
+            listed = self._option_list(product, text, lang, nickname)
+            if listed is not None:
+                return listed
+            if read is None or not value:
+                phrase = self.phrase_for(product, text, name, lang)
+                if phrase:
+                    key = "fact_phrase"
+                    return c._draft(key, lang, nickname, product, facts=phrase, facts_en=phrase)
         if attr is None and product is not None and intent == "product_detail":
             unknown = self.uncovered_terms(text, product, lang)
             if unknown:
@@ -261,6 +270,99 @@ class FactAnswerer:
         if name == "material" and intent == "product_detail" and not re.search(r"材质|面料|material|fabric", text, re.I):
             return None
         return c._missing(lang, nickname, product, name)
+
+    # attribute -> (zh, en) patterns of the phrases in a product's own facts that answer it
+    _PHRASES = {
+        "thickness": (r"不透|内衬|透光|加厚|厚实|薄款|轻薄|厚度", r"\blined\b|lining|thick|thin|opaque|see-through"),
+        "noise": (r"静音|噪音|低噪|\d+\s*(?:dB|分贝)", r"quiet|silent|noise|\d+\s*dB"),
+        "washing": (r"可水洗|能水洗|可机洗|机洗|手洗|可洗|水洗", r"washable|machine[- ]wash|hand[- ]wash"),
+        "pilling": (r"起球|掉毛|掉絮", r"pilling|shedding|lint"),
+        "shrinkage": (r"缩水|预缩", r"shrink"),
+        "fading": (r"掉色|褪色", r"fade|colou?rfast"),
+        "waterproof": (r"防水|IPX\d|泼水", r"waterproof|water-resistant|IPX\d"),
+        "battery": (r"续航|电池|\d+\s*(?:mAh|毫安)|\d+\s*小时", r"battery|\d+\s*mAh|\d+\s*(?:hours|h)\b"),
+        "measurements": (r"\d+(?:\.\d+)?\s*(?:cm|厘米|mm|毫米)|\d+(?:\.\d+)?\s*[x×*]\s*\d+",
+                         r"\d+(?:\.\d+)?\s*(?:cm|mm)\b|\d+(?:\.\d+)?\s*[x×*]\s*\d+"),
+        "net weight": (r"\d+(?:\.\d+)?\s*(?:g|克|kg|千克|公斤|斤)(?![a-z])", r"\d+(?:\.\d+)?\s*(?:g|kg)\b"),
+        "packaging": (r"独立包装|礼盒|袋装|盒装|罐装|小包装", r"individually|gift box|packed"),
+        "ingredients": (r"配料|成分|无添加|不添加|0添加|零添加|无糖|含糖|代糖", r"no added|sugar-free|ingredient"),
+        "origin": (r"产地|原产|产自", r"made in|from"),
+    }
+    _MODAL = re.compile(r"^(?:能|会|可|要|可以|能不能|会不会)")
+
+    @staticmethod
+    def _phrases(p: Product, lang: str) -> list[str]:
+        """The product's own fact phrases in catalog order: selling points, title parts, material."""
+        if lang == "en":
+            out = [*p.selling_points_en, *(x.strip() for x in re.split(r"[,;]", p.title_en or "")), p.material_en]
+        else:
+            out = [*p.selling_points, *p.title.split(), p.material,
+                   *(v for s in p.skus for n, v in s.options if re.search(r"尺寸|规格|size", n, re.I))]
+        return [x.strip() for x in dict.fromkeys(out) if x and x.strip()]
+
+    def phrase_for(self, p: Product, text: str, attr: str, lang: str) -> str:
+        """The product's own phrase answering ``text`` (quoted as it stands, so its yes or no is the
+        seller's): one matching the asked attribute's pattern (静音 for 声音大不大), else the one carrying
+        the question's key terms (电磁炉 for 能用电磁炉吗); ``""`` when no phrase does."""
+        own_names = {n.casefold() for n in (p.short_name, p.title_en, *p.aliases) if n}
+        phrases = [x for x in self._phrases(p, lang) if x.casefold() not in own_names]
+        pats = self._PHRASES.get(attr)
+        if pats:
+            strict = self._STRICT.get(attr)
+            if strict:  # 起球 is not 掉毛: the phrase says the very thing asked
+                asked = [w for w in strict if re.search(w, text or "", re.IGNORECASE)]
+                pat = re.compile("|".join(asked), re.IGNORECASE) if asked else None
+            else:
+                pat = re.compile(pats[1 if lang == "en" else 0], re.IGNORECASE)
+            hits = [x for x in phrases if pat is not None and pat.search(x)]
+            return "，".join(hits[:2]) if lang == "zh" else ", ".join(hits[:2])
+        if attr or self._GENERIC.search(text or ""):
+            return ""
+        names = " ".join((p.short_name, p.title_en, p.category, p.brand, *p.aliases, *p.tags)).casefold()
+        keys = []
+        for w in _terms(text):
+            w = self._MODAL.sub("", w)
+            if len(w) < 2 or re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in _STOP or w.casefold() in names:
+                continue
+            if w.isascii() and len(w) < 3:
+                continue
+            keys.append(w)
+        if not keys:
+            return ""
+        # every key term of the question in one phrase of the seller's (电磁炉 in 电磁炉燃气灶通用)
+        hits = [x for x in phrases if all(k.casefold() in x.casefold() for k in keys)]
+        return "，".join(hits[:2]) if lang == "zh" else ", ".join(hits[:2])
+
+    _STRICT = {
+        "pilling": (r"起球", r"掉毛|掉絮", r"pill", r"shed"),
+        "shrinkage": (r"缩水", r"shrink"),
+        "fading": (r"掉色|褪色", r"fad|bleed"),
+        "waterproof": (r"防水", r"waterproof|water[- ]resistant"),
+        "washing": (r"水洗|机洗|手洗|可洗|能洗", r"wash"),
+    }
+
+    _OPTION_ASK = re.compile(r"(?i)几种|哪些|哪几|什么(?=口味|味|香|颜色|色)|有啥|多少种|which|what (?:flavou?rs?|scents?|colou?rs?)|how many (?:flavou?rs?|scents?|colou?rs?)")
+
+    def _option_list(self, p: Product, text: str, lang: str, nickname):
+        """"有几种香味" / "牛肉干有哪些口味": the values of the option asked about, from the SKUs."""
+        if not self._OPTION_ASK.search(text or ""):
+            return None
+        from app.dialogue.variants import option_values
+
+        for name, values in option_values(p).items():
+            en = p.label_en(name).lower() if p.label_en(name) else ""
+            words = {name, name.removesuffix("味"), name[-1:]} if "味" in name else {name}
+            if any(w and w in text for w in words) or (en and en.split()[0] in text.lower()) or (
+                    "味" in name and re.search(r"(?i)flavou?r|scent|味", text)):
+                if lang == "en":
+                    labels = [p.label_en(v) for v in values]
+                    if not all(labels):
+                        return self.composer._missing(lang, nickname, p, f"{name} in English")
+                    return self.composer._draft("fact_phrase", lang, nickname, p,
+                                                facts_en=f"{len(values)} options: " + ", ".join(labels), facts="")
+                return self.composer._draft("fact_phrase", lang, nickname, p,
+                                            facts=f"{name}有{len(values)}种：" + "、".join(values), facts_en="")
+        return None
 
     _GENERIC = re.compile(r"介绍|怎么样|如何|详细|说说|讲讲|看看|好用吗|好不好|tell me about|details|what is it|any good",
                           re.IGNORECASE)

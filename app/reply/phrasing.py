@@ -93,6 +93,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("「{title}」{variant}暂时没货了，补货时间请主播确认", "{nick}，{variant}目前卖完了，可以看看其他颜色尺码"),
         "en": ("“{title_en}” {variant_en} is sold out right now; the host will confirm a restock date.",),
     },
+    "fact_phrase": {
+        "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
+        "en": ("“{title_en}”: {facts_en}.",),
+    },
     "detail": {
         "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
         "en": ("“{title_en}”: {facts_en}.",),

@@ -56,7 +56,7 @@ _PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|m
                         r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
 _STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
 _FACT_DRAFTS: dict[str, re.Pattern | None] = {
-    "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None,
+    "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None, "fact_phrase": None,
     "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE,
     "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
     "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "discount": _PRICE_CUE,
