@@ -129,6 +129,40 @@ class StallProbe:
         self._last = now
 
 
+class Frames:
+    """The avatar's frame record, from the in-process window or from the avatar process."""
+
+    def __init__(self, avatar) -> None:
+        self.avatar = avatar
+        self.separate = hasattr(avatar, "frames")
+
+    def reset(self) -> None:
+        if self.separate:
+            self.avatar.frames(reset=True)
+        else:
+            self.avatar.tick_times.clear()
+            self.avatar.paint_s.clear()
+
+    def take(self) -> tuple[list[float], list[float]]:
+        """(tick times, paint durations) since the last reset, seconds."""
+        if self.separate:
+            f = self.avatar.frames(reset=False)
+            return list(f.tick_times), list(f.paint_s)
+        return list(self.avatar.tick_times), list(self.avatar.paint_s)
+
+    def stop_latency_ms(self, trials: int = 20) -> list[float]:
+        """Avatar process: StopSpeaking sent -> applied in the avatar (ms), while the replay's
+        load is still on."""
+        import numpy as np
+
+        out = []
+        for _ in range(trials):
+            self.avatar.speak("测试", np.full(120, 0.3, np.float32), 1 / 60, None, clock=lambda: 0.0)
+            self.avatar.stop_speaking()
+            out.append(self.avatar.state().stop_delay_s * 1000)
+        return out
+
+
 class TimedPlayer:
     """Blocks like a real player until stop(); records when stop() was called."""
 
@@ -238,6 +272,8 @@ def main() -> int:
     ap.add_argument("--silent-tts", action="store_true",
                     help="experiment: replace pyttsx3 by the test suite's FakeSynth (isolates TTS load)")
     ap.add_argument("--no-recommender", action="store_true", help="run without the recommendation stage")
+    ap.add_argument("--avatar", choices=("separate", "inline"), default="separate",
+                    help="the avatar window in its own process (default, as the app) or in the console's")
     args = ap.parse_args()
     if args.busy:
         args.rate = 30.0
@@ -281,9 +317,21 @@ def main() -> int:
     console.show()
     app.processEvents()
     shown_s = time.perf_counter() - T0
-    avatar = AvatarWindow(AvatarSettings(size=(405, 720), seed=3))
-    console.attach_avatar(avatar)
-    avatar.show()
+    if args.avatar == "separate":
+        from app.gui.avatar.messages import OpenWindow
+        from app.gui.avatar_process import AvatarProcess
+
+        avatar = AvatarProcess(OpenWindow(size=(405, 720), seed=3))
+        console.attach_avatar(avatar)
+        avatar.start()
+        avatar.wait_ready()
+        frames = Frames(avatar)
+    else:
+        avatar = AvatarWindow(AvatarSettings(size=(405, 720), seed=3))
+        console.attach_avatar(avatar)
+        avatar.show()
+        frames = Frames(avatar)
+    avatar_s = time.perf_counter() - T0
     session_file = tmp / "session.jsonl"
     n = make_session(session_file, args.rate, args.seconds, busy=args.busy)
     start_probe = StallProbe()  # is the window responsive while the model loads?
@@ -302,16 +350,15 @@ def main() -> int:
         reniced = renice_core_threads(args.nice_core)
         print(f"reniced {len(reniced)} core threads by {args.nice_core}: {', '.join(sorted(reniced))}")
     # baseline: the same windows for 5 s with no replay (what the machine's load alone costs)
-    avatar.tick_times.clear()
+    frames.reset()
     run_loop(5.0)
     base_load1 = os.getloadavg()[0]
-    base_ticks = list(avatar.tick_times)
+    base_ticks, _ = frames.take()
     period = 1.0 / avatar.settings.fps
     base_iv = [b - a for a, b in zip(base_ticks, base_ticks[1:])]
     base_dropped = sum(max(0, round(iv / period) - 1) for iv in base_iv)
     # measure from here: replay at the chosen rate
-    avatar.paint_s.clear()
-    avatar.tick_times.clear()
+    frames.reset()
     probe = StallProbe()
     probe.start()
     import psutil
@@ -337,8 +384,9 @@ def main() -> int:
     probe.timer.stop()
     proc_cpu, sys_cpu = proc.cpu_percent(None), psutil.cpu_percent(None)
     load1 = os.getloadavg()[0]
-    paint = [x * 1000 for x in avatar.paint_s]
-    ticks = list(avatar.tick_times)
+    ticks, paint_s = frames.take()
+    paint = [x * 1000 for x in paint_s]
+    stop_ms = frames.stop_latency_ms() if args.avatar == "separate" else []
     intervals = [b - a for a, b in zip(ticks, ticks[1:])]
     dropped = sum(max(0, round(iv / period) - 1) for iv in intervals)
     shown = len(ticks)
@@ -372,6 +420,8 @@ def main() -> int:
         ("replay", f"{n} viewer events at {args.rate:g}/s for {args.seconds:g} s; feed rows {feed_rows}; "
                    f"replies animated {len(spoken)}"),
         ("window shown (usable)", f"{shown_s:.2f} s after start"),
+        ("avatar window", f"{args.avatar} process; shown {avatar_s:.2f} s after start"
+         + (f" (its process: {avatar.last_ready.started_s:.2f} s)" if args.avatar == "separate" else "")),
         ("core ready (model, voice)", f"{ready_s:.2f} s after start"),
         ("GUI stalls while the core starts: > 50 / > 100 ms, max",
          f"{sum(x > 50 for x in start_late)} / {sum(x > 100 for x in start_late)}, "
@@ -389,6 +439,8 @@ def main() -> int:
         ("avatar effective fps", f"{shown / max(1e-9, ticks[-1] - ticks[0]):.1f}" if len(ticks) > 1 else "-"),
         ("GUI stalls > 50 ms / > 100 ms", f"{sum(x > 50 for x in late)} / {sum(x > 100 for x in late)}"),
         ("GUI longest stall", f"{max(late):.1f} ms" if late else "-"),
+        ("mute -> mouth closed in the avatar process p50 / max",
+         f"{statistics.median(stop_ms):.2f} / {max(stop_ms):.2f} ms ({len(stop_ms)} trials)" if stop_ms else "-"),
         ("panic mute click -> player.stop() p50 / max",
          f"{statistics.median(mute):.2f} / {max(mute):.2f} ms ({len(mute)} trials)"),
         ("feed: insert 100,000 rows (50 ms batches)", f"{insert_ms:.0f} ms"),
