@@ -193,6 +193,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.loading": ("正在启动…", "Starting…"),
     "status.step.catalog": ("读取商品表", "Reading the catalog"),
     "status.step.model": ("加载意图模型", "Loading the intent model"),
+    "status.step.model_background": ("意图模型加载中，回复稍后开始", "Loading the intent model: replies start when it is in"),
     "status.step.voice": ("启动语音合成", "Starting speech synthesis"),
     "status.step.recommender": ("加载推荐模型", "Loading the recommender"),
     "status.step.pipeline": ("启动处理流程", "Starting the pipeline"),
