@@ -103,6 +103,8 @@ class AvatarProcess(QObject):
         self.crashes = 0
         """Consecutive crashes (0 after a stable run)."""
         self.last_ready: m.AvatarReady | None = None
+        self.exit_code: int | None = None
+        """The last run's exit code (None while it runs or before the first run ended)."""
         self._buf = b""
         self._stderr: deque[str] = deque(maxlen=40)
         self._started_at = 0.0
@@ -138,6 +140,7 @@ class AvatarProcess(QObject):
         p.errorOccurred.connect(self._error)
         self.proc = p
         self.starts += 1
+        self.exit_code = None
         self._started_at = time.monotonic()
         p.start()
         self._send(self._open)
@@ -205,6 +208,7 @@ class AvatarProcess(QObject):
 
     def _finished(self, code: int, status) -> None:
         proc, self.proc, self.pid = self.proc, None, None
+        self.exit_code = int(code)
         if proc is not None:
             proc.deleteLater()
         if self._quitting:

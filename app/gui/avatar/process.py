@@ -71,8 +71,19 @@ def main(argv: list[str] | None = None) -> int:
                 self.app.quit()
 
         def read_stdin(self) -> None:  # reader thread: copy and hand off only
-            for raw in sys.stdin.buffer:
-                self.line.emit(raw)
+            # os.read on the descriptor, not sys.stdin: a daemon thread blocked inside a buffered
+            # reader at exit makes the interpreter abort ("_enter_buffered_busy")
+            fd, buf = sys.stdin.fileno(), b""
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                *lines, buf = (buf + chunk).split(b"\n")
+                for raw in lines:
+                    self.line.emit(raw)
             self.line.emit(None)
 
         def on_line(self, raw) -> None:
