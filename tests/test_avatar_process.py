@@ -362,3 +362,24 @@ def test_the_console_drives_the_avatar_process_and_shows_its_crash(qtbot, tmp_pa
     assert not a.running and a.exit_code == 0
     with pytest.raises(ProcessLookupError):
         os.kill(second, 0)
+
+
+def _slice_ns(path: str) -> int | None:
+    try:
+        for line in open(path, encoding="ascii"):
+            if line.startswith("se.slice"):
+                return int(line.split(":")[1])
+    except OSError:
+        return None
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/sched").exists(), reason="Linux scheduler statistics only")
+def test_the_avatar_frames_run_with_a_short_scheduler_slice(qtbot, avatar):
+    probe = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r); "
+                            "from app.gui.avatar.process import request_short_slice as r; print(r())" % str(REPO)],
+                           capture_output=True, text=True, timeout=60)
+    if probe.stdout.strip() != "True" or _slice_ns("/proc/self/sched") is None:
+        pytest.skip("this kernel has no custom time slices (Linux 6.12+ EEVDF)")
+    a = avatar()
+    assert _slice_ns(f"/proc/{a.pid}/sched") == 500_000  # the GUI thread: wakes before CPU-bound work
