@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lang", choices=("zh", "en"), help="UI language (default: settings, else the system locale)")
     g.add_argument("--theme", choices=("light", "dark"), help="colour theme (default: settings)")
     g.add_argument("--no-avatar", action="store_true", help="do not open the avatar window")
+    g.add_argument("--avatar-process", choices=("separate", "inline"), default=None,
+                   help="run the avatar window in its own process (default, smooth under load) or in the "
+                        "console's process (default: gui.toml avatar_process)")
     g.add_argument("--no-recommender", action="store_true",
                    help="answer recommendation requests without the recommender (slot match only)")
     g.add_argument("--skip-bad-rows", action="store_true",

@@ -274,6 +274,12 @@ class ErrorCode(StrEnum):
     GUI_PREFS_INVALID = "gui-prefs-invalid"
     AVATAR_ART_MISSING = "avatar-art-missing"
     AVATAR_BACKGROUND_UNREADABLE = "avatar-background-unreadable"
+    AVATAR_SETTINGS_INVALID = "avatar-settings-invalid"
+    AVATAR_MESSAGE_INVALID = "avatar-message-invalid"
+    AVATAR_CRASHED = "avatar-crashed"
+    """The avatar process stopped unexpectedly; the console restarts it (with backoff)."""
+    AVATAR_START_FAILED = "avatar-start-failed"
+    """The avatar process could not be started at all (no Python executable, no display)."""
     # a pipeline stage failed on one event (``<stage>-failed`` is derived from this)
     STAGE_FAILED = "stage-failed"
 

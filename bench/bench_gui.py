@@ -129,6 +129,40 @@ class StallProbe:
         self._last = now
 
 
+class Frames:
+    """The avatar's frame record, from the in-process window or from the avatar process."""
+
+    def __init__(self, avatar) -> None:
+        self.avatar = avatar
+        self.separate = hasattr(avatar, "frames")
+
+    def reset(self) -> None:
+        if self.separate:
+            self.avatar.frames(reset=True)
+        else:
+            self.avatar.tick_times.clear()
+            self.avatar.paint_s.clear()
+
+    def take(self) -> tuple[list[float], list[float]]:
+        """(tick times, paint durations) since the last reset, seconds."""
+        if self.separate:
+            f = self.avatar.frames(reset=False)
+            return list(f.tick_times), list(f.paint_s)
+        return list(self.avatar.tick_times), list(self.avatar.paint_s)
+
+    def stop_latency_ms(self, trials: int = 20) -> list[float]:
+        """Avatar process: StopSpeaking sent -> applied in the avatar (ms), while the replay's
+        load is still on."""
+        import numpy as np
+
+        out = []
+        for _ in range(trials):
+            self.avatar.speak("测试", np.full(120, 0.3, np.float32), 1 / 60, None, clock=lambda: 0.0)
+            self.avatar.stop_speaking()
+            out.append(self.avatar.state().stop_delay_s * 1000)
+        return out
+
+
 class TimedPlayer:
     """Blocks like a real player until stop(); records when stop() was called."""
 
@@ -238,6 +272,8 @@ def main() -> int:
     ap.add_argument("--silent-tts", action="store_true",
                     help="experiment: replace pyttsx3 by the test suite's FakeSynth (isolates TTS load)")
     ap.add_argument("--no-recommender", action="store_true", help="run without the recommendation stage")
+    ap.add_argument("--avatar", choices=("separate", "inline"), default="separate",
+                    help="the avatar window in its own process (default, as the app) or in the console's")
     args = ap.parse_args()
     if args.busy:
         args.rate = 30.0
@@ -281,37 +317,53 @@ def main() -> int:
     console.show()
     app.processEvents()
     shown_s = time.perf_counter() - T0
-    avatar = AvatarWindow(AvatarSettings(size=(405, 720), seed=3))
-    console.attach_avatar(avatar)
-    avatar.show()
+    if args.avatar == "separate":
+        from app.gui.avatar.messages import OpenWindow
+        from app.gui.avatar_process import AvatarProcess
+
+        avatar = AvatarProcess(OpenWindow(size=(405, 720), seed=3))
+        console.attach_avatar(avatar)
+        avatar.start()
+        avatar.wait_ready()
+        frames = Frames(avatar)
+    else:
+        avatar = AvatarWindow(AvatarSettings(size=(405, 720), seed=3))
+        console.attach_avatar(avatar)
+        avatar.show()
+        frames = Frames(avatar)
+    avatar_s = time.perf_counter() - T0
     session_file = tmp / "session.jsonl"
     n = make_session(session_file, args.rate, args.seconds, busy=args.busy)
     start_probe = StallProbe()  # is the window responsive while the model loads?
     start_probe.start()
+    loader_at = time.perf_counter() - T0
     console.start_session()
     while console.session is None and console.status.loading_state != "failed":
         app.processEvents()
         time.sleep(0.001)
-    start_probe.timer.stop()
-    start_late = [x * 1000 for x in start_probe.late]
+    ready_s = time.perf_counter() - T0
     if console.session is None:
         print("core failed to start:", console.status.errors[-1].message if console.status.errors else "?")
         return 1
-    ready_s = time.perf_counter() - T0
+    while console.loader.model_ready_s is None and console.status.loading_state != "failed":
+        app.processEvents()  # the intent model loads after the session runs: the first reply waits for it
+        time.sleep(0.001)
+    start_probe.timer.stop()
+    start_late = [x * 1000 for x in start_probe.late]
+    model_s = loader_at + (console.loader.model_ready_s or float("nan"))
     if args.nice_core:
         reniced = renice_core_threads(args.nice_core)
         print(f"reniced {len(reniced)} core threads by {args.nice_core}: {', '.join(sorted(reniced))}")
     # baseline: the same windows for 5 s with no replay (what the machine's load alone costs)
-    avatar.tick_times.clear()
+    frames.reset()
     run_loop(5.0)
     base_load1 = os.getloadavg()[0]
-    base_ticks = list(avatar.tick_times)
+    base_ticks, _ = frames.take()
     period = 1.0 / avatar.settings.fps
     base_iv = [b - a for a, b in zip(base_ticks, base_ticks[1:])]
     base_dropped = sum(max(0, round(iv / period) - 1) for iv in base_iv)
     # measure from here: replay at the chosen rate
-    avatar.paint_s.clear()
-    avatar.tick_times.clear()
+    frames.reset()
     probe = StallProbe()
     probe.start()
     import psutil
@@ -337,8 +389,9 @@ def main() -> int:
     probe.timer.stop()
     proc_cpu, sys_cpu = proc.cpu_percent(None), psutil.cpu_percent(None)
     load1 = os.getloadavg()[0]
-    paint = [x * 1000 for x in avatar.paint_s]
-    ticks = list(avatar.tick_times)
+    ticks, paint_s = frames.take()
+    paint = [x * 1000 for x in paint_s]
+    stop_ms = frames.stop_latency_ms() if args.avatar == "separate" else []
     intervals = [b - a for a, b in zip(ticks, ticks[1:])]
     dropped = sum(max(0, round(iv / period) - 1) for iv in intervals)
     shown = len(ticks)
@@ -372,8 +425,11 @@ def main() -> int:
         ("replay", f"{n} viewer events at {args.rate:g}/s for {args.seconds:g} s; feed rows {feed_rows}; "
                    f"replies animated {len(spoken)}"),
         ("window shown (usable)", f"{shown_s:.2f} s after start"),
-        ("core ready (model, voice)", f"{ready_s:.2f} s after start"),
-        ("GUI stalls while the core starts: > 50 / > 100 ms, max",
+        ("avatar window", f"{args.avatar} process; shown {avatar_s:.2f} s after start"
+         + (f" (its process: {avatar.last_ready.started_s:.2f} s)" if args.avatar == "separate" else "")),
+        ("core ready (session running: feed, voice, say box)", f"{ready_s:.2f} s after start"),
+        ("intent model loaded (first reply possible)", f"{model_s:.2f} s after start"),
+        ("GUI stalls while the core and model load: > 50 / > 100 ms, max",
          f"{sum(x > 50 for x in start_late)} / {sum(x > 100 for x in start_late)}, "
          f"{max(start_late, default=0):.0f} ms"),
         ("CPU during the replay: this process / whole machine",
@@ -389,6 +445,8 @@ def main() -> int:
         ("avatar effective fps", f"{shown / max(1e-9, ticks[-1] - ticks[0]):.1f}" if len(ticks) > 1 else "-"),
         ("GUI stalls > 50 ms / > 100 ms", f"{sum(x > 50 for x in late)} / {sum(x > 100 for x in late)}"),
         ("GUI longest stall", f"{max(late):.1f} ms" if late else "-"),
+        ("mute -> mouth closed in the avatar process p50 / max",
+         f"{statistics.median(stop_ms):.2f} / {max(stop_ms):.2f} ms ({len(stop_ms)} trials)" if stop_ms else "-"),
         ("panic mute click -> player.stop() p50 / max",
          f"{statistics.median(mute):.2f} / {max(mute):.2f} ms ({len(mute)} trials)"),
         ("feed: insert 100,000 rows (50 ms batches)", f"{insert_ms:.0f} ms"),

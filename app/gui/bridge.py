@@ -115,6 +115,9 @@ class SessionSpec:
     observers: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     speed: float | None = 1.0
+    defer_model: bool = True
+    """Start the session before the intent model is loaded (it loads on its own thread; the first
+    comment waits for it). Only for the real model (``understander`` None)."""
 
 
 class SessionLoader:
@@ -124,6 +127,11 @@ class SessionLoader:
     Steps (each reported as ``LoaderStatus('progress', step, i, n)``): intent model, speech
     synthesis, recommender, pipeline. Ends with ``ready`` (then :attr:`session` is set and the
     bridge is attached on the GUI thread by the console) or ``failed`` with the error.
+
+    With ``spec.defer_model`` the intent model loads on its own thread meanwhile (only its folder
+    is checked in the first step): after ``ready`` comes ``LoaderStatus('background',
+    'status.step.model_background')`` while it loads, then ``model-ready`` or ``failed`` with
+    its error. Timings (seconds from :meth:`start`): :attr:`ready_s`, :attr:`model_ready_s`.
     """
 
     STEPS = ("status.step.model", "status.step.voice", "status.step.recommender", "status.step.pipeline")
@@ -136,6 +144,10 @@ class SessionLoader:
         self.engines = None
         self.store = None
         self._thread: threading.Thread | None = None
+        self.ready_s: float | None = None
+        """Seconds from start() to the session running (None until then)."""
+        self.model_ready_s: float | None = None
+        """Seconds from start() to the intent model being loaded (None until then)."""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="livehost-loader", daemon=True)
@@ -169,6 +181,7 @@ class SessionLoader:
                 spec.settings, spec.catalog, store=store, use_recommender=spec.use_recommender,
                 interactions_file=spec.interactions_file, understander=spec.understander,
                 synthesizer=spec.synthesizer, player=spec.player,
+                defer_model=spec.defer_model and spec.understander is None,
                 progress=lambda step, i, n: self._report("progress", names[step], i, t0=t0))
             self._report("progress", self.STEPS[3], 4, t0=t0)
             self.session = self._start_session(spec.sources, spec.speed, spec.session_id)
@@ -179,7 +192,25 @@ class SessionLoader:
                 self.engines = None
             self._report("failed", error=exc, t0=t0)
             return
+        self.ready_s = time.perf_counter() - t0
         self._report("ready", t0=t0)
+        understander = self.engines.understander
+        if hasattr(understander, "add_done_callback"):  # a DeferredUnderstander: still loading?
+            if not understander.ready:
+                self._report("background", "status.step.model_background", t0=t0)
+
+            def loaded(u) -> None:
+                self.model_ready_s = time.perf_counter() - t0
+                err = u.error()
+                if err is not None:
+                    log.error("intent model failed to load: %s", err)
+                    self._report("failed", error=err, t0=t0)
+                else:
+                    self._report("model-ready", t0=t0)
+
+            understander.add_done_callback(loaded)
+        else:
+            self.model_ready_s = self.ready_s
 
     def _start_session(self, sources, speed, session_id=None):
         from app.session import Session, SessionOptions, SessionThread

@@ -523,10 +523,33 @@ class ConsoleWindow(QMainWindow):
                 QMessageBox.warning(self, tr("menu.replay"), f"{exc.message}\n{exc.hint}")
 
     def attach_avatar(self, avatar) -> None:
-        """Drive ``avatar`` (an AvatarWindow) from now on (it may be created after the console
-        is shown, to keep start-up short)."""
+        """Drive ``avatar`` (an AvatarWindow, or an :class:`~app.gui.avatar_process.AvatarProcess`)
+        from now on (it may be created after the console is shown, to keep start-up short). A
+        crash of the avatar process is shown in the status bar with what to do."""
         self.avatar = avatar
         self.avatar_link.window = avatar
+        if hasattr(avatar, "crashed"):
+            avatar.crashed.connect(self._avatar_crashed)
+            avatar.ready.connect(self._avatar_ready)
+
+    def _avatar_crashed(self, crash) -> None:
+        """The avatar process stopped: tell the seller (it restarts by itself unless it reported
+        that it cannot open the window)."""
+        from app.events import ErrorOccurred
+
+        if crash.failed is not None:
+            e = ErrorOccurred(code=crash.failed.code, message=tr("avatar.failed", message=crash.failed.message),
+                              hint=crash.failed.hint, stage="avatar")
+        else:
+            e = ErrorOccurred(code="avatar-crashed", stage="avatar",
+                              message=tr("avatar.crashed", n=crash.crashes, s=f"{crash.restart_in_s:g}"),
+                              hint=tr("avatar.crashed_hint"))
+        self.status.on_event(e)
+        self.status.refresh()
+
+    def _avatar_ready(self, ready) -> None:
+        if self.avatar is not None and getattr(self.avatar, "starts", 1) > 1:
+            self.status.bar.showMessage(tr("avatar.back"), 10_000)
 
     def _show_avatar(self) -> None:
         if self.avatar is not None:

@@ -37,6 +37,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "menu.theme_dark": ("深色主题", "Dark theme"),
     "menu.language": ("界面语言", "UI language"),
     "menu.avatar": ("显示虚拟主播窗口", "Show avatar window"),
+    "avatar.crashed": ("虚拟主播窗口意外关闭了（第 {n} 次），{s} 秒后自动重新打开；直播和回复不受影响。",
+                       "The avatar window stopped unexpectedly (time {n}); it reopens by itself in {s} s. "
+                       "The stream and the replies go on."),
+    "avatar.crashed_hint": ("OBS 会按窗口标题“LiveHost Avatar”重新抓取；若反复关闭，请在 gui.toml 里设置 avatar_process = \"inline\"（同一进程运行）并把日志发给我们。",
+                            "OBS picks the window up again by its title \"LiveHost Avatar\"; if it keeps stopping, "
+                            "set avatar_process = \"inline\" in gui.toml and send us the log."),
+    "avatar.failed": ("虚拟主播窗口打不开：{message}", "The avatar window cannot open: {message}"),
+    "avatar.back": ("虚拟主播窗口已重新打开", "The avatar window is back"),
     "menu.help": ("帮助", "Help"),
     "menu.shortcuts": ("快捷键", "Keyboard shortcuts"),
     # tabs / panels
@@ -185,6 +193,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.loading": ("正在启动…", "Starting…"),
     "status.step.catalog": ("读取商品表", "Reading the catalog"),
     "status.step.model": ("加载意图模型", "Loading the intent model"),
+    "status.step.model_background": ("意图模型加载中，回复稍后开始", "Loading the intent model: replies start when it is in"),
     "status.step.voice": ("启动语音合成", "Starting speech synthesis"),
     "status.step.recommender": ("加载推荐模型", "Loading the recommender"),
     "status.step.pipeline": ("启动处理流程", "Starting the pipeline"),

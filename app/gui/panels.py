@@ -300,6 +300,16 @@ class ConsoleStatus(QObject):
         elif st.state == "ready":
             self.progress.setValue(self.progress.maximum())
             self.progress.setVisible(False)
+        elif st.state == "background":  # the session runs; the intent model still loads
+            self.loading_step = st.step
+            self.progress.setRange(0, 0)  # busy indicator
+            self.progress.setFormat(tr(st.step))
+            self.progress.setVisible(True)
+            self.loading_state = "ready"
+        elif st.state == "model-ready":
+            self.progress.setRange(0, 4)
+            self.progress.setVisible(False)
+            self.loading_state = "ready"
         else:
             self.progress.setVisible(False)
             err = st.error

@@ -33,6 +33,9 @@ class GuiPrefs(BaseModel):
     avatar_aspect: Literal["9:16", "16:9", "free"] = "9:16"
     avatar_subtitles: bool = True
     avatar_badge: bool = True
+    avatar_process: Literal["separate", "inline"] = "separate"
+    """``separate``: the avatar window runs in its own process (frames never wait for the core);
+    ``inline``: in the console's process (where a child process cannot be started)."""
     last_catalog: str = ""
     """The catalog file opened last (empty = the bundled demo catalog)."""
 

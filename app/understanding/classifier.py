@@ -201,22 +201,14 @@ class IntentClassifier:
         self._tok_lock = threading.Lock()
 
     # ------------------------------------------------------------------ loading
-    @classmethod
-    def load(cls, model_dir: Path | None = None, *, num_threads: int | None = 1) -> "IntentClassifier":
-        """Load a saved model without any network access.
-
-        Args:
-            model_dir: directory holding ``config.json``, ``model.safetensors``, the tokenizer
-                files and ``livehost_intent.json``; default :func:`default_model_dir`.
-            num_threads: torch intra-op threads to use (``torch.set_num_threads``, which is
-                process-wide). Default 1, the fastest setting for single-message latency;
-                ``None`` leaves torch's setting alone.
+    @staticmethod
+    def check_files(model_dir: Path | None = None) -> dict:
+        """Check a model folder without loading it (no torch import; milliseconds): the files are
+        there and ``livehost_intent.json`` is readable and of this text normalisation. Returns
+        that file's content.
 
         Raises:
-            ModelMissingError: ``code="intent-model-missing"`` when the directory or one of its
-                files is missing; ``code="intent-model-invalid"`` when the files cannot be read,
-                its label set is not exactly the 14 intents, or it was built with another text
-                normalisation.
+            ModelMissingError: ``intent-model-missing`` / ``intent-model-invalid`` as :meth:`load`.
         """
         model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         needed = ("config.json", "model.safetensors", "tokenizer.json", CALIBRATION_FILE)
@@ -247,6 +239,28 @@ class IntentClassifier:
                          f"{meta.get('preprocess')!r}, this LiveHost uses {PREPROCESS_VERSION!r}."),
                 hint="run `livehost train intent`",
             )
+
+        return meta
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, *, num_threads: int | None = 1) -> "IntentClassifier":
+        """Load a saved model without any network access.
+
+        Args:
+            model_dir: directory holding ``config.json``, ``model.safetensors``, the tokenizer
+                files and ``livehost_intent.json``; default :func:`default_model_dir`.
+            num_threads: torch intra-op threads to use (``torch.set_num_threads``, which is
+                process-wide). Default 1, the fastest setting for single-message latency;
+                ``None`` leaves torch's setting alone.
+
+        Raises:
+            ModelMissingError: ``code="intent-model-missing"`` when the directory or one of its
+                files is missing; ``code="intent-model-invalid"`` when the files cannot be read,
+                its label set is not exactly the 14 intents, or it was built with another text
+                normalisation.
+        """
+        model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        meta = cls.check_files(model_dir)
 
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -77,6 +77,72 @@ class Understander:
                              confidence=confidence, uncertain=uncertain, slots=slots)
 
 
+class DeferredUnderstander:
+    """An :class:`Understander` that loads on its own thread (``livehost-model-loader``) while
+    the session already runs: the console is usable and comments are shown at once, and the
+    first :meth:`understand` call waits for the model (the first reply may wait; nothing else does).
+
+    Args:
+        load: builds the real :class:`Understander` (e.g. ``lambda: Understander.load(...)``);
+            runs on the loader thread.
+
+    Attributes:
+        loaded_s: seconds the load took (None until it ended).
+    """
+
+    def __init__(self, load) -> None:
+        import concurrent.futures
+        import threading
+        import time
+
+        self._future: concurrent.futures.Future = concurrent.futures.Future()
+        self.loaded_s: float | None = None
+
+        def run() -> None:
+            t0 = time.perf_counter()
+            try:
+                result = load()
+            except BaseException as exc:  # noqa: BLE001 - re-raised by every understand() call
+                self.loaded_s = time.perf_counter() - t0
+                self._future.set_exception(exc)
+                return
+            self.loaded_s = time.perf_counter() - t0
+            self._future.set_result(result)
+
+        self._thread = threading.Thread(target=run, name="livehost-model-loader", daemon=True)
+        self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        """True once the load ended (loaded or failed)."""
+        return self._future.done()
+
+    def add_done_callback(self, fn) -> None:
+        """Call ``fn(self)`` once the load ended (on the loader thread, or now if it already has)."""
+        self._future.add_done_callback(lambda _f: fn(self))
+
+    def error(self) -> BaseException | None:
+        """The load's error (None while loading or when it loaded)."""
+        return self._future.exception() if self._future.done() else None
+
+    def wait(self, timeout: float | None = None) -> Understander:
+        """The loaded understander (blocks). Raises the load's error (``ModelMissingError`` ...)
+        or ``TimeoutError``."""
+        return self._future.result(timeout)
+
+    def understand(self, text: str) -> Understanding:
+        """As :meth:`Understander.understand`; waits for the model first."""
+        return self.wait().understand(text)
+
+    @property
+    def classifier(self):
+        return self.wait().classifier
+
+    @property
+    def slots(self):
+        return self.wait().slots
+
+
 SOCIAL_INTENTS = frozenset({"greeting", "compliment", "chitchat"})
 """Intents that ask nothing of the host."""
 

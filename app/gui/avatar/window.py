@@ -340,6 +340,11 @@ class AvatarWindow(QWidget):
         p.end()
         return img
 
+    def save_screenshot(self, path: str | Path) -> bool:
+        """Save what the window shows now as an image file (PNG by the suffix); False when it
+        could not be written."""
+        return bool(self.grab().save(str(path)))
+
     # ------------------------------------------------------------------ frame loop
     def _tick(self) -> None:
         now = self._now()
