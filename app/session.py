@@ -146,7 +146,7 @@ def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: boo
         if moderator is None:
             from app.understanding.stage import load_moderator
 
-            moderator = load_moderator(settings.moderation.model_dir)
+            moderator = load_moderator(settings.moderation.model_dir, understander=understander)
             moderator.check_name("小美")  # reads pypinyin's tables now, not on the first spoken name
         step("voice")
         if audio and synthesizer is None:

@@ -22,11 +22,12 @@ def run(args) -> int:
     u = settings.understanding
     und = Understander.load(catalog, model_dir=u.model_dir, threads=u.threads, usd_to_cny=u.usd_to_cny,
                             uncertain_threshold=u.uncertain_threshold, default_lang=settings.language)
-    moderator = load_moderator(settings.moderation.model_dir)
+    moderator = load_moderator(settings.moderation.model_dir, understander=und)
     texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
     for text in texts:
         r = und.understand(text)
-        o = moderator.score(text)
+        o = (moderator.score(text) if r.encoder_states is None
+             else moderator.score(text, encoder_states=r.encoder_states))
         print(json.dumps({"text": text, "lang": r.lang, "intent": r.intent,
                           "confidence": round(r.confidence, 4), "uncertain": r.uncertain,
                           "slots": r.slots.as_dict(), "offensive": bool(o.offensive),

@@ -382,6 +382,35 @@ class IntentClassifier:
         """
         return self.classify_batch([text])[0]
 
+    def classify_with_states(self, text: str, layer: int) -> tuple[IntentPrediction, np.ndarray | None]:
+        """Classify one message and return the encoder's hidden states entering layer ``layer``
+        (``hidden_states[layer]``: ``(tokens, hidden)`` float32), for the offensive-language
+        detector's encoder head (:mod:`app.understanding.moderation_head`). Same prediction as
+        :meth:`classify`, from the same single forward pass.
+
+        Returns:
+            ``(prediction, states)``; ``states`` is ``None`` for a message empty after
+            normalisation.
+
+        Raises:
+            TypeError: ``text`` is not a ``str``.
+        """
+        import torch
+
+        norm = normalize_text(text)
+        if not norm:
+            return self._empty_prediction(), None
+        enc = self._tokenizer()([norm], truncation=True, max_length=self.max_length, return_tensors="pt",
+                                return_token_type_ids=False)
+        with torch.inference_mode():
+            out = self._model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                              output_hidden_states=True)
+        lg = out.logits.float().numpy() / self.temperature
+        lg = lg - lg.max(axis=1, keepdims=True)
+        probs = np.exp(lg)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return self._predictions(probs)[0], out.hidden_states[layer][0].float().numpy()
+
 
 __all__ = ["IntentClassifier", "IntentPrediction", "normalize_text", "default_model_dir",
            "CALIBRATION_FILE", "PREPROCESS_VERSION"]

@@ -75,6 +75,8 @@ class Offense:
         lang: ``"zh"`` or ``"en"`` (:func:`app.understanding.text.detect_lang`).
         categories: the lexicon categories of ``lexicon_hits`` (same order): ``insult``,
             ``profanity``, ``threat``, ``sexual``, ``slur``, ``extremist``, ``vulgar``.
+        encoder: True when the verdict used the encoder head (the intent encoder's states were
+            given and the head matches that intent model); False = the n-gram model alone.
     """
 
     offensive: bool
@@ -82,6 +84,7 @@ class Offense:
     lexicon_hits: tuple[str, ...]
     lang: str
     categories: tuple[str, ...] = ()
+    encoder: bool = False
 
 
 def default_model_dir() -> Path:
@@ -175,7 +178,7 @@ class OffenseDetector:
     """
 
     def __init__(self, model_dir: Path, lexicon: Lexicon, weights: np.ndarray, idf: np.ndarray,
-                 bias: float, thresholds: dict[str, float], meta: dict) -> None:
+                 bias: float, thresholds: dict[str, float], meta: dict, head=None) -> None:
         self.model_dir = model_dir
         self.lexicon = lexicon
         self._w = weights
@@ -183,11 +186,28 @@ class OffenseDetector:
         self._bias = float(bias)
         self.thresholds = dict(thresholds)
         self.meta = meta
+        self.head = head
+        """The :class:`~app.understanding.moderation_head.EncoderHead`, or ``None`` (n-gram model only)."""
+
+    @property
+    def encoder_layer(self) -> int | None:
+        """Which ``hidden_states[i]`` of the intent encoder :meth:`score` wants as ``encoder_states``
+        (``None``: no encoder head loaded)."""
+        if self.head is None:
+            return None
+        from app.understanding.moderation_head import LAYER
+
+        return LAYER
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_dir: Path | None = None) -> "OffenseDetector":
+    def load(cls, model_dir: Path | None = None, *, intent_dir: Path | None = None) -> "OffenseDetector":
         """Load the shipped (or given) model folder. No network, about 0.1 s.
+
+        With ``intent_dir`` (the intent model the understanding stage runs), the encoder head
+        (``encoder_head.safetensors``, needs torch) is loaded too when the folder has one trained
+        on exactly that intent model; otherwise :attr:`head` stays ``None`` and a warning is
+        logged when a head exists but does not match.
 
         Raises:
             ModelMissingError: ``code="moderation-model-missing"`` when the folder or one of its
@@ -244,7 +264,30 @@ class OffenseDetector:
             lexicon = Lexicon.load(model_dir / LEXICON_DIR)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise invalid("the lexicon cannot be read", exc) from exc
-        return cls(model_dir, lexicon, weights, idf, bias, thresholds, meta)
+        head = None
+        if intent_dir is not None and isinstance(meta.get("encoder_head"), dict):
+            head = cls._load_head(model_dir, Path(intent_dir), meta["encoder_head"], invalid)
+        return cls(model_dir, lexicon, weights, idf, bias, thresholds, meta, head)
+
+    @staticmethod
+    def _load_head(model_dir: Path, intent_dir: Path, head_meta: dict, invalid):
+        import logging
+
+        from app.understanding import moderation_head as MH
+
+        if not (model_dir / MH.HEAD_FILE).is_file() or not (intent_dir / "model.safetensors").is_file():
+            return None
+        fp = MH.intent_fingerprint(intent_dir)
+        if head_meta.get("intent_fingerprint") != fp:
+            logging.getLogger(__name__).warning(
+                "the offensive-language encoder head in %s was trained on another intent model "
+                "(%s, this one is %s): using the n-gram model alone", model_dir,
+                head_meta.get("intent_fingerprint"), fp)
+            return None
+        try:
+            return MH.EncoderHead.load(model_dir, head_meta)
+        except Exception as exc:  # noqa: BLE001 - any unreadable head file (safetensors, keys, shapes)
+            raise invalid(f"{MH.HEAD_FILE} cannot be read", exc) from exc
 
     # ------------------------------------------------------------------ scoring
     def probability(self, text: str) -> float:
@@ -253,33 +296,50 @@ class OffenseDetector:
         return self._probability(s, self.lexicon.find(s, prepared=True))
 
     def _probability(self, s: str, hits: Sequence[Hit]) -> float:
+        z = self._logit(s, hits)
+        return 0.0 if z is None else _sigmoid(z)
+
+    def _logit(self, s: str, hits: Sequence[Hit]) -> float | None:
+        """The n-gram model's logit, ``None`` for text without features."""
         counts = hash_counts(features(s, hits))
         if not counts:
-            return 0.0
+            return None
         idx, val = vectorize(counts, self._idf)
-        return _sigmoid(self._bias + float(np.dot(self._w[idx], val)))
+        return self._bias + float(np.dot(self._w[idx], val))
 
-    def _judge(self, text: str, *, name: bool) -> Offense:
+    def _judge(self, text: str, *, name: bool, encoder_states=None) -> Offense:
         if not isinstance(text, str):
             raise TypeError(f"{'name' if name else 'text'} must be str, not {type(text).__name__}")
         s = prepare(text[:MAX_CHARS])
         hits = self.lexicon.find(s, name=name, prepared=True)
-        p = self._probability(s, hits)
+        z = self._logit(s, hits)
         lang = detect_lang(s, "zh")
-        offensive = bool(hits) if name else p >= self.thresholds[lang]
+        thresholds, used = self.thresholds, False
+        if z is None:
+            p = 0.0
+        elif encoder_states is not None and self.head is not None and not name:
+            p, thresholds, used = _sigmoid(self.head.logit(encoder_states, z)), self.head.thresholds, True
+        else:
+            p = _sigmoid(z)
+        offensive = bool(hits) if name else (z is not None and p >= thresholds[lang])
         return Offense(offensive=offensive, score=p, lexicon_hits=tuple(h.base for h in hits),
-                       lang=lang, categories=tuple(h.category for h in hits))
+                       lang=lang, categories=tuple(h.category for h in hits), encoder=used)
 
-    def score(self, text: str) -> Offense:
+    def score(self, text: str, *, encoder_states=None) -> Offense:
         """Judge one chat message (call once per message; well under 1 ms on one thread).
 
         Args:
             text: the raw message (any length; the first :data:`MAX_CHARS` characters count).
+            encoder_states: the intent encoder's ``hidden_states[encoder_layer]`` for this
+                message (``(tokens, hidden)``, :meth:`IntentClassifier.classify_with_states`).
+                Used when the detector has an encoder head (:attr:`encoder_layer` is not
+                ``None``): the verdict then combines the n-gram model and the head (about 1 ms
+                more); ignored otherwise.
 
         Raises:
             TypeError: ``text`` is not a ``str``.
         """
-        return self._judge(text, name=False)
+        return self._judge(text, name=False, encoder_states=encoder_states)
 
     def check_name(self, name: str) -> Offense:
         """Judge a nickname or gift name: offensive on any lexicon hit (variants included,

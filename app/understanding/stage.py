@@ -28,6 +28,9 @@ class Understanding:
     confidence: float
     uncertain: bool
     slots: object
+    encoder_states: object = None
+    """The intent encoder's hidden states for the offensive-language detector's encoder head
+    (``(tokens, hidden)`` float32), or ``None`` when not asked for (:attr:`Understander.states_layer`)."""
 
 
 class Understander:
@@ -50,6 +53,9 @@ class Understander:
         self.classifier = classifier
         self.slots = SlotExtractor(catalog, usd_to_cny=usd_to_cny)
         self.uncertain_threshold = uncertain_threshold
+        self.states_layer: int | None = None
+        """When set, :meth:`understand` also returns the intent encoder's ``hidden_states[states_layer]``
+        (set by :func:`load_moderator` when the detector has an encoder head for this intent model)."""
 
     @classmethod
     def load(cls, catalog: Catalog | None = None, *, model_dir=None, threads: int = 1,
@@ -67,14 +73,18 @@ class Understander:
         from app.understanding.text import detect_lang, normalize_text
 
         norm = normalize_text(text)
-        pred = self.classifier.classify(norm)
+        states = None
+        if self.states_layer is not None and hasattr(self.classifier, "classify_with_states"):
+            pred, states = self.classifier.classify_with_states(norm, self.states_layer)
+        else:
+            pred = self.classifier.classify(norm)
         uncertain = pred.uncertain if self.uncertain_threshold is None else (
             pred.confidence < self.uncertain_threshold)
         slots = self.slots.extract(norm)
         intent, confidence, uncertain = settle_social(pred.intent, float(pred.confidence), bool(uncertain),
                                                       getattr(pred, "probs", None) or {}, text=norm, slots=slots)
         return Understanding(text=text, lang=detect_lang(norm, self.default_lang), intent=intent,
-                             confidence=confidence, uncertain=uncertain, slots=slots)
+                             confidence=confidence, uncertain=uncertain, slots=slots, encoder_states=states)
 
 
 class DeferredUnderstander:
@@ -211,16 +221,25 @@ def settle_social(intent: str, confidence: float, uncertain: bool, probs: dict[s
     return "chitchat", round(1.0 - answer, 4), False
 
 
-def load_moderator(model_dir=None):
+def load_moderator(model_dir=None, *, understander: Understander | None = None):
     """The offensive-language detector (:class:`app.understanding.moderation.OffenseDetector`)
     from ``model_dir`` (``None`` = the shipped ``models/moderation``).
+
+    With ``understander``, the detector's encoder head (:mod:`app.understanding.moderation_head`) is
+    loaded too when it was trained on that understander's intent model, and the understander is
+    told to hand over the encoder states it needs (:attr:`Understander.states_layer`); with
+    another intent model, or without the head's file, the detector works from the text alone.
 
     Raises:
         ModelMissingError: ``moderation-model-missing`` / ``moderation-model-invalid``.
     """
     from app.understanding.moderation import OffenseDetector
 
-    return OffenseDetector.load(model_dir)
+    intent_dir = getattr(getattr(understander, "classifier", None), "model_dir", None)
+    det = OffenseDetector.load(model_dir, intent_dir=intent_dir)
+    if understander is not None:
+        understander.states_layer = det.encoder_layer
+    return det
 
 
 def viewer_key(viewer) -> str:
@@ -250,7 +269,11 @@ class UnderstandingStage(Stage):
 
     def _read(self, text: str, screen: bool):
         u = self.understander.understand(text)
-        offense = self.moderator.score(text) if screen and self.moderator is not None else None
+        offense = None
+        if screen and self.moderator is not None:
+            states = getattr(u, "encoder_states", None)
+            offense = (self.moderator.score(text) if states is None
+                       else self.moderator.score(text, encoder_states=states))
         return u, offense
 
     async def handle(self, event: Event, emit: Emit) -> None:

@@ -404,6 +404,9 @@ def train_moderation(data_dir: Path, out_dir: Path, *, seed: int = 0, live_dir: 
     out_dir.mkdir(parents=True, exist_ok=True)
     _copy_lexicon(lexicon_dir, out_dir / M.LEXICON_DIR)
     write_variants(out_dir / M.LEXICON_DIR / VARIANTS_FILE, variants)
+    from app.understanding.moderation_head import HEAD_FILE
+
+    (out_dir / HEAD_FILE).unlink(missing_ok=True)  # trained on the old n-gram logits: retrain it
     lexicon = Lexicon(variants)
     say(f"lexicon: {len(variants)} variants")
 
@@ -472,6 +475,199 @@ def train_moderation(data_dir: Path, out_dir: Path, *, seed: int = 0, live_dir: 
     metrics["train_seconds"] = round(time.perf_counter() - t_start, 1)
     meta["metrics"] = {k: v for k, v in metrics.items() if k not in ("validation",)}
     (out_dir / M.META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return metrics
+
+
+# ============================================================================ encoder head
+HEAD_EPOCHS = 2
+HEAD_BATCH = 32
+HEAD_LR_LAYER = 5e-5
+"""Learning rate of the copied encoder layer (the read-out and the n-gram weight use 1e-3)."""
+HEAD_FOLDS = 5
+"""Folds of the out-of-fold n-gram logits the head is trained with (so it learns what the n-gram
+model misses on text it has not seen, as at run time)."""
+
+
+def encoder_states(texts: Sequence[str], intent_dir: Path, *, progress: Callable[[str], None] | None = None,
+                   cache: Path | None = None):
+    """``hidden_states[LAYER]`` of the intent encoder (int8, one message per pass, as in the
+    understanding stage) for every text, float16; ``None`` for text empty after normalisation.
+
+    With ``cache`` (a folder), the states are read from / written to
+    ``<cache>/states-<fingerprint>-<hash of the texts>.npz``, so a second run (another seed,
+    another learning rate) skips the slow part; the key covers the intent model and the texts."""
+    import hashlib
+
+    from app.understanding.classifier import IntentClassifier
+    from app.understanding.moderation_head import LAYER, intent_fingerprint
+
+    path = None
+    if cache is not None:
+        key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+        path = Path(cache) / f"states-{intent_fingerprint(intent_dir)}-{key}.npz"
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as z:
+                flat, lens = z["states"], z["lengths"]
+            ends = np.cumsum(lens)
+            return [None if n == 0 else flat[e - n:e] for n, e in zip(lens, ends)]
+    clf = IntentClassifier.load(intent_dir, num_threads=1)
+    out = []
+    for i, t in enumerate(texts):
+        _, st = clf.classify_with_states(normalize_text(t), LAYER)
+        out.append(None if st is None else st.astype(np.float16))
+        if progress and i and i % 10000 == 0:
+            progress(f"encoder states: {i}/{len(texts)}")
+    if path is not None:
+        save_states(path, out)
+    return out
+
+
+def save_states(path: Path, states) -> None:
+    """Write :func:`encoder_states`' list to one ``.npz`` (rows concatenated, with their lengths)."""
+    lens = np.asarray([0 if st is None else st.shape[0] for st in states], dtype=np.int64)
+    rows = [st for st in states if st is not None]
+    flat = np.concatenate(rows).astype(np.float16) if rows else np.zeros((0, 384), np.float16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, states=flat, lengths=lens)
+
+
+def oof_logits(split: Split, lexicon: Lexicon, C: float, seed: int, folds: int = HEAD_FOLDS) -> np.ndarray:
+    """Out-of-fold logits of the n-gram model on the training rows (``folds`` random folds)."""
+    X, _ = design_matrix(split.texts, lexicon)
+    y, w = np.asarray(split.labels), sample_weights(split)
+    fold = np.random.RandomState(seed).randint(0, folds, len(y))
+    out = np.zeros(len(y))
+    for k in range(folds):
+        tr = fold != k
+        out[~tr] = fit_lr(X[tr], y[tr], w[tr], C, seed).decision_function(X[~tr])
+    return out
+
+
+def _head_batches(states, idx, logits, bs: int, rng: np.random.RandomState | None):
+    import torch
+
+    idx = sorted(idx, key=lambda i: states[i].shape[0])
+    chunks = [idx[j:j + bs] for j in range(0, len(idx), bs)]
+    if rng is not None:
+        rng.shuffle(chunks)
+    for ch in chunks:
+        L = max(states[i].shape[0] for i in ch)
+        h = torch.zeros(len(ch), L, states[ch[0]].shape[1])
+        m = torch.zeros(len(ch), L, dtype=torch.bool)
+        for r, i in enumerate(ch):
+            h[r, :states[i].shape[0]] = torch.from_numpy(states[i].astype(np.float32))
+            m[r, :states[i].shape[0]] = True
+        yield ch, h, m, torch.tensor(np.asarray(logits)[ch], dtype=torch.float32)
+
+
+def train_encoder_head(data_dir: Path, model_dir: Path | None = None, *, intent_dir: Path | None = None,
+                       seed: int = 0, threads: int = 2, states_cache: Path | None = None,
+                       progress: bool = False) -> dict:
+    """Train the encoder head (:mod:`app.understanding.moderation_head`) on top of the n-gram
+    model already in ``model_dir`` (run :func:`train_moderation` first) and save it there.
+
+    Steps: out-of-fold n-gram logits for the training rows; the intent encoder's states for every
+    row (int8, one message at a time, as at run time: the slow part, ~10 minutes per core); copy
+    the encoder's last layer, train it with a read-out (weighted BCE, :data:`HEAD_EPOCHS` epochs,
+    AdamW, the same sample weights) to correct the n-gram logit; per-language thresholds on
+    validation with :func:`choose_thresholds`, through the int8 head the detector runs; test metrics.
+
+    Returns:
+        The head's metrics (also stored under ``encoder_head`` in ``moderation.json``).
+    """
+    import torch
+    import torch.nn.functional as F
+    from safetensors.torch import save_file
+
+    from app.understanding import moderation_head as MH
+
+    t_start = time.perf_counter()
+    model_dir = Path(model_dir) if model_dir else M.default_model_dir()
+    root = repo_root()
+    intent_dir = Path(intent_dir) if intent_dir else root / "models" / "intent"
+
+    def say(msg: str) -> None:
+        if progress:
+            print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    corpora = load_corpora(Path(data_dir), root / "models" / "moderation" / "data", intent_dir / "data", seed=seed)
+    det = M.OffenseDetector.load(model_dir)
+    meta = dict(det.meta)
+    meta.pop("encoder_head", None)
+    oof = oof_logits(corpora.train, det.lexicon, float(meta["C"]), seed)
+    say("out-of-fold n-gram logits done")
+
+    def ngram_logits(texts):
+        out = []
+        for t in texts:
+            s = prepare(t[:M.MAX_CHARS])
+            z = det._logit(s, det.lexicon.find(s, prepared=True))
+            out.append(0.0 if z is None else z)
+        return np.asarray(out)
+
+    st_tr = encoder_states(corpora.train.texts, intent_dir, progress=say, cache=states_cache)
+    st_va = encoder_states(corpora.val.texts, intent_dir, progress=say, cache=states_cache)
+    say("encoder states done")
+    z_va = ngram_logits(corpora.val.texts)
+
+    net = MH.build_module()
+    MH.init_from_intent(net, intent_dir)
+    ytr = torch.tensor(corpora.train.labels, dtype=torch.float32)
+    wtr = torch.tensor(sample_weights(corpora.train), dtype=torch.float32)
+    tr_idx = [i for i, st in enumerate(st_tr) if st is not None]
+    head_params = [net.out.weight, net.out.bias, net.a]
+    body = [p for n, p in net.named_parameters() if not n.startswith(("out.", "a"))]
+    opt = torch.optim.AdamW([{"params": body, "lr": HEAD_LR_LAYER}, {"params": head_params, "lr": 1e-3}],
+                            weight_decay=0.01)
+    steps = HEAD_EPOCHS * -(-len(tr_idx) // HEAD_BATCH)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda k: min(1.0, k / max(1.0, 0.06 * steps)) * max(0.0, (steps - k) / steps))
+    rng = np.random.RandomState(seed)
+    for ep in range(HEAD_EPOCHS):
+        net.train()
+        tot = n = 0.0
+        for ch, h, m, z in _head_batches(st_tr, tr_idx, oof, HEAD_BATCH, rng):
+            loss = (F.binary_cross_entropy_with_logits(net(h, m, z), ytr[ch], reduction="none")
+                    * wtr[ch]).sum() / wtr[ch].sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss.detach()) * len(ch)
+            n += len(ch)
+        say(f"head epoch {ep + 1}/{HEAD_EPOCHS}: loss {tot / n:.4f}, n-gram weight {net.a.item():.3f}")
+
+    sd = {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items()}
+    save_file(sd, str(model_dir / MH.HEAD_FILE))
+    head_meta = {"version": MH.HEAD_VERSION, "layer": MH.LAYER, "intent_fingerprint": MH.intent_fingerprint(intent_dir),
+                 "thresholds": {lang: 0.5 for lang in M.LANGS}, "epochs": HEAD_EPOCHS, "batch": HEAD_BATCH,
+                 "lr_layer": HEAD_LR_LAYER, "folds": HEAD_FOLDS, "seed": seed}
+    head = MH.EncoderHead.load(model_dir, head_meta)  # the int8 head the detector will run
+    p_va = np.zeros(len(st_va))
+    for i, st in enumerate(st_va):
+        p_va[i] = 1.0 / (1.0 + np.exp(-(z_va[i] if st is None else head.logit(st, z_va[i]))))
+    yva, va_src = np.asarray(corpora.val.labels), np.asarray(corpora.val.sources)
+    va_lang = np.asarray([detect_lang(normalize_text(t[:M.MAX_CHARS]), "zh") for t in corpora.val.texts])
+    head_meta["thresholds"] = choose_thresholds(p_va, yva, va_src, va_lang)
+    pred_va = p_va >= np.vectorize(head_meta["thresholds"].get)(va_lang)
+    head_meta["validation"] = {name: binary_metrics(yva[m], pred_va[m]) for name, m in (
+        ("cold_dev", va_src == "cold"), ("davidson_val", va_src == "davidson"), ("live_val", va_src == "live"))}
+    meta["encoder_head"] = head_meta
+    (model_dir / M.META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    say(f"saved; thresholds {head_meta['thresholds']}; testing")
+
+    det = M.OffenseDetector.load(model_dir, intent_dir=intent_dir)
+    assert det.head is not None
+    metrics: dict = {"validation": head_meta["validation"], "thresholds": head_meta["thresholds"]}
+    for name, rows in corpora.test.items():
+        states = encoder_states([t for t, _ in rows], intent_dir, cache=states_cache)
+        preds = [det.score(t, encoder_states=st).offensive for (t, _), st in zip(rows, states)]
+        metrics[name] = binary_metrics([y for _, y in rows], preds)
+    metrics["train_seconds"] = round(time.perf_counter() - t_start, 1)
+    head_meta["metrics"] = {k: v for k, v in metrics.items() if k not in ("validation", "thresholds")}
+    (model_dir / M.META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return metrics
 
 
@@ -548,7 +744,7 @@ def format_metrics(metrics: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m app.understanding.train_moderation [--data DIR] [--out DIR] [--seed N]``."""
+    """``python -m app.understanding.train_moderation [--data DIR] [--out DIR] [--seed N] [--encoder-head]``."""
     ap = argparse.ArgumentParser(prog="train_moderation", description="Train the offensive-language model.")
     ap.add_argument("--data", type=Path, default=None, help="folder with cold/ and davidson/ "
                     "(default ../shared/data/moderation beside the repository)")
@@ -556,6 +752,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--compare", action="store_true",
                     help="measure the alternative models of MODEL_CARD.md instead of training")
+    ap.add_argument("--encoder-head", action="store_true",
+                    help="train the encoder head over the n-gram model already in --out (needs torch; ~30 min)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for --encoder-head")
+    ap.add_argument("--states-cache", type=Path, default=None,
+                    help="folder to keep the intent encoder's states in between --encoder-head runs")
     args = ap.parse_args(argv)
     data = args.data or default_data_dir()
     out = args.out or M.default_model_dir()
@@ -566,6 +767,15 @@ def main(argv: list[str] | None = None) -> int:
                 for test, m in row.items():
                     if test != "name":
                         print(f"  {test:<12} acc {m['accuracy']:.4f}  F1 {m['f1']:.4f}  FPR {m['fpr']:.4f}  R {m['recall']:.4f}")
+            return 0
+        if args.encoder_head:
+            metrics = train_encoder_head(data, out, seed=args.seed, threads=args.threads,
+                                         states_cache=args.states_cache, progress=True)
+            for name in ("cold", "davidson", "live_intent", "live_hand"):
+                if name in metrics:
+                    m = metrics[name]
+                    print(f"{name:<12} n={m['n']:<6} acc {m['accuracy']:.4f}  P {m['precision']:.4f}  "
+                          f"R {m['recall']:.4f}  F1 {m['f1']:.4f}  FPR {m['fpr']:.4f}")
             return 0
         metrics = train_moderation(data, out, seed=args.seed, progress=True)
     except (FileNotFoundError, ValueError) as exc:
