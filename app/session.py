@@ -140,7 +140,10 @@ def load_engines(settings: Settings, catalog: Catalog, *, store=None, audio: boo
                 # import overlaps them enough that the model is in ~1 s sooner (measured 4.8-7.1 s vs
                 # 5.9-7.0 s when started after them; the session itself is then ready at 3-4.4 s
                 # instead of 1.4-1.9 s -- the first reply matters more)
-                understander = DeferredUnderstander(load_understander)
+                from app.understanding.classifier import default_model_dir
+
+                understander = DeferredUnderstander(load_understander,
+                                                    model_dir=Path(u.model_dir) if u.model_dir else default_model_dir())
             else:
                 understander = load_understander()
         if moderator is None:

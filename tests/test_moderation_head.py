@@ -133,3 +133,24 @@ def test_the_understanding_stage_passes_the_states_to_the_detector():
     u, o = stage._read("主播好丑", False)  # host speech is not screened
     assert o is None
     assert seen == [True, True]
+
+
+def test_a_model_loading_in_the_background_gets_the_head_without_waiting_for_it():
+    """The console loads the intent model on its own thread: the detector's head is found from the
+    model's folder at once, and the states layer reaches the understander when it is in."""
+    import threading
+
+    from app.understanding.classifier import default_model_dir
+    from app.understanding.stage import DeferredUnderstander, Understander, load_moderator
+
+    gate = threading.Event()
+
+    def load():
+        gate.wait(60)
+        return Understander.load()
+
+    deferred = DeferredUnderstander(load, model_dir=default_model_dir())
+    moderator = load_moderator(understander=deferred)  # returns while the model is still held back
+    assert not deferred.ready and moderator.head is not None and deferred.states_layer == LAYER
+    gate.set()
+    assert deferred.wait(120).states_layer == LAYER

@@ -10,6 +10,7 @@ pasted lines are counted, not answered). Messages from a viewer muted for the se
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -100,13 +101,16 @@ class DeferredUnderstander:
         loaded_s: seconds the load took (None until it ended).
     """
 
-    def __init__(self, load) -> None:
+    def __init__(self, load, model_dir: Path | None = None) -> None:
         import concurrent.futures
         import threading
         import time
 
         self._future: concurrent.futures.Future = concurrent.futures.Future()
         self.loaded_s: float | None = None
+        self.model_dir = model_dir
+        """The intent model's folder (known before it loads: the detector's encoder head checks it)."""
+        self._states_layer: int | None = None
 
         def run() -> None:
             t0 = time.perf_counter()
@@ -116,6 +120,8 @@ class DeferredUnderstander:
                 self.loaded_s = time.perf_counter() - t0
                 self._future.set_exception(exc)
                 return
+            if self._states_layer is not None:
+                result.states_layer = self._states_layer
             self.loaded_s = time.perf_counter() - t0
             self._future.set_result(result)
 
@@ -143,6 +149,17 @@ class DeferredUnderstander:
     def understand(self, text: str) -> Understanding:
         """As :meth:`Understander.understand`; waits for the model first."""
         return self.wait().understand(text)
+
+    @property
+    def states_layer(self) -> int | None:
+        """As :attr:`Understander.states_layer`; set before the load ends, it is passed on."""
+        return self._states_layer
+
+    @states_layer.setter
+    def states_layer(self, layer: int | None) -> None:
+        self._states_layer = layer
+        if self._future.done() and self._future.exception() is None:
+            self._future.result().states_layer = layer
 
     @property
     def classifier(self):
@@ -235,7 +252,10 @@ def load_moderator(model_dir=None, *, understander: Understander | None = None):
     """
     from app.understanding.moderation import OffenseDetector
 
-    intent_dir = getattr(getattr(understander, "classifier", None), "model_dir", None)
+    if isinstance(understander, DeferredUnderstander):  # never wait for the model here
+        intent_dir = understander.model_dir
+    else:
+        intent_dir = getattr(getattr(understander, "classifier", None), "model_dir", None)
     det = OffenseDetector.load(model_dir, intent_dir=intent_dir)
     if understander is not None:
         understander.states_layer = det.encoder_layer
