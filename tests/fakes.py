@@ -73,6 +73,23 @@ class FakePlayer:
         self.stop_event.set()
 
 
+def run_events(stages, events) -> list:
+    """Run ``events`` (in order) through a real :class:`app.pipeline.Pipeline` of ``stages`` and
+    return every event an observer saw."""
+    import asyncio
+
+    from app.pipeline import Pipeline
+
+    rec = Rec()
+
+    async def src():
+        for e in events:
+            yield e
+
+    asyncio.run(Pipeline(list(stages), [rec]).run(src()))
+    return rec.events
+
+
 class Rec:
     """An observer that keeps every event."""
 

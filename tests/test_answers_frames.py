@@ -1,7 +1,6 @@
 """Question frames and the answers that depend on them: events in (IntentClassified) ->
 ReplySuggested out, on three catalogs of different verticals (clothing demo, food, phones).
 Expected values were read by hand from the catalog files."""
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,8 @@ import pytest
 from app.catalog.importer import load_catalog
 from app.dialogue.frame import listing_refs
 from app.events import IntentClassified, ReplySuggested, SetNowSelling, Slots, Viewer
-from app.pipeline import Pipeline
 from app.reply.stage import ReplyStage
+from tests.fakes import run_events
 
 ROOT = Path(__file__).resolve().parents[1]
 V = Viewer("douyin", "u9", "晴天")
@@ -42,17 +41,7 @@ def _reply(catalog, text, intent, *, on_air=None, lang="zh", uncertain=False, sl
         events.append(SetNowSelling(t=0.5, listing_number=on_air))
     events.append(IntentClassified(t=1.0, msg_id="m1", viewer=V, text=text, lang=lang, intent=intent,
                                    confidence=0.9, uncertain=uncertain, slots=slots))
-    out = []
-
-    class Rec:
-        def on_event(self, e):
-            out.append(e)
-
-    async def src():
-        for e in events:
-            yield e
-
-    asyncio.run(Pipeline([ReplyStage(catalog)], [Rec()]).run(src()))
+    out = run_events([ReplyStage(catalog)], events)
     (s,) = [e for e in out if isinstance(e, ReplySuggested)]
     return s
 

@@ -3,25 +3,17 @@ a place in a shipping question, a phone model that is a variant of the accessory
 product name inside a feature question, 鞋子 for 运动鞋, a size the product is not made in, and
 trade-in questions. Events in (IntentClassified with the real slot extractor's slots) ->
 ReplySuggested out; expected values read by hand from the catalog files."""
-import asyncio
-from pathlib import Path
 
 import pytest
 
-from app.catalog.importer import load_catalog
 from app.dialogue.places import destination, excluded, places_in
 from app.events import IntentClassified, ReplySuggested, SetNowSelling, Viewer
-from app.pipeline import Pipeline
 from app.reply.stage import ReplyStage
 from app.understanding.slots import SlotExtractor
+from tests.fakes import run_events
+from tests.test_answers_frames import _catalog
 
-ROOT = Path(__file__).resolve().parents[1]
 V = Viewer("douyin", "u7", "小雨")
-
-
-def _catalog(name):
-    c = load_catalog(ROOT / name)
-    return getattr(c, "catalog", c)
 
 
 @pytest.fixture(scope="module")
@@ -39,25 +31,14 @@ def mall():
     return _catalog("tests/data/catalogs/mall.csv")
 
 
-def _reply(catalog, text, intent, *, on_air=None, lang="zh") -> ReplySuggested:
-    slots = SlotExtractor(catalog).extract(text)
-    events = []
-    if on_air is not None:
-        events.append(SetNowSelling(t=0.5, listing_number=on_air))
+def _reply(catalog, text, intent, *, on_air=None, lang="zh", uncertain=False) -> ReplySuggested:
+    """The reply to one message (slots from the real extractor), with ``on_air`` on screen; an
+    ``uncertain`` message comes with the classifier's doubt (confidence 0.6)."""
+    events = [SetNowSelling(t=0.5, listing_number=on_air)] if on_air is not None else []
     events.append(IntentClassified(t=1.0, msg_id="m1", viewer=V, text=text, lang=lang, intent=intent,
-                                   confidence=0.97, uncertain=False, slots=slots))
-    out = []
-
-    class Rec:
-        def on_event(self, e):
-            out.append(e)
-
-    async def src():
-        for e in events:
-            yield e
-
-    asyncio.run(Pipeline([ReplyStage(catalog)], [Rec()]).run(src()))
-    (s,) = [e for e in out if isinstance(e, ReplySuggested)]
+                                   confidence=0.6 if uncertain else 0.97, uncertain=uncertain,
+                                   slots=SlotExtractor(catalog).extract(text)))
+    (s,) = [e for e in run_events([ReplyStage(catalog)], events) if isinstance(e, ReplySuggested)]
     return s
 
 
@@ -186,42 +167,22 @@ def test_suitability_of_the_product_on_screen_is_said_from_its_facts(food):
     assert r.held_reason and "送礼" not in r.text.replace("送礼吗", "")
 
 
-def _reply_u(catalog, text, intent, *, on_air=None, lang="zh", uncertain=True) -> ReplySuggested:
-    slots = SlotExtractor(catalog).extract(text)
-    events = [SetNowSelling(t=0.5, listing_number=on_air)] if on_air is not None else []
-    events.append(IntentClassified(t=1.0, msg_id="m1", viewer=V, text=text, lang=lang, intent=intent,
-                                   confidence=0.6, uncertain=uncertain, slots=slots))
-    out = []
-
-    class Rec:
-        def on_event(self, e):
-            out.append(e)
-
-    async def src():
-        for e in events:
-            yield e
-
-    asyncio.run(Pipeline([ReplyStage(catalog)], [Rec()]).run(src()))
-    (s,) = [e for e in out if isinstance(e, ReplySuggested)]
-    return s
-
-
 def test_a_catalog_fact_for_the_attribute_asked_is_not_held_for_the_intent_label(mall, phones):
     # the exact variant's stock, read from the catalog, answers "还有吗" whatever the label's doubt
     phone = mall.by_listing(12) if mall.by_listing(12) and "iPhone" in mall.by_listing(12).title else \
         next(p for p in mall if "iPhone 14" in p.title)
     sku = next(s for s in phone.skus if s.stock > 0)
     label = "".join(v for _, v in sku.options)
-    r = _reply_u(mall, f"链接{phone.listing_number} {label}还有几台", "stock")
+    r = _reply(mall, f"链接{phone.listing_number} {label}还有几台", "stock", uncertain=True)
     assert not r.held_reason and f"{sku.stock}" in r.text
     # ... but a template the message has no word for is never said: a price question about weight
     laptop = next(p for p in mall if "Book" in p.title_en or "笔记本" in p.title)
-    r = _reply_u(mall, "how much does it weigh", "price", on_air=laptop.listing_number, lang="en")
+    r = _reply(mall, "how much does it weigh", "price", on_air=laptop.listing_number, lang="en", uncertain=True)
     assert r.held_reason and "yuan" not in r.text
     # the seller's own FAQ answer is said for a question read with doubt
     case = phones.by_listing(10)
     e = next(x for x in case.faq if "发黄" in x.question)
-    r = _reply_u(phones, "会发黄吗", "after_sales", on_air=10)
+    r = _reply(phones, "会发黄吗", "after_sales", on_air=10, uncertain=True)
     assert not r.held_reason and e.answer in r.text
 
 
@@ -295,3 +256,17 @@ def test_a_product_question_is_answered_with_the_sellers_own_phrase(demo, food):
     # a question whose key words no phrase carries is still held
     r = _reply(food, "牛肉干是哪个牧场的牛", "product_detail")
     assert r.held_reason
+
+
+def test_a_search_word_met_by_a_variant_label(phones):
+    # 钢化膜K50 / 钢化膜Mate 50: the phone's name is also the variant the screen protectors come in
+    def films_for(model):
+        return {p.product_id for p in phones if "钢化膜" in p.title and any(
+            dict(s.options).get("适用机型") == model and s.stock > 0 for s in p.skus)}
+
+    mate = films_for("Mate 50")
+    r = _reply(phones, "钢化膜Mate 50的有哪些", "stock")
+    assert mate and {p.product_id for p in phones if f"「{p.title}」" in r.text} == mate and not r.held_reason
+    assert not films_for("Redmi K50")  # the K50 film is sold out: nothing to offer, the seller says so
+    r = _reply(phones, "钢化膜K50的有哪些", "stock")
+    assert r.held_reason and "「" not in r.text

@@ -183,11 +183,23 @@ def read_constraints(text: str, slots: Slots, vocab: ProductVocabulary) -> Searc
     return req
 
 
+_FACTS: dict[int, tuple[Product, str]] = {}
+
+
 def _facts_text(p: Product) -> str:
+    """Every fact of ``p`` in one lowercased string (kept per product: a search reads it for each
+    candidate and each soft word)."""
+    hit = _FACTS.get(id(p))
+    if hit is not None and hit[0] is p:
+        return hit[1]
+    if len(_FACTS) > 50_000:
+        _FACTS.clear()
     parts = [p.title, p.title_en, p.short_name, p.category, p.brand, p.material, p.material_en, *p.tags, *p.aliases,
              *p.suitable_for, *p.selling_points, *p.selling_points_en]
     parts += [f"{e.question} {e.answer}" for e in p.faq]
-    return " ".join(x for x in parts if x).lower()
+    text = " ".join(x for x in parts if x).lower()
+    _FACTS[id(p)] = (p, text)
+    return text
 
 
 _MALE = frozenset("男朋友 男生 男士 men boyfriend husband father".split())
@@ -219,11 +231,14 @@ def run_search(catalog: Catalog, vocab: ProductVocabulary, req: SearchRequest, c
     for p in catalog:
         if p.free_gift or p.total_stock <= 0:
             continue
-        if req.words and not all(vocab.names_in(p, w, text) for w in req.words):
+        named = named_options(p, text) if req.has_variant or req.words else {}
+        labels = " ".join(v for vs in named.values() for v in vs).lower().replace(" ", "")
+        # a word is met by the product's names, or by a variant label it comes in (钢化膜K50: the K50 film)
+        by_label = [w for w in req.words if not vocab.names_in(p, w, text)]
+        if any(w.replace(" ", "") not in labels for w in by_label):
             continue
         skus = [s for s in p.skus if s.stock > 0] if p.skus else []
-        if req.has_variant:
-            named = named_options(p, text)
+        if req.has_variant or by_label:  # the variant named must be the one in stock
             if not named:
                 continue
             skus = [s for s in skus_with(p, named) if s.stock > 0]

@@ -63,6 +63,8 @@ class ProductVocabulary:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._texts = {p.product_id: product_text(p) for p in catalog}
+        self._named: dict[str, tuple[Product, ...]] = {}
+        self._longer: dict[str, tuple[str, ...]] = {}
 
     @cached_property
     def catalog_terms(self) -> frozenset[str]:
@@ -81,7 +83,7 @@ class ProductVocabulary:
         low = text.lower()
         en = set(_EN_WORD.findall(low))
         found: list[str] = []
-        for w in sorted(GENERAL_GOODS | self.catalog_terms, key=len, reverse=True):
+        for w in sorted(GENERAL_GOODS | self.catalog_terms, key=lambda x: (-len(x), x)):  # the same order every run
             if len(w) < 2 or (w.isascii() and len(w) < 3):  # 包 of 包邮, 茶 of 茶香粉: too short to tell
                 continue
             hit = (w in en or (w.endswith("s") is False and w + "s" in en)) if w.isascii() and w.isalpha() \
@@ -108,7 +110,17 @@ class ProductVocabulary:
     def products_named(self, word: str) -> tuple[Product, ...]:
         """Products one of whose names contains ``word`` (a two-character word in 子 also by its
         head: 鞋子 names 运动鞋, 裤子 names 牛仔裤)."""
-        return tuple(p for p in self.catalog if self.names(p, word))
+        hit = self._named.get(word)
+        if hit is None:  # asked for every message that names goods: computed once per word
+            hit = self._named[word] = tuple(p for p in self.catalog if self.names(p, word))
+        return hit
+
+    def _containing(self, word: str) -> tuple[str, ...]:
+        """Lexicon and catalog words that hold ``word`` inside them (手机 -> 手机壳, 手机膜 ...)."""
+        hit = self._longer.get(word)
+        if hit is None:
+            hit = self._longer[word] = tuple(x for x in self.all_words if word in x and x != word)
+        return hit
 
     @cached_property
     def all_words(self) -> frozenset[str]:
@@ -128,7 +140,7 @@ class ProductVocabulary:
             pat = re.compile(rf"(?<![a-z]){re.escape(w)}s?(?![a-z])(?![\- ]+[a-z])")
             if not any(pat.search(n) for n in names):
                 return False
-        longer = [x for x in self.all_words if w in x and x != w and self.names(p, x)]
+        longer = [x for x in self._containing(w) if self.names(p, x)]
         if not longer or any(x in low for x in longer):
             return True
         rest = self.names_text(p)

@@ -604,7 +604,10 @@ class ReplyComposer:
             what = "、".join(result.unmatched) if lang == "zh" else ", ".join(result.unmatched)
             return self._draft("missing_fact", lang, nickname, numbers=nums, held=f"unsure: constraint {what}")
         if not result.items:
-            word = req.words[0] if req.words else ""
+            from app.dialogue.vocabulary import GENERAL_GOODS
+
+            # a kind of goods (钢化膜), never a product's own name the viewer used as a variant (K50)
+            word = next((w for w in req.words if w in GENERAL_GOODS), "")
             return self._draft("search_none", lang, nickname, numbers=nums, held="missing_fact: nothing matches",
                                what=word or "商品", what_en=word if word.isascii() and word else "anything")
         if lang == "zh":

@@ -55,24 +55,22 @@ the viewer's own history) are answered one by one."""
 _PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|mah|寸|天|片|包|抽|粒)|价|便宜|几块|几元|贵|咋卖|怎么卖|怎么买|多钱|price|cost|"
                         r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
 _STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
-_FACT_DRAFTS: dict[str, re.Pattern | None] = {
-    "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None, "fact_phrase": None,
-    "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE,
-    "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
-    "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "discount": _PRICE_CUE,
-}
-"""Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
-with the words the message must carry for the draft to answer it whatever the intent label."""
-_TEMPLATE_CUES = {
-    "shipping": re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天到|多久到|多久能到|到货|寄|顺丰|中通|圆通|韵达|申通|"
-                           r"极兔|京东|送到|ship|deliver|courier|postage|arriv|dispatch|send|post\b|express"),
-    "after_sales": re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|return|refund|exchange|warrant|guarantee|repair|broken"),
-}
+_SHIPPING_CUE = re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天到|多久到|多久能到|到货|寄|顺丰|中通|圆通|韵达|申通|"
+                           r"极兔|京东|送到|ship|deliver|courier|postage|arriv|dispatch|send|post\b|express")
+_AFTER_SALES_CUE = re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|return|refund|exchange|warrant|guarantee|repair|broken")
+
+_TEMPLATE_CUES = {"shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE, "price": _PRICE_CUE}
 """Intents answered with a fixed template: the message must carry one of their words, else it is a
 product question the facts answer (or hold)."""
-_TEMPLATE_CUES["price"] = _PRICE_CUE
-_FACT_DRAFTS["shipping"] = _TEMPLATE_CUES["shipping"]
-_FACT_DRAFTS["after_sales"] = _TEMPLATE_CUES["after_sales"]
+_FACT_DRAFTS: dict[str, re.Pattern | None] = {
+    "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None, "fact_phrase": None,
+    "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE, "discount": _PRICE_CUE,
+    "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
+    "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE,
+}
+"""Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
+with the words the message must carry for the draft to answer it whatever the intent label
+(``None``: the draft was chosen by the question's own words)."""
 _SOCIAL_INTENTS = frozenset({"greeting", "compliment", "complaint", "spam", "chitchat"})
 """Intents whose reply names no product: no question frame is built for them."""
 

@@ -21,6 +21,7 @@ so that a frame-timer wake-up preempts CPU-bound work of other programs at once 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -249,10 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     if host.window is not None:
         host.window.hide()
-    try:
+    with contextlib.suppress(OSError):  # the console may already have closed its end of the pipe
         proto.close()
-    except OSError:
-        pass
     return code
 
 
