@@ -558,7 +558,12 @@ class Grader:
         return out
 
     def _ignore(self, allowed: Iterable[str]) -> list[str]:
-        return [w for p in self._products(allowed) for w in variant_words(p)]
+        """Words that name no other product in a reply about ``allowed``: the variants' words and
+        any product name inside the allowed products' own FAQ answers and selling points (a
+        case's "不影响无线充电" is the seller's sentence, not the wireless charger)."""
+        prods = self._products(allowed)
+        own = _nfkc(" ".join(x for p in prods for x in (*(f.answer for f in p.faq), *p.selling_points))).casefold()
+        return [w for p in prods for w in variant_words(p)] + [n for n, _ in self.names._names if n in own]
 
     def _faq_answer(self, q: Question) -> str | None:
         """The answer of the FAQ entry ``expect.faq`` names (the product's own first, then the

@@ -65,6 +65,15 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("measurements", r"多长|多宽|多高|多大尺寸|尺寸多大|裙长|衣长|袖长|腰围|胸围|长度|宽度",
      r"how (long|wide|tall|big)\b|length|width|dimensions?", None),
 )
+_RETURN_CONDITION = re.compile(r"(?i)拆封|拆开|开封|打开|激活|用过|穿过|洗过|试用|试穿|吊牌|坏|破损|质量问题|漏|碎|过敏|"
+                               r"opened|unsealed|used|worn|washed|activated|damaged|broken|defect|faulty|leak|tag")
+"""Conditions a returns question asks about (opened, used, arrived broken) that the product's
+return days alone do not answer."""
+_SELLER_ANSWERS = frozenset({"trade-in"})
+"""Held classes a seller's FAQ answer settles (a trade-in is a shop policy, not a health or legal
+matter): with a matching entry, its answer is said; without, the question is held."""
+_RETURNS_KEY = re.compile(r"退货|退换|售后|returns?")
+
 _ATTRS_C = tuple((name, re.compile(zh), re.compile(en, re.IGNORECASE), read) for name, zh, en, read in _ATTRS)
 
 _SELLER_ZH = {"shelf life": "保质期", "production date": "生产日期", "storage": "储存方式", "net weight": "净含量",
@@ -106,9 +115,13 @@ def _norm(text: str) -> str:
 _FILLER = re.compile(r"可不可以|能不能|会不会|是不是|有没有|可以|能|这个|这款|那个|请问|主播|宝宝|呀|啊|哦|吧")
 
 
+_A_NOT_A = re.compile(r"(\w)不\1")
+"""A-not-A questions (会不会化, 甜不甜) read as their verb (会化, 甜)."""
+
+
 def _canon(text: str) -> str:
     """Normalised text without modal verbs and fillers (这个白天可以用吗 -> 白天用)."""
-    return _FILLER.sub("", _norm(faq_key(text or "")))
+    return _FILLER.sub("", _A_NOT_A.sub(r"\1", _norm(faq_key(text or ""))))
 
 
 def _terms(text: str) -> set[str]:
@@ -158,8 +171,9 @@ def match_faq(entries: Sequence[FaqEntry], question: str, *, threshold: float = 
             continue
         if k == q:
             return e
-        if len(k) <= 4:  # a short key (保质期, 发票, 快递) must appear whole
-            score = 1.0 if k in q else 0.0
+        if len(k) <= 4:  # a short key (保质期, 发票, 快递) must appear whole, or all its words (拆封…退)
+            eterms = _terms(e.question)
+            score = 1.0 if k in q or (eterms and sum(map(len, eterms)) >= 2 and eterms <= qterms) else 0.0
         else:
             fuzzy = fuzz.partial_ratio(k, q) / 100.0
             eterms = _terms(e.question)
@@ -216,6 +230,8 @@ class FactAnswerer:
         reason = sensitive_reason(text)
         if reason is not None:
             e = self.faq(text, product)
+            if e is not None and reason in _SELLER_ANSWERS:
+                return self._faq_draft(e, lang, nickname, product)  # the seller's own answer to it
             if e is not None:
                 return c._draft("faq_held", lang, nickname, product, held=f"sensitive: {reason}", answer=e.answer)
             return c._draft("sensitive_held", lang, nickname, product, held=f"sensitive: {reason}")
@@ -240,6 +256,13 @@ class FactAnswerer:
         e = match_faq(product.faq, text) if product is not None else None
         if e is not None and fits(e):
             return self._faq_draft(e, lang, nickname, product)
+        if name in ("returns", "return shipping") and _RETURN_CONDITION.search(text):
+            # "拆封了还能退吗", "arrived damaged": the terms template does not say; the shop's own
+            # returns answer does, else the seller
+            e = next((x for x in self.catalog.faq if _RETURNS_KEY.search(x.question)), None)
+            if e is not None:
+                return self._faq_draft(e, lang, nickname, product)
+            return c._missing(lang, nickname, product, "退货条件" if lang == "zh" else "return conditions")
         value = read(product) if (product is not None and callable(read)) else ""
         if value:
             if lang == "en":

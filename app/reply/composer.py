@@ -83,6 +83,25 @@ def spoken_names(nicknames: str | Sequence[str], lang: str, guard=None) -> str |
     return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
+_SHIPPING_ASPECTS = (
+    ("fee", re.compile(r"(?i)包邮|运费|邮费|免邮|free ship|shipping (fee|cost)|postage|\bfree\b")),
+    ("courier", re.compile(r"(?i)快递|物流|顺丰|中通|圆通|韵达|申通|极兔|京东|德邦|courier|carrier|\bexpress\b")),
+    ("from", re.compile(r"(?i)哪.{0,2}发|发货地|ships? from|where")),
+    ("arrival", re.compile(r"(?i)到|收到|arriv|deliver|how long|get it")),
+    ("dispatch", re.compile(r"(?i)发货|发出|dispatch|when .*ship|ship (today|out)|how soon")),
+)
+
+
+_PER_UNIT = re.compile(r"(?i)[一1每单][支个片斤两包盒瓶袋罐条件双套枚只块粒抽]|几[支个片包盒瓶袋罐枚只块粒抽]|"
+                       r"per (piece|pack|unit|item)|each|how many|one (piece|pack|box)")
+
+
+def _shipping_aspects(text: str) -> frozenset[str]:
+    """Which shipping terms a question asks about (``fee``, ``courier``, ``from``, ``arrival``,
+    ``dispatch``); empty when it names none (then all terms are said)."""
+    return frozenset(name for name, rx in _SHIPPING_ASPECTS if rx.search(text or ""))
+
+
 def _fmt_price(v: Decimal) -> str:
     """59.90 -> '59.9', 59.00 -> '59' (the amount is unchanged)."""
     s = format(v.normalize(), "f")
@@ -115,6 +134,7 @@ class ReplyComposer:
     def __init__(self, catalog: Catalog, *, seed: int = 0, names=None) -> None:
         self.catalog = catalog
         self.rotator = PhraseRotator(seed)
+        self._full_title = False
         self.names = names
         from app.dialogue.facts import FactAnswerer
 
@@ -131,7 +151,8 @@ class ReplyComposer:
         }
         if product is not None:
             values.update(
-                title=product.title, title_en=product.title_en or product.title,
+                title=product.title if self._full_title else product.spoken_name,
+                title_en=product.title_en or product.title,
                 price=_fmt_price(product.price),
                 listing="" if product.listing_number is None else str(product.listing_number),
                 orig_zh=(f"，原价{_fmt_price(product.original_price)}元"
@@ -179,6 +200,8 @@ class ReplyComposer:
             recommendations: ranked (product, reason) pairs for recommendation requests.
         """
         lang = "en" if lang == "en" else "zh"
+        # "一支多少钱": the formal title says the pack (3支装), the short name does not
+        self._full_title = bool(_PER_UNIT.search(text or ""))
         if intent not in ("spam", "greeting", "compliment", "complaint", "recommendation_request"):
             facts = self.facts.answer(intent, slots, lang, text=text, product=product, nickname=nickname)
             if facts is not None:
@@ -495,9 +518,12 @@ class ReplyComposer:
             if covered is None:
                 return self._missing(lang, nickname, p, f"shipping to {dest.en[0]}" if lang == "en"
                                      else f"{dest.name}是否包邮")
+        asked = _shipping_aspects(text)
         if lang == "zh":
             parts = []
-            if sh.free_shipping is True and dest is not None:
+            if asked and not asked & {"fee", "courier"} and dest is None:
+                pass  # "几天能到": the days, not the whole terms
+            elif sh.free_shipping is True and dest is not None:
                 parts.append(f"{dest.name}不包邮（{'、'.join(sh.free_shipping_exceptions)}不在包邮范围）" if covered
                              else f"{dest.name}也包邮")
             elif sh.free_shipping is True:
@@ -505,29 +531,32 @@ class ReplyComposer:
                                        if sh.free_shipping_exceptions else ""))
             elif sh.free_shipping is False:
                 parts.append("不包邮")
-            if sh.courier:
+            if sh.courier and (not asked or "courier" in asked):
                 parts.append(f"发{sh.courier}")
-            if sh.ships_from:
+            if sh.ships_from and (not asked or "from" in asked):
                 parts.append(f"从{sh.ships_from}发货")
-            if sh.dispatch_days is not None:
+            if sh.dispatch_days is not None and (not asked or asked & {"dispatch", "arrival"}):
                 parts.append("付款后当天发货" if sh.dispatch_days == 0 else f"付款后{sh.dispatch_days}天内发货")
-            if sh.delivery_days:
+            if sh.delivery_days and (not asked or "arrival" in asked):
                 parts.append(f"一般{sh.delivery_days.replace('-', '到')}天到")
             if not parts:
                 return self._missing(lang, nickname, p, "shipping")
             return self._draft("shipping", lang, nickname, p, facts="，".join(parts))
         parts = []
-        if sh.free_shipping is True and dest is not None:
+        if asked and not asked & {"fee", "courier"} and dest is None:
+            pass
+        elif sh.free_shipping is True and dest is not None:
             parts.append(f"free shipping does not cover {dest.en[0]}" if covered
                          else f"free shipping to {dest.en[0]} too")
         elif sh.free_shipping is True:
             parts.append("free shipping" + (" except some remote regions" if sh.free_shipping_exceptions else ""))
         elif sh.free_shipping is False:
             parts.append("shipping is not free")
-        if sh.dispatch_days is not None:
-            parts.append("ships the same day" if sh.dispatch_days == 0 else f"ships within {sh.dispatch_days} days")
-        if sh.delivery_days:
-            parts.append(f"usually arrives in {sh.delivery_days} days")
+        if sh.dispatch_days is not None and (not asked or asked & {"dispatch", "arrival"}):
+            parts.append("ships the same day" if sh.dispatch_days == 0 else
+                         f"ships within {sh.dispatch_days} day{'' if sh.dispatch_days == 1 else 's'}")
+        if sh.delivery_days and (not asked or "arrival" in asked):
+            parts.append(f"usually arrives in {sh.delivery_days} day{'' if sh.delivery_days == '1' else 's'}")
         if not parts:
             return self._missing(lang, nickname, p, "shipping")
         return self._draft("shipping", lang, nickname, p, facts_en=", ".join(parts))

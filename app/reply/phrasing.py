@@ -12,17 +12,17 @@ import random
 
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "welcome": {
-        "zh": ("欢迎{nick}来到直播间，喜欢哪款直接打在公屏上～", "{nick}晚上好，欢迎欢迎，有想看的款式告诉我哦",
+        "zh": ("欢迎{nick}来到直播间，喜欢哪款直接打在公屏上～", "{nick}，晚上好，欢迎欢迎，有想看的款式告诉我哦",
                "欢迎{nick}，点点关注不迷路，有问题随时问"),
         "en": ("Welcome{nick_en}! Ask me anything about the products.", "Hi{nick_en}, great to have you here!",
                "Hello{nick_en}, welcome to the stream - just type your question."),
     },
     "goodbye": {
-        "zh": ("{nick}慢走，下次直播再见～", "谢谢{nick}来看直播，回头见"),
+        "zh": ("{nick}，慢走，下次直播再见～", "谢谢{nick}来看直播，回头见"),
         "en": ("Thanks for stopping by{nick_en}, see you next time!",),
     },
     "search": {
-        "zh": ("{nick}，符合的有：{items}", "{nick}可以看看这几款：{items}"),
+        "zh": ("{nick}，符合的有：{items}", "{nick}，可以看看这几款：{items}"),
         "en": ("{nick_en_lead}these match: {items_en}.", "{nick_en_lead}take a look at {items_en}."),
     },
     "search_none": {
@@ -54,22 +54,22 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "not_sold": {
         "zh": ("这场没有{word}哦，购物车里的款可以看看", "{nick}，今天直播间没有{word}呢", "这场暂时没上{word}哦"),
-        "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, no {word} in tonight's stream.",
+        "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, we don't have {word} in tonight's stream.",
                "{nick_en_lead}we don't sell {word} in this stream."),
     },
     "ask_product": {
-        "zh": ("{nick}想问的是几号链接呀？告诉我链接号马上帮你查", "宝宝说一下链接号或者商品名，我帮你看看"),
+        "zh": ("{nick}，想问的是几号链接呀？告诉我链接号马上帮你查", "宝宝说一下链接号或者商品名，我帮你看看"),
         "en": ("Which item do you mean{nick_en}? Tell me the link number and I'll check.",),
     },
     "size_fit": {
         "zh": ("身高{height}厘米、体重{weight}公斤的话，「{title}」建议选{size}码",
-               "{nick}按尺码表，{height}厘米{weight}公斤穿「{title}」的{size}码"),
+               "{nick}，按尺码表，{height}厘米{weight}公斤穿「{title}」的{size}码"),
         "en": ("At {height} cm and {weight} kg, size {size} of “{title_en}” should fit.",
                "{nick_en_lead}for {height} cm / {weight} kg the size chart says {size} for “{title_en}”."),
     },
     "size_ask_body": {
         "zh": ("「{title}」有{sizes}，告诉我身高体重，帮你对照尺码表选码",
-               "{nick}说一下身高体重哦，「{title}」有{sizes}几个码"),
+               "{nick}，说一下身高体重哦，「{title}」有{sizes}几个码"),
         "en": ("“{title_en}” comes in {sizes}; tell me your height and weight and I'll check the size chart.",),
     },
     "size_no_fit": {
@@ -118,12 +118,12 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("“{title_en}”: {facts_en}.",),
     },
     "after_sales": {
-        "zh": ("「{title}」{facts}", "{nick}放心，{facts}"),
+        "zh": ("「{title}」{facts}", "{nick}，{facts}"),
         "en": ("“{title_en}”: {facts_en}.",),
     },
     "purchase": {
-        "zh": ("感谢{nick}支持！「{title}」在{listing}号链接，直接去拍就可以", "{nick}好眼光，{listing}号链接「{title}」，拍下就发",
-               "「{title}」在{listing}号链接，{nick}点购物车就能看到"),
+        "zh": ("感谢{nick}支持！「{title}」在{listing}号链接，直接去拍就可以", "{nick}，好眼光，{listing}号链接「{title}」，拍下就发",
+               "「{title}」在{listing}号链接，点购物车就能看到"),
         "en": ("Thanks{nick_en}! “{title_en}” is link number {listing} in the shopping bag.",
                "Great choice{nick_en} - “{title_en}” is link {listing}."),
     },
@@ -132,11 +132,11 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("Thank you{nick_en} for your order!",),
     },
     "recommend": {
-        "zh": ("{nick}可以看看{items}", "推荐{items}", "给{nick}推荐：{items}"),
+        "zh": ("{nick}，可以看看{items}", "推荐{items}", "给{nick}推荐：{items}"),
         "en": ("You might like {items_en}.", "I'd suggest {items_en}."),
     },
     "recommend_none": {
-        "zh": ("{nick}说一下预算、颜色或者尺码，我帮你挑", "按你的要求暂时没有合适的现货，主播来帮你看看"),
+        "zh": ("{nick}，说一下预算、颜色或者尺码，我帮你挑", "按你的要求暂时没有合适的现货，主播来帮你看看"),
         "en": ("Tell me your budget, colour or size and I'll pick something.",),
     },
     "compliment": {
@@ -144,7 +144,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("Thank you{nick_en}, that's so kind!", "Aw, thanks{nick_en}!"),
     },
     "complaint": {
-        "zh": ("抱歉让{nick}不满意了，主播马上看看怎么帮你解决", "{nick}不好意思，给你带来不好的体验，主播会认真处理"),
+        "zh": ("抱歉让{nick}不满意了，主播马上看看怎么帮你解决", "{nick}，不好意思，给你带来不好的体验，主播会认真处理"),
         "en": ("Sorry about that{nick_en}; the host will look into it right away.",),
     },
     "gift": {
@@ -156,11 +156,11 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("Thanks for the follow{nick_en}!",),
     },
     "missing_fact": {
-        "zh": ("这个问题主播来回答你哦", "{nick}稍等，这个我请主播确认一下"),
+        "zh": ("这个问题主播来回答你哦", "{nick}，稍等，这个我请主播确认一下"),
         "en": ("The host will answer that one for you.",),
     },
     "sensitive_held": {
-        "zh": ("{nick}这个问题主播亲自来回答你哦", "{nick}稍等，这个我请主播确认一下"),
+        "zh": ("{nick}，这个问题主播亲自来回答你哦", "{nick}，稍等，这个我请主播确认一下"),
         "en": ("{nick_en_lead}the host will check that and answer you.",),
     },
     "faq_held": {

@@ -55,9 +55,9 @@ the viewer's own history) are answered one by one."""
 _PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|mah|寸|天|片|包|抽|粒)|价|便宜|几块|几元|贵|咋卖|怎么卖|怎么买|多钱|price|cost|"
                         r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
 _STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
-_SHIPPING_CUE = re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天到|多久到|多久能到|到货|寄|顺丰|中通|圆通|韵达|申通|"
+_SHIPPING_CUE = re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天.{0,2}到|多久.{0,2}到|什么时候.{0,2}到|到货|到手|寄|顺丰|中通|圆通|韵达|申通|"
                            r"极兔|京东|送到|ship|deliver|courier|postage|arriv|dispatch|send|post\b|express")
-_AFTER_SALES_CUE = re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|return|refund|exchange|warrant|guarantee|repair|broken")
+_AFTER_SALES_CUE = re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|无理由|运费险|return|refund|exchange|warrant|guarantee|repair|broken")
 
 _TEMPLATE_CUES = {"shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE, "price": _PRICE_CUE}
 """Intents answered with a fixed template: the message must carry one of their words, else it is a
