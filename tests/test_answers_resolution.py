@@ -135,7 +135,7 @@ def test_a_search_by_kind_and_budget_lists_only_products_meeting_both(mall):
     phones = [p for p in mall if "手机" in p.category or "手机" in p.title]
     fits = {p.product_id for p in phones if p.total_stock > 0 and _in_stock_price(p, 3000) is not None}
     assert fits, "the catalog has phones under 3000"
-    named = {p.product_id for p in mall if f"「{p.title}」" in r.text}
+    named = {p.product_id for p in mall if f"「{p.spoken_name}」" in r.text}
     assert named and named <= fits and not r.held_reason
     for pid in named:
         assert f"{format(_in_stock_price(mall.get(pid), 3000).normalize(), 'f')}元" in r.text
@@ -144,7 +144,7 @@ def test_a_search_by_kind_and_budget_lists_only_products_meeting_both(mall):
 def test_a_search_by_a_variant_label(mall):
     r = _reply(mall, "65英寸的电视有哪些", "product_detail")
     tvs = {p.product_id for p in mall if "电视" in p.title and any("65" in v for s in p.skus for _, v in s.options)}
-    named = {p.product_id for p in mall if f"「{p.title}」" in r.text}
+    named = {p.product_id for p in mall if f"「{p.spoken_name}」" in r.text}
     assert named == tvs and not r.held_reason
 
 
@@ -152,7 +152,7 @@ def test_a_search_by_a_use_no_product_carries_goes_to_the_seller(mall):
     r = _reply(mall, "送男朋友买啥", "recommendation_request")
     carried = [p for p in mall if "男" in p.title]
     if carried:  # men's tees carry 男士: they are offered, nothing else
-        named = [p for p in mall if f"「{p.title}」" in r.text]
+        named = [p for p in mall if f"「{p.spoken_name}」" in r.text]
         assert named and all("男" in p.title for p in named)
     r = _reply(mall, "打麻将用哪个好", "recommendation_request")
     assert r.held_reason == "unsure" and "麻将" in r.held_detail and "「" not in r.text
@@ -266,7 +266,7 @@ def test_a_search_word_met_by_a_variant_label(phones):
 
     mate = films_for("Mate 50")
     r = _reply(phones, "钢化膜Mate 50的有哪些", "stock")
-    assert mate and {p.product_id for p in phones if f"「{p.title}」" in r.text} == mate and not r.held_reason
+    assert mate and {p.product_id for p in phones if f"「{p.spoken_name}」" in r.text} == mate and not r.held_reason
     assert not films_for("Redmi K50")  # the K50 film is sold out: nothing to offer, the seller says so
     r = _reply(phones, "钢化膜K50的有哪些", "stock")
     assert r.held_reason and "「" not in r.text

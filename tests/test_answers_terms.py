@@ -121,3 +121,11 @@ def test_a_per_unit_question_keeps_the_pack_in_the_title(cosmetics):
     assert hand.short_name and "3支" not in hand.short_name and "3支" in hand.title
     r = _reply(cosmetics, "护手霜一支多少钱", "price")
     assert "3支" in r.text
+
+
+def test_english_goods_words_are_plural_in_an_honest_no(cosmetics):
+    assert not any("toothbrush" in (p.title_en or "").lower() for p in cosmetics)
+    r = _reply(cosmetics, "any electric toothbrush?", "product_detail", lang="en")
+    assert "toothbrushes" in r.text and ("don't" in r.text or "no " in r.text.lower())
+    from app.reply.composer import plural_en
+    assert [plural_en(w) for w in ("sneakers", "makeup", "case", "手机壳")] == ["sneakers", "makeup", "cases", "手机壳"]

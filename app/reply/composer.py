@@ -96,6 +96,32 @@ _PER_UNIT = re.compile(r"(?i)[一1每单][支个片斤两包盒瓶袋罐条件�
                        r"per (piece|pack|unit|item)|each|how many|one (piece|pack|box)")
 
 
+@lru_cache(maxsize=1)
+def _inflect():
+    import inflect
+
+    return inflect.engine()
+
+
+_UNCOUNTABLE = frozenset("makeup skincare haircare jewelry jewellery clothing clothes furniture luggage tea coffee rice milk "
+                         "juice honey beef pork chocolate candy wine beer oil fruit underwear".split())
+
+
+@lru_cache(maxsize=512)
+def plural_en(word: str) -> str:
+    """The plural of an English goods word (toothbrush -> toothbrushes, sneakers stays), by
+    the ``inflect`` package; non-English words are returned unchanged."""
+    if not word or not word.isascii() or not word[-1].isalpha():
+        return word
+    eng = _inflect()
+    last = word.split()[-1]
+    if last.lower() in _UNCOUNTABLE or eng.singular_noun(last):  # a mass noun, or already plural
+        return word
+    if last.lower() == "tv":
+        return word[: len(word) - len(last)] + "TVs"
+    return word[: len(word) - len(last)] + eng.plural_noun(last)
+
+
 def _shipping_aspects(text: str) -> frozenset[str]:
     """Which shipping terms a question asks about (``fee``, ``courier``, ``from``, ``arrival``,
     ``dispatch``); empty when it names none (then all terms are said)."""
@@ -254,7 +280,7 @@ class ReplyComposer:
         """The viewer asked for a kind of goods no product of the catalog is: say so honestly
         (no other product's facts). ``word`` is the viewer's own goods word (quoted)."""
         lang = "en" if lang == "en" else "zh"
-        d = self._draft("not_sold", lang, nickname, word=word)
+        d = self._draft("not_sold", lang, nickname, word=plural_en(word) if lang == "en" else word)
         return dataclasses.replace(d, quoted=d.quoted + (word,))
 
     def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "", *,
@@ -332,7 +358,7 @@ class ReplyComposer:
         if h is None or w is None:  # one measure only: say which one we used
             if lang == "zh":
                 basis = f"身高{hs}厘米" if h is not None else f"体重{ws}公斤"
-                text = f"按尺码表，{basis}穿「{p.title}」建议选{size}码"
+                text = f"按尺码表，{basis}穿「{p.spoken_name}」建议选{size}码"
             else:
                 basis = f"{hs} cm" if h is not None else f"{ws} kg"
                 text = f"By the size chart, at {basis} size {size} of “{p.title_en or p.title}” should fit."
@@ -605,7 +631,7 @@ class ReplyComposer:
                           for g in groups if g)
         if lang == "zh":
             def item_zh(p: Product, reason: str) -> str:
-                name = f"{p.listing_number}号「{p.title}」" if p.listing_number is not None else f"「{p.title}」"
+                name = f"{p.listing_number}号「{p.spoken_name}」" if p.listing_number is not None else f"「{p.spoken_name}」"
                 if reason and "元" in reason:
                     return f"{name}（{reason}）"
                 return f"{name}{_fmt_price(p.price)}元" + (f"（{reason}）" if reason else "")
@@ -638,9 +664,9 @@ class ReplyComposer:
             # a kind of goods (钢化膜), never a product's own name the viewer used as a variant (K50)
             word = next((w for w in req.words if w in GENERAL_GOODS), "")
             return self._draft("search_none", lang, nickname, numbers=nums, held="missing_fact: nothing matches",
-                               what=word or "商品", what_en=word if word.isascii() and word else "anything")
+                               what=word or "商品", what_en=plural_en(word) if word.isascii() and word else "anything")
         if lang == "zh":
-            items = "、".join((f"{p.listing_number}号「{p.title}」" if p.listing_number is not None else f"「{p.title}」")
+            items = "、".join((f"{p.listing_number}号「{p.spoken_name}」" if p.listing_number is not None else f"「{p.spoken_name}」")
                               + f"{_fmt_price(price)}元" for p, _, price in result.items)
             text = self._fill("search", lang, nickname, items=items)
         else:
