@@ -129,3 +129,27 @@ def test_english_goods_words_are_plural_in_an_honest_no(cosmetics):
     assert "toothbrushes" in r.text and ("don't" in r.text or "no " in r.text.lower())
     from app.reply.composer import plural_en
     assert [plural_en(w) for w in ("sneakers", "makeup", "case", "手机壳")] == ["sneakers", "makeup", "cases", "手机壳"]
+
+
+def test_a_content_question_gets_the_sellers_percentage_of_that_substance(demo, cosmetics, food):
+    down = _by_title(demo, "羽绒服")
+    r = _reply(demo, "羽绒服含绒量多少", "product_detail")
+    assert r.product_id == down.product_id and "90%白鸭绒" in r.text and not r.held_reason
+    r = _reply(cosmetics, "精华烟酰胺含量多少", "product_detail")
+    assert "5%烟酰胺" in r.text and not r.held_reason
+    choco = _by_title(food, "黑巧克力")
+    assert not any("可可" in x for x in (choco.title, *choco.selling_points))
+    r = _reply(food, "黑巧可可含量多少", "product_detail", on_air=choco.listing_number)
+    assert r.held_reason == "missing_fact" and "%" not in r.text  # 72% is not said to be the cocoa
+
+
+def test_an_option_asked_by_its_stem_lists_its_values(cosmetics):
+    wash = _by_title(cosmetics, "沐浴露")
+    r = _reply(cosmetics, "有几种香味", "product_detail", on_air=wash.listing_number)
+    assert "3种" in r.text and all(v in r.text for v in ("白茶", "樱花", "柑橘"))
+
+
+def test_a_modal_glued_to_the_goods_word_is_not_a_missing_fact(demo):
+    pan = _by_title(demo, "不粘煎锅")
+    r = _reply(demo, "锅能用电磁炉吗", "product_detail", on_air=pan.listing_number)
+    assert "电磁炉通用" in r.text and not r.held_reason

@@ -47,6 +47,7 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
      lambda p: p.net_weight),
     ("warranty", r"保修|质保|三包|保固", r"warrant\w*|guarantee",
      lambda p: p.after_sales.warranty),
+    ("content", r"含量|含绒量|浓度|占比|百分之|百分比|多少%", r"percentage|concentration|how much \w+ (is )?in|\w+ content", None),
     ("material", r"什么材质|什么面料|材质|面料|什么做的|成分是", r"made of|material|fabric", lambda p: p.material),
     ("pilling", r"起球|掉毛", r"pill(ing|s)?\b|shed(s|ding)?\b", None),
     ("shrinkage", r"缩水|变形", r"shrink\w*", None),
@@ -77,7 +78,7 @@ _RETURNS_KEY = re.compile(r"退货|退换|售后|returns?")
 _ATTRS_C = tuple((name, re.compile(zh), re.compile(en, re.IGNORECASE), read) for name, zh, en, read in _ATTRS)
 
 _SELLER_ZH = {"shelf life": "保质期", "production date": "生产日期", "storage": "储存方式", "net weight": "净含量",
-              "warranty": "保修", "material": "材质"}
+              "warranty": "保修", "material": "材质", "content": "含量"}
 _FACT_KEY = {"courier": "fact_courier", "ships from": "fact_ships_from"}
 
 # Chinese courier companies' English names (proper names in English replies).
@@ -312,6 +313,7 @@ class FactAnswerer:
         "origin": (r"产地|原产|产自", r"made in|from"),
     }
     _MODAL = re.compile(r"^(?:能|会|可|要|可以|能不能|会不会)")
+    _MODAL_END = re.compile(r"(?:能|会|可以|可|要)$")
 
     @staticmethod
     def _phrases(p: Product, lang: str) -> list[str]:
@@ -329,6 +331,8 @@ class FactAnswerer:
         the question's key terms (电磁炉 for 能用电磁炉吗); ``""`` when no phrase does."""
         own_names = {n.casefold() for n in (p.short_name, p.title_en, *p.aliases) if n}
         phrases = [x for x in self._phrases(p, lang) if x.casefold() not in own_names]
+        if attr == "content":
+            return self._content_phrase(phrases, text, lang)
         pats = self._PHRASES.get(attr)
         if pats:
             strict = self._STRICT.get(attr)
@@ -344,7 +348,7 @@ class FactAnswerer:
         names = " ".join((p.short_name, p.title_en, p.category, p.brand, *p.aliases, *p.tags)).casefold()
         keys = []
         for w in _terms(text):
-            w = self._MODAL.sub("", w)
+            w = self._MODAL_END.sub("", self._MODAL.sub("", w))
             if len(w) < 2 or re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in _STOP or w.casefold() in names:
                 continue
             if w.isascii() and len(w) < 3:
@@ -355,6 +359,24 @@ class FactAnswerer:
         # every key term of the question in one phrase of the seller's (电磁炉 in 电磁炉燃气灶通用)
         hits = [x for x in phrases if all(k.casefold() in x.casefold() for k in keys)]
         return "，".join(hits[:2]) if lang == "zh" else ", ".join(hits[:2])
+
+    _CONTENT_OF = (re.compile(r"含(\w)量"), re.compile(r"(\w{1,6}?)的?(?:含量|浓度|占比)"),
+                   re.compile(r"(?i)(?:how much|percentage of|concentration of) (\w+)|(\w+) (?:content|percentage)"))
+    _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*%")
+
+    def _content_phrase(self, phrases: list[str], text: str, lang: str) -> str:
+        """"含绒量多少" / "烟酰胺含量多少": the seller's phrase giving a percentage of the very
+        substance asked (90%白鸭绒填充, 5%烟酰胺); ``""`` when none names it."""
+        subject = ""
+        for rx in self._CONTENT_OF:
+            if m := rx.search(text or ""):
+                subject = next(g for g in m.groups() if g)
+                break
+        subject = re.sub(r"^(精华|这个|这款|它)", "", subject)  # the product word before the substance
+        if not subject:
+            return ""
+        hits = [x for x in phrases if self._PERCENT.search(x) and subject.casefold() in x.casefold()]
+        return "，".join(hits[:1]) if lang == "zh" else ", ".join(hits[:1])
 
     _STRICT = {
         "pilling": (r"起球", r"掉毛|掉絮", r"pill", r"shed"),
@@ -375,7 +397,8 @@ class FactAnswerer:
         for name, values in option_values(p).items():
             en = p.label_en(name).lower() if p.label_en(name) else ""
             words = {name, name.removesuffix("味"), name[-1:]} if "味" in name else {name}
-            if any(w and w in text for w in words) or (en and en.split()[0] in text.lower()) or (
+            stem = name[:-1] if len(name) >= 2 and name[-1] in "型味款类" else ""
+            if any(w and w in text for w in words) or (stem and re.search(stem + "[味型气款类]", text)) or (en and en.split()[0] in text.lower()) or (
                     "味" in name and re.search(r"(?i)flavou?r|scent|味", text)):
                 if lang == "en":
                     labels = [p.label_en(v) for v in values]
@@ -404,6 +427,7 @@ class FactAnswerer:
                           *(f"{n} {v}" for sku in product.skus for n, v in sku.options))).casefold()
         out = []
         for w in _terms(text):
+            w = cls._MODAL_END.sub("", w) if len(w) > 2 else w
             if re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in names:
                 continue
             if re.fullmatch(r"[a-z'-]+", w):
