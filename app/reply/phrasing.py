@@ -54,7 +54,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "not_sold": {
         "zh": ("这场没有{word}哦，购物车里的款可以看看", "{nick}，今天直播间没有{word}呢", "这场暂时没上{word}哦"),
-        "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, no {word} in tonight's stream.",
+        "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, we don't have {word} in tonight's stream.",
                "{nick_en_lead}we don't sell {word} in this stream."),
     },
     "ask_product": {
@@ -96,6 +96,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "fact_phrase": {
         "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
         "en": ("“{title_en}”: {facts_en}.",),
+    },
+    "fit_yes": {
+        "zh": ("可以的，「{title}」{facts}", "{nick}，「{title}」{facts}哦"),
+        "en": ("Yes{nick_en}, “{title_en}” is made for {facts_en}.",),
     },
     "detail": {
         "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
