@@ -281,7 +281,10 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
         rest = _without(text, labels)
         if not any(strongly_named(p, rest, (), vocab) for p in mentions):
             # the other product is named only by one of the fallback's variant labels
+            from app.dialogue.search import FIT_CUE
+
             if (len(values) > 1 or any(vocab.names_in(fallback, w, text) for w in words) or DEICTIC.search(text)
+                    or FIT_CUE.search(text)  # "Mate50能用吗" with the film on screen: the film's Mate 50 variant
                     or re.search(r"(?i)(?:" + "|".join(r"\s*".join(map(re.escape, _compact(v))) for v in labels)
                                  + r")\s*的", text)):
                 return "fallback"

@@ -36,9 +36,59 @@ conditioner toothpaste toothbrush tea coffee milk juice wine beer snacks cookies
 noodles oil fruit beef pork eggs toy toys lego doll notebook necklace earrings bracelet jewelry
 glasses sunglasses case protector
 手机膜 钢化膜 贴膜 保护膜 保护壳 化妆品 彩妆 护肤品 家电 大家电 配件 糕点 冲饮
+护肤 化妆工具 美妆工具 化妆用具 护发品 服装 衣物 女装 男装 手机配件 果干 辣条 薯片 果冻 肉脯 鸭脖 锅巴 泡面 螺蛳粉
+skincare makeup make-up clothes clothing accessories accessory appliances appliance
 """.split())
 
 _EN_WORD = re.compile(r"[a-z][a-z\-]*")
+
+GOODS_KINDS: dict[str, tuple[str, ...]] = {}
+"""A general goods word -> the narrower kinds of goods it covers (护肤品: 面霜, 精华, 爽肤水 ...),
+written for this package. A product is of such a word when one of its names is the word itself,
+or when a narrower kind heads one of its names (面霜 of 保湿面霜, 乌龙茶 of 高山乌龙茶 罐装, never
+绿茶 of 绿茶蛋黄酥 nor 手机 of 手机壳); tools for a kind are not that kind (化妆刷 is no 彩妆)."""
+
+
+def _kinds(words: str, *heads: str) -> None:
+    narrow = tuple(dict.fromkeys(w.replace("_", " ") for w in words.split()))
+    for h in heads:
+        GOODS_KINDS[h] = narrow
+
+
+_SKINCARE = ("面霜 精华 精华液 精华水 爽肤水 化妆水 柔肤水 乳液 面膜 洗面奶 洁面 洁面乳 防晒 防晒霜 防晒乳 眼霜 卸妆 卸妆水 "
+             "卸妆油 面部护理 护肤 moisturiser moisturizer serum toner cleanser sunscreen face_cream eye_cream face_mask")
+_MAKEUP = ("口红 唇膏 唇釉 唇彩 粉底 粉底液 气垫 眼影 眼影盘 睫毛膏 眉笔 眼线笔 腮红 遮瑕 散粉 蜜粉 高光 彩妆 lipstick "
+           "foundation eyeshadow mascara blush concealer eyeliner")
+_CLOTHES = ("上衣 外套 大衣 风衣 夹克 羽绒服 棉服 毛衣 针织衫 卫衣 衬衫 T恤 短袖 长袖 背心 马甲 西装 连衣裙 裙 裙子 半身裙 裤 "
+            "裤子 牛仔裤 短裤 休闲裤 运动裤 打底裤 阔腿裤 睡衣 家居服 童装 女装 男装 海魂衫 条纹衫 打底衫 polo "
+            "t-shirt tee shirt hoodie sweater jacket coat dress skirt jeans pants trousers shorts pajamas")
+_kinds(_SKINCARE, "护肤品", "护肤", "skincare", "skin care")
+_kinds(_MAKEUP, "彩妆", "makeup", "make-up")
+_kinds(_MAKEUP + " " + _SKINCARE, "化妆品", "cosmetics")
+_kinds("化妆刷 刷子 美妆蛋 粉扑 化妆棉 睫毛夹 化妆工具 美妆工具 makeup_brush makeup_sponge", "化妆工具", "美妆工具",
+       "化妆用具", "makeup tools", "makeup tool")
+_kinds("洗发水 洗发露 洗头膏 护发素 发膜 护发精油 护发 shampoo conditioner hair_mask", "护发品", "护发",
+       "hair care", "haircare", "hair products")
+_kinds(_CLOTHES, "衣服", "服装", "衣物", "clothes", "clothing")
+_kinds("绿茶 红茶 白茶 黑茶 黄茶 乌龙茶 乌龙 普洱 普洱茶 龙井 花茶 菊花茶 茉莉花茶 铁观音 大红袍 碧螺春 毛尖 茶饼 茗茶 茶叶 "
+       "green_tea black_tea oolong pu-erh longjing", "茶叶", "茶")
+_kinds("芒果干 果干 葡萄干 冻干草莓 草莓脆 水果干 dried_mango", "果干", "dried fruit", "dried fruits")
+_kinds("手机 智能手机 smartphone cellphone mobile_phone phone", "phone", "phones", "smartphone", "smartphones")
+_kinds("电视 tv television", "tv", "tvs", "television")
+_kinds("电视 冰箱 洗衣机 空调 热水器 大家电", "大家电", "big home appliances", "big appliances", "large appliances",
+       "major appliances", "big home appliance")
+_kinds("电视 冰箱 洗衣机 空调 热水器 大家电 小家电 风扇 电风扇 吹风机 电饭煲 微波炉 烤箱 空气炸锅 榨汁机 电水壶 加湿器 吸尘器 "
+       "台灯 家电", "家电", "home appliances", "appliances", "appliance")
+_kinds("手机壳 保护壳 手机膜 钢化膜 防窥膜 镜头膜 充电器 数据线 充电线 充电宝 移动电源 耳机 支架 手机支架 车载支架 挂绳 手机挂绳 "
+       "自拍杆 散热器 配件 case screen_protector charger cable power_bank earphones earbuds stand lanyard",
+       "配件", "手机配件", "accessories", "accessory", "phone accessories")
+_FEMALE = re.compile(r"(?i)女式|女士|女款|女装|女生|女童|\bwomen'?s\b|\bladies\b")
+_MALE = re.compile(r"(?i)男式|男士|男款|男装|男子|男生|男童|\bmen'?s\b")
+_SEXED_KINDS = {"女装": _FEMALE, "男装": _MALE, "women's clothes": _FEMALE, "womens clothes": _FEMALE,
+                "men's clothes": _MALE, "mens clothes": _MALE}
+"""Clothes for one sex: a product of the clothes kinds whose title says that sex (or so tagged)."""
+_KIND_SUFFIX = re.compile(r"礼盒|礼包|礼袋|套装|组合|系列|罐装|盒装|袋装|装|盒|罐|袋|瓶|款|液|乳|霜|露|类")
+"""What may follow a kind heading a name (端午粽礼盒, 精华液, 乌龙茶罐装): the same kind packed or made so."""
 _ZI_WORDS = frozenset("鞋子 裤子 裙子 袜子 帽子 杯子 被子 盘子 筷子 勺子 椅子 桌子 粽子 箱子 镜子 梳子 扇子".split())
 """Goods words in 子 whose first character alone names the goods in titles (运动鞋, 牛仔裤)."""
 _HEAD_WORDS = frozenset("茶叶 包包 鞋类 零食类".split())
@@ -51,6 +101,51 @@ def product_text(p: Product) -> str:
     """Every name of a product, lowercased: title, short name, English title, category, tags,
     aliases (what a goods word is looked up in)."""
     return " ".join((p.title, p.short_name, p.title_en, p.category, *p.tags, *p.aliases)).lower()
+
+
+KIND_WORDS: frozenset[str] = frozenset(GOODS_KINDS) | frozenset(_SEXED_KINDS)
+"""The general goods words read by their kinds (:func:`of_kind`)."""
+
+
+def heads(name: str, word: str) -> bool:
+    """True when ``word`` heads a word of ``name`` (both lowercased): an English word as a
+    whole word not followed by another word ("tea" of "oolong tea", never of "green-tea pastry"),
+    a Chinese one followed by the end, a non-Chinese character or a packing suffix
+    (:data:`_KIND_SUFFIX`): 面霜 of 保湿面霜, 粽 of 端午粽礼盒, never 绿茶 of 绿茶蛋黄酥 or 手机 of 手机壳."""
+    if not word or word not in name:
+        return False
+    if word.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(word)}s?(?![a-z])(?![\- ]+[a-z])", name) is not None
+    for m in re.finditer(re.escape(word), name):
+        tail = name[m.end():]
+        if not tail or not re.match(r"[\u4e00-\u9fff]", tail) or _KIND_SUFFIX.match(tail):
+            return True
+    return False
+
+
+def _name_fields(p: Product) -> list[str]:
+    """``p``'s names one by one, lowercased: title and its space-separated parts, short name,
+    English title, category, tags, aliases."""
+    return [n.lower() for n in (p.title, *p.title.split(), p.short_name, p.title_en, p.category, *p.tags, *p.aliases)
+            if n]
+
+
+def of_kind(p: Product, word: str) -> bool | None:
+    """Whether ``p`` is of the general goods word ``word`` (:data:`GOODS_KINDS`), or ``None`` when
+    ``word`` is no such word. ``p``'s names: title (and its space-separated parts), short name,
+    English title, category, tags, aliases."""
+    w = word.lower()
+    sex = _SEXED_KINDS.get(w)
+    if sex is not None:
+        tagged = any(w == (t or "").lower() for t in (p.category, *p.tags))
+        return tagged or (bool(sex.search(f"{p.title} {p.title_en}")) and bool(of_kind(p, "衣服")))
+    narrow = GOODS_KINDS.get(w)
+    if narrow is None:
+        return None
+    names = _name_fields(p)
+    if any(n == w for n in names):
+        return True
+    return any(heads(n, k.lower()) for k in narrow for n in names)
 
 
 class ProductVocabulary:
@@ -77,14 +172,24 @@ class ProductVocabulary:
                     out.add(t)
         return frozenset(out)
 
+    @cached_property
+    def tag_only_terms(self) -> frozenset[str]:
+        """Catalog tags that name no kind of goods -- in no category, short name or alias, nor in
+        the general lexicon (学生, 宿舍, 送礼: whom or what goods are for)."""
+        tags = {t.strip().lower() for p in self.catalog for t in p.tags if t and len(t.strip()) >= 2}
+        names = {(t or "").strip().lower() for p in self.catalog for t in (p.category, p.short_name, *p.aliases)}
+        lexicon = {w.lower() for w in GENERAL_GOODS | KIND_WORDS}
+        return frozenset(t for t in tags if t not in names and t not in lexicon)
+
     def goods_words(self, text: str) -> tuple[str, ...]:
         """Goods words named in ``text`` (general lexicon and catalog terms), longest first,
         without words inside a longer one found."""
         low = text.lower()
         en = set(_EN_WORD.findall(low))
         found: list[str] = []
-        for w in sorted(GENERAL_GOODS | self.catalog_terms, key=lambda x: (-len(x), x)):  # the same order every run
-            if len(w) < 2 or (w.isascii() and len(w) < 3):  # 包 of 包邮, 茶 of 茶香粉: too short to tell
+        for w in sorted(GENERAL_GOODS | KIND_WORDS | self.catalog_terms, key=lambda x: (-len(x), x)):  # same order every run
+            if len(w) < 2 or (w.isascii() and len(w) < 3 and not (w.isalpha() and w in en)):
+                # 包 of 包邮, 茶 of 茶香粉: too short to tell (a whole English word such as "tv" is)
                 continue
             hit = (w in en or (w.endswith("s") is False and w + "s" in en)) if w.isascii() and w.isalpha() \
                 else w in low
@@ -125,7 +230,7 @@ class ProductVocabulary:
     @cached_property
     def all_words(self) -> frozenset[str]:
         """The general lexicon and the catalog's terms, lowercased."""
-        return frozenset(w.lower() for w in GENERAL_GOODS | self.catalog_terms)
+        return frozenset(w.lower() for w in GENERAL_GOODS | KIND_WORDS | self.catalog_terms)
 
     def names_in(self, p: Product, word: str, text: str) -> bool:
         """Like :meth:`names`, but a word that ``p`` carries only inside a longer goods word
@@ -133,6 +238,8 @@ class ProductVocabulary:
         if not self.names(p, word):
             return False
         w, low = word.lower(), text.lower()
+        if of_kind(p, w) is not None:  # a general word: its kinds were read by their heads
+            return True
         if w.isascii() and re.fullmatch(r"[a-z][a-z\- ]*", w):
             # an English goods word names the product when it heads a name ("Oolong Tea", "Tea, 50g"),
             # not when it only modifies another word ("Green-tea Egg-yolk Pastry")
@@ -143,6 +250,8 @@ class ProductVocabulary:
         longer = [x for x in self._containing(w) if self.names(p, x)]
         if not longer or any(x in low for x in longer):
             return True
+        if not w.isascii() and any(x.endswith(w) and any(heads(n, x) for n in _name_fields(p)) for x in longer):
+            return True  # 运动鞋 heading a name is a kind of 鞋 (手机壳 is no kind of 手机)
         rest = self.names_text(p)
         for x in sorted(longer, key=len, reverse=True):
             rest = rest.replace(x, " ")
@@ -170,6 +279,9 @@ class ProductVocabulary:
     def names(self, p: Product, word: str) -> bool:
         """True when ``word`` (or the head of a 子 word: 鞋子 -> 鞋) is in one of ``p``'s names."""
         w = word.lower()
+        kind = of_kind(p, w)
+        if kind is not None:  # 护肤品, 衣服, makeup: by the kinds of goods the word covers
+            return kind
         text = self._texts.get(p.product_id) or product_text(p)
         if w in text:
             return True
@@ -178,4 +290,4 @@ class ProductVocabulary:
         for other in _ZI_NOT.get(w, ()):  # 内裤 is no 裤子
             text = text.replace(other, " ")
         # the head ends a word of the names (运动鞋, 乌龙茶), not inside one (绿茶蛋黄酥)
-        return re.search(rf"{re.escape(w[0])}(?![\u4e00-\u9fff])", text) is not None
+        return re.search(rf"{re.escape(w[0])}(?:(?![\u4e00-\u9fff])|(?={_KIND_SUFFIX.pattern}))", text) is not None

@@ -656,7 +656,8 @@ class ReplyComposer:
         nums = tuple(x for x in (req.budget_max, req.budget_min) if x is not None)
         nums += tuple(Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", req.text or ""))
         if result.unmatched:
-            what = "、".join(result.unmatched) if lang == "zh" else ", ".join(result.unmatched)
+            unmatched = [u.lstrip("=").replace("|", "/") for u in result.unmatched]
+            what = "、".join(unmatched) if lang == "zh" else ", ".join(unmatched)
             return self._draft("missing_fact", lang, nickname, numbers=nums, held=f"unsure: constraint {what}")
         if not result.items:
             from app.dialogue.vocabulary import GENERAL_GOODS
@@ -681,14 +682,19 @@ class ReplyComposer:
         """Whether ``p`` suits what the viewer names ("这个适合送礼吗", "is it a good gift"): said
         only when ``p``'s own facts carry every term (suitable-for, tags, selling points, FAQ; see
         :func:`app.dialogue.search.carries`), quoting the facts; otherwise held for the seller."""
-        from app.dialogue.search import carries, carrying_facts
+        from app.dialogue.search import carries, carrying_facts, carrying_facts_en
 
         if not terms or not all(carries(p, t) for t in terms):
             return self._missing(lang, nickname, p, "、".join(terms) if terms else "suitability")
+        if lang == "en":
+            facts_en = carrying_facts_en(p, terms)
+            if not facts_en:
+                return self._missing(lang, nickname, p, ", ".join(terms))
+            return self._draft("fit_yes", lang, nickname, p, facts_en=" and ".join(facts_en))
         facts = carrying_facts(p, terms)
-        if lang == "en" or not facts:
-            return self._missing(lang, nickname, p, ", ".join(terms))
-        return self._draft("detail", lang, nickname, p, facts="，".join(facts))
+        if not facts:
+            return self._missing(lang, nickname, p, "、".join(terms))
+        return self._draft("fit_yes", lang, nickname, p, facts="，".join(facts))
 
     def fallback_recommendations(self, slots: Slots) -> list[tuple[Product, str]]:
         """In-stock products matching the slots (budget, colour, size, mentions), best first.

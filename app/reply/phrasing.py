@@ -97,6 +97,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
         "en": ("“{title_en}”: {facts_en}.",),
     },
+    "fit_yes": {
+        "zh": ("可以的，「{title}」{facts}", "{nick}，「{title}」{facts}哦"),
+        "en": ("Yes{nick_en}, “{title_en}” is made for {facts_en}.",),
+    },
     "detail": {
         "zh": ("「{title}」{facts}", "{nick}，「{title}」{facts}"),
         "en": ("“{title_en}”: {facts_en}.",),

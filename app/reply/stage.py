@@ -35,10 +35,11 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
 from app.dialogue.frame import DEICTIC, build_frame, strongly_named
 from app.dialogue.facts import asked_attribute, match_faq
-from app.dialogue.search import SearchRequest, read_constraints, run_search, search_request
+from app.dialogue.search import (FIT_CUE, SearchRequest, fit_question, read_constraints, run_search, search_request,
+                                 soft_search)
 from app.dialogue.sensitive import sensitive_reason
 from app.dialogue.variants import named_options
-from app.dialogue.vocabulary import ProductVocabulary
+from app.dialogue.vocabulary import GENERAL_GOODS, KIND_WORDS, ProductVocabulary
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
 from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
@@ -76,6 +77,13 @@ _SOCIAL_INTENTS = frozenset({"greeting", "compliment", "complaint", "spam", "chi
 
 _SLOT_SIGNATURE = ("listing_number", "color", "color_word", "size", "height_cm", "weight_kg", "budget_max",
                    "budget_min", "quantity", "recipient")
+
+
+def _kind_words(words, products, text: str) -> list[str]:
+    """The goods ``words`` that are no variant label of ``products`` named in ``text`` ("mate 50" of
+    a film that comes in Mate 50, "reno8" of a case made for OPPO Reno8)."""
+    labels = [re.sub(r"\s+", "", v.lower()) for p in products for vs in named_options(p, text).values() for v in vs]
+    return [w for w in words if not any(re.sub(r"\s+", "", w.lower()) in x for x in labels)]
 
 
 def split_held(held: str) -> tuple[str, str]:
@@ -363,6 +371,12 @@ class ReplyStage(Stage):
             # "good for my baby's eczema?": a sensitive question, held with the seller's answer, never a list
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
+        fit = self._fit_for(ev, frame)
+        if fit is not None:
+            # "油皮能用吗", "乌龙茶适合办公室喝吗", "is it a good gift": from the product's own facts, else held
+            draft = self.composer.fit(fit[0], fit[1], ev.lang, names if len(names) > 1 else names[0])
+            return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
+                                       confidence=confidence, askers=askers)
         if ev.intent == "recommendation_request" and frame is not None and frame.products and frame.sure:
             # "which courier for the lipstick", "黄皮适合哪个色" (the product's own FAQ), "is it a
             # good gift" about the product on screen: a question about one product, not a request
@@ -377,7 +391,8 @@ class ReplyStage(Stage):
                 return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
                                            confidence=confidence, askers=askers)
         if ev.intent == "product_detail" and frame is not None and frame.sure and len(frame.products) == 1 \
-                and _STOCK_CUE.search(ev.text or "") and named_options(frame.products[0], ev.text or ""):
+                and (_STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or "")) \
+                and named_options(frame.products[0], ev.text or ""):
             # "红米5A有钢化膜吗": whether the variant named exists and is in stock
             ev = dataclasses.replace(ev, intent="stock")
             events = [ev, *events[1:]]
@@ -449,16 +464,58 @@ class ReplyStage(Stage):
         return await self._suggest(ev, draft, "recommendation_request", msg_ids, emit,
                                    held=draft.held_reason or None, confidence=confidence, askers=askers)
 
+    def _fit_for(self, ev: IntentClassified, frame) -> tuple[Product, tuple[str, ...]] | None:
+        """``(product, terms)`` when ``ev`` asks whether the one product it is about suits the
+        ``terms`` (油皮能用吗, 这个拿来送人合适吗, is it ok for dry skin), else ``None``: a sure
+        frame with one product, a suitability cue without a "which", no variant, budget or other
+        kind of goods named, no sensitive question and no FAQ entry of the product's answering it."""
+        from app.dialogue.facts import match_faq
+
+        text = ev.text or ""
+        if (frame is None or not frame.sure or len(frame.products) != 1 or frame.compare or frame.unknown_listings
+                or ev.intent not in ("product_detail", "recommendation_request", "size_fit")
+                or not fit_question(text) or sensitive_reason(text) is not None):
+            return None
+        p = frame.products[0]
+        if match_faq(p.faq, text) is not None or named_options(p, text):
+            return None
+        req = read_constraints(text, ev.slots, self.vocabulary)
+        if req is None or not req.soft or req.has_variant or req.budget_max is not None or req.budget_min is not None \
+                or any(not self.vocabulary.names_in(p, w, text) for w in req.words):
+            return None
+        return p, req.soft
+
     def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
         """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``
         when it asks about one product (a listing number, a product named, "this one")."""
         if ev.intent in ("complaint", "spam") or ev.source == "host_speech" or sensitive_reason(ev.text or ""):
             return None  # a sensitive question ("孕妇能用哪个") is the seller's, never a list
-        if frame is not None and (frame.listings or frame.unsold_words or (frame.compare and len(frame.products) >= 2)):
+        text = ev.text or ""
+        if frame is not None and (frame.listings or frame.unsold_words):
             return None
-        req = search_request(ev.text or "", ev.slots, self.vocabulary, self.catalog)
-        if req is None or (not req.hard and ev.intent != "recommendation_request"):
+        req = search_request(text, ev.slots, self.vocabulary, self.catalog)
+        if req is None or (not req.hard and ev.intent != "recommendation_request"
+                           and not soft_search(text, req, self.catalog)):
             return None
+        if frame is not None and frame.compare and len(frame.products) >= 2:
+            kinds = _kind_words(req.words, frame.products, text)
+            kind = [p for p in frame.products if any(self.vocabulary.names_in(p, w, text) for w in kinds)]
+            if not ((req.soft or req.has_variant or req.unknown_models) and kind and not any(
+                    strongly_named(p, text, (), self.vocabulary) for p in kind)):
+                return None  # a comparison of products named by their own names
+            return req  # "which tea is good as a gift": the kind with a constraint, not a comparison
+        if frame is not None and frame.products and req.words and frame.source in ("mention", "fallback") \
+                and any(self.vocabulary.products_named(w) and not any(self.vocabulary.names_in(p, w, text)
+                                                                      for p in frame.products)
+                        for w in _kind_words(req.words, frame.products, text)):
+            return req  # "Mate 50有壳吗": the phone named is what the cases are for
+        if frame is not None and req.soft and req.words and re.search(r"(?i)哪个|哪款|哪几|哪些|\bwhich\b", text) \
+                and all(w in GENERAL_GOODS or w in KIND_WORDS for w in req.words):
+            return req  # "头皮爱出油用哪个洗发水": which of a kind suits, even when one product is of it
+        if frame is not None and frame.source == "mention" and len(req.words) >= 2 \
+                and (req.has_variant or req.unknown_models) and not _SHIPPING_CUE.search(text) \
+                and (FIT_CUE.search(text) or re.search(r"(?i)哪些|哪几|\bwhich\b", text)):
+            return req  # "有适合K50的散热器吗": the kind named, for the model named
         source = frame.source if frame is not None else "none"
         if source in ("none", "goods_word") or (source == "mention" and (not frame.sure or not any(
                 strongly_named(p, ev.text or "", (), self.vocabulary) for p in frame.products))):

@@ -358,7 +358,8 @@ _RECIPIENT_ZH_RE = re.compile(_alt(_RECIPIENT_ZH))
 # Words that are also ways of addressing the room or the host (宝宝, 姐妹, 兄弟) or that
 # appear in other senses (自己 in 自己寄回) count only with a cue around them.
 _RECIPIENT_CUED = [
-    (re.compile(r"(?:给|送|帮|我家|我的|家里|我)\s*宝宝|宝宝\s*(?=穿|用|戴|吃|几岁|\d|能穿|能用|可以穿|可以用)"), "child"),
+    (re.compile(r"(?:给|送|帮|我家|我的|家里|我)\s*宝宝|宝宝\s*(?=穿|用|戴|吃|几岁|\d|能穿|能用|可以穿|可以用)"
+                r"|[\d一二两三四五六七八九十半]+\s*(?:岁|周岁|个月)(?:大)?的?\s*宝宝"), "child"),
     (re.compile(r"(?:给|送|帮|和|跟|带|带着|我的|我)\s*(?:姐妹|兄弟)(?!们)"), "friend"),
     (re.compile(r"自己\s*(?=穿|用|戴|吃|喝|涂|擦|买|留着)"), "self"),
 ]
