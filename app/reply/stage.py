@@ -483,7 +483,12 @@ class ReplyStage(Stage):
         if req is None or not req.soft or req.has_variant or req.budget_max is not None or req.budget_min is not None \
                 or any(not self.vocabulary.names_in(p, w, text) for w in req.words):
             return None
-        return p, req.soft
+        # a modal glued to the goods word by the segmenter (锅能) or the product's own name is no
+        # suitability term
+        names = " ".join((p.title, p.short_name, p.title_en, p.category, *p.aliases)).casefold()
+        terms = tuple(w for w in req.soft
+                      if not ((t := re.sub(r"(?:能|会|可以|可|要)$", "", w)) != w and t.casefold() in names))
+        return (p, terms) if terms else None
 
     def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
         """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``
