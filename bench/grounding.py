@@ -407,7 +407,7 @@ class ProductNames:
                              key=lambda x: -len(x[0]))
 
     def mentioned(self, text: str, question: str = "", ignore: Iterable[str] = ()) -> set[str]:
-        """Product ids ``text`` names. A name that is one of the ``ignore`` words (an expected
+        """Product ids ``text`` names. A name that is (part of) one of the ``ignore`` words (an expected
         product's variants, e.g. the phone models a case comes in; compared without spaces)
         names nothing there: "有iPhone 14的款" about a case is not the phone -- but the phone's
         longer title still is."""
@@ -419,7 +419,7 @@ class ProductNames:
             start = 0
             while (i := t.find(name, start)) >= 0:
                 if not any(covered[i:i + len(name)]):
-                    if _norm_value(name) not in skip:
+                    if not any(_norm_value(name) in w for w in skip):  # part of a variant label
                         found |= ids
                     for k in range(i, i + len(name)):
                         covered[k] = True
