@@ -43,10 +43,21 @@ _MODEL = re.compile(r"(?i)(?<![a-z])([a-z]{2,}\s?\d{1,4}[a-z]{0,3})(?![a-z0-9])"
 """A model name: Latin letters then a number (Mate 60, iPhone15, K50) -- one we lack is not ours."""
 
 
+_QUANTITY_TAIL = re.compile(r"(?i)\d\s*(?:tb|gb|g|t|l|ml|mah|w|kg|k|hz|in|inch|cm|mm|m|pcs|p)$")
+"""A model-looking word ending in a quantity ("PRO 1TB", "heater 13L"): a capacity, no model name."""
+
 _NOT_MODEL = frozenset(
     "no number link item cm kg ml mm gb tb mah ah lbs lb oz in inch size spf ip usb am pm yuan rmb and or vs the "
     "is it to for of on at by with than under below over about around".split())
 """Words before a number that make no model name (units, listing words, sizes, plain English)."""
+
+
+def _plain_word(word: str) -> bool:
+    """True for a word before a number that makes no model name: a unit, a listing word, plain
+    English ("have 40", "size 38") or a colour ("red 24cm")."""
+    from app.understanding.slots import _EN_COLORS
+
+    return word in _NOT_MODEL or word in _EN_PLAIN or word in _EN_COLORS
 
 
 def _to_int(s: str) -> int | None:
@@ -196,7 +207,8 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     attr = next((k for k, pat in COMPARE_ATTRS.items() if pat.search(text)), "") if compare else ""
     words = vocab.goods_words(text)
     models = [m.group(1) for m in _MODEL.finditer(text)
-              if re.match(r"[a-z]+", m.group(1).lower()).group(0) not in _NOT_MODEL]
+              if not _plain_word(re.match(r"[a-z]+", m.group(1).lower()).group(0))
+              and not _QUANTITY_TAIL.search(m.group(1))]
     unknown_models = [m for m in models if not vocab.model_known(m)]
     dearer = attr == "price" and bool(_DEARER.search(text)) and not _CHEAPER.search(text)
     base = dict(intent=ev.intent, listings=listings, unknown_listings=unknown, goods_words=words,
@@ -247,6 +259,8 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
         return Frame(products=tuple(carriers.values())[:2], source="goods_word", sure=False, unsure="product",
                      **base)
     if mentions:
+        if len(mentions) > 1 and not compare and (one := _narrow(mentions, text, vocab)) is not None:
+            return Frame(products=(one,), source="mention", **base)
         return Frame(products=mentions, source="mention", **base)
     if fallback is not None:
         return Frame(products=(fallback,), source="fallback", **base)

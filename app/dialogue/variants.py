@@ -22,6 +22,110 @@ def _norm(s: str) -> str:
     return _SPACE.sub("", s.lower())
 
 
+_UNIT_CANON = (
+    ("ml", ("毫升", "ml")), ("l", ("升", "l")), ("kg", ("公斤", "kg")), ("g", ("克", "gb", "g")),
+    ("t", ("tb", "t")), ("in", ("英寸", "寸", "inch", "inches", '"')), ("mah", ("毫安时", "毫安", "mah")),
+    ("w", ("瓦", "w")), ("cm", ("厘米", "cm")), ("mm", ("毫米", "mm")), ("hz", ("hz",)), ("k", ("k",)),
+)
+"""Unit spellings read as one (13升 = 13L, 512G = 512GB, 14英寸 = 14寸 = 14 inch, 两万毫安 = 20000mAh).
+Gram and gigabyte share ``g``: one product never offers both."""
+_UNIT_OF = {sp: canon for canon, spellings in _UNIT_CANON for sp in spellings}
+_QTY = re.compile(
+    r"(?i)(?<![a-z0-9.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*("
+    + "|".join(sorted((re.escape(u) for u in _UNIT_OF), key=len, reverse=True)) + r")(?![a-z0-9])")
+_TOKEN = re.compile(r"[\u4e00-\u9fff]+\d+(?:\.\d+)?|[a-z0-9]+(?:\.[0-9]+)?|[\u4e00-\u9fff]{2,}")
+
+
+def _quantity(num: str, unit: str) -> str | None:
+    if not num[0].isdigit():
+        if unit in ("寸",):  # 几寸 is no size
+            return None
+        try:
+            import cn2an
+
+            num = str(int(cn2an.cn2an(num, "smart")))
+        except (ValueError, KeyError, TypeError):
+            return None
+    n = num.rstrip("0").rstrip(".") if "." in num else num
+    return f"{n}{_UNIT_OF[unit.lower()]}"
+
+
+_DIM = re.compile(r"(\d+(?:\.\d+)?)\s*[x×*]\s*(\d+(?:\.\d+)?)")
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    """``(token, spelling)`` pairs of :func:`label_tokens`, in order of appearance, each with its
+    own spelling in ``text``."""
+    low = text.lower()
+    out: list[tuple[int, str, str]] = []
+    for m in _DIM.finditer(low):
+        out.append((m.start(), f"{m.group(1)}x{m.group(2)}", text[m.start():m.end()]))
+    masked = _DIM.sub(lambda m: " " * len(m.group(0)), low)
+    for m in _QTY.finditer(masked):
+        q = _quantity(m.group(1), m.group(2))
+        if q:
+            out.append((m.start(), q, text[m.start():m.end()]))
+    masked = _QTY.sub(lambda m: " " * len(m.group(0)) if _quantity(m.group(1), m.group(2)) else m.group(0), masked)
+    for m in _TOKEN.finditer(masked):
+        t = m.group(0)
+        if len(t) < 2:  # 4 of PCIe3.0*4, the L of a size: too short to tell values apart
+            continue
+        out.append((m.start(), t, text[m.start():m.end()]))
+        num = re.search(r"\d+(?:\.\d+)?$", t)
+        if num and not t.isascii() and len(num.group(0)) >= 2:  # 新品980 is also named by 980
+            out.append((m.start() + num.start(), num.group(0), text[m.start() + num.start():m.end()]))
+    return [(t, sp) for _, t, sp in sorted(out)]
+
+
+def say_value(p: Product, value: str, text: str, lang: str) -> str:
+    """How a host says an option value the message named: the value itself when short, else
+    only its words the viewer used ("16升" for JSQ30-565W16【16升】【恒温旗舰款】, "980 PRO" for
+    980 PRO | NVMe PCIe 4.0); in English the English label, or the viewer's own spelling of a
+    Chinese word ("13L")."""
+    if lang != "zh" and p.label_en(value):
+        return p.label_en(value)
+    if len(_norm(value)) <= 10 and not re.search(r"[【】|()（）\[\]]", value) and (lang == "zh" or value.isascii()):
+        return value
+    said = dict(_spans(text))
+    own = [(t, sp) for t, sp in _spans(value) if t in said]
+    if not own:
+        return value
+    words = [sp if (lang == "zh" or sp.isascii()) else said[t] for t, sp in own]
+    return " ".join(dict.fromkeys(w.strip() for w in words))
+
+
+def label_tokens(text: str) -> frozenset[str]:
+    """The words of an option label or a message as compared by :func:`named_options`'s token
+    reading: dimensions (2.25x2.6), quantities with their unit in one spelling (13升 and 13L ->
+    ``13l``), Latin/digit runs (r7, 980, pro, jsq25) and Chinese runs of two or more characters
+    (恒温旗舰款); a Chinese run with a number written onto it is kept whole (小米8 is no 小米13)
+    and its number of two or more digits counts too (新品980 is named by 980)."""
+    return frozenset(t for t, _ in _spans(text))
+
+
+def _by_tokens(values: tuple[str, ...], text: str) -> str | None:
+    """The one value of an option the message names by its distinctive words (R7 of "R7 16G 512",
+    16升 of "JSQ30-565W16【16升】", "980 PRO" of "980 PRO | NVMe PCIe 4.0"), or ``None``.
+
+    A word shared by every value names none of them; the value with the most distinctive words
+    in the message wins, and only when no other value has as many. Chinese words are matched
+    inside the message's text, other words as whole words."""
+    if len(values) < 2:
+        return None
+    toks = {v: label_tokens(v) for v in values}
+    shared = frozenset.intersection(*toks.values())
+    said = label_tokens(text)
+    low = _norm(text)
+    scores = []
+    for v in values:
+        own = toks[v] - shared
+        scores.append((sum(1 for t in own if t in said or (not t.isascii() and t in low)), v))
+    scores.sort(key=lambda x: -x[0])
+    if scores[0][0] > 0 and scores[0][0] > scores[1][0]:
+        return scores[0][1]
+    return None
+
+
 def option_values(p: Product) -> dict[str, tuple[str, ...]]:
     """Option name -> its distinct non-empty values over the product's SKUs."""
     out: dict[str, dict[str, None]] = {}
@@ -45,7 +149,9 @@ def _names_value(key: str, low: str, spaced: str) -> bool:
 def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
     """Option name -> the values of it the message names (longest first, none inside a longer
     one that matched). Values (and their English labels) are matched without case and spaces;
-    a value of digits only or of one or two Latin letters must be a whole token."""
+    a value of digits only or of one or two Latin letters must be a whole token. An option none
+    of whose values is named whole may still be named by a value's distinctive words
+    (:func:`_by_tokens`: "R7 14英寸" names 新小米Pro 14英寸 2.8K屏 / R7 16G 512)."""
     low, spaced = _norm(text), text.lower()
     found: dict[str, tuple[str, ...]] = {}
     for name, values in option_values(p).items():
@@ -61,6 +167,8 @@ def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
             if any(_names_value(k, low, spaced) for k in keys) \
                     and not any(_norm(v) in _norm(h) for h in hits):
                 hits.append(v)
+        if not hits and (one := _by_tokens(values, text)) is not None:
+            hits.append(one)
         if hits:
             found[name] = tuple(hits)
     return found
@@ -80,3 +188,24 @@ def value_mentioned_loosely(p: Product, word: str) -> bool:
         return False
     return any(w in _norm(v) or _norm(v).removesuffix("色") in w
                for vs in option_values(p).values() for v in vs if _norm(v).removesuffix("色"))
+
+
+_JOIN = re.compile(r"(?i)和|跟|与|还是|或者?|比|对比|\bvs\.?|\bor\b|\band\b|,|，|、")
+
+
+def compared_values(p: Product, text: str) -> tuple[str, tuple[str, ...]] | None:
+    """``(option name, values)`` when ``text`` sets two or more values of one option of ``p``
+    side by side ("13升和16升差多少钱", "128G跟256G差多少", "black or blue which has more"), read
+    part by part between the joining words; ``None`` otherwise."""
+    parts = [x for x in _JOIN.split(text) if x.strip()]
+    if len(parts) < 2:
+        return None
+    found: dict[str, dict[str, None]] = {}
+    for part in parts:
+        for name, vs in named_options(p, part).items():
+            for v in vs:
+                found.setdefault(name, {})[v] = None
+    for name, vs in found.items():
+        if len(vs) >= 2:
+            return name, tuple(vs)
+    return None

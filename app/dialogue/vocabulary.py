@@ -201,7 +201,14 @@ class ProductVocabulary:
         """True when a model name (Mate 60, K50) is in some product's names or option values
         (compared without case and spaces)."""
         key = re.sub(r"\s+", "", model.lower())
-        return any(key in t for t in self._compact)
+        if any(key in t for t in self._compact):
+            return True
+        m = re.fullmatch(r"([a-z]+)(\d+)([a-z]*)", key)
+        if m is None:
+            return False
+        # "ssd 980" of 三星 SSD / 新品980: the name and the number are the same product's
+        word, num = m.group(1), re.compile(rf"(?<!\d){m.group(2)}{m.group(3)}(?!\d)")
+        return any(word in t and num.search(t) for t in self._compact)
 
     @cached_property
     def _compact(self) -> tuple[str, ...]:

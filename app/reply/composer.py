@@ -147,6 +147,36 @@ def _color_family(word: str) -> str | None:
     return color_family(word)
 
 
+def _color_families(color: str) -> list[str]:
+    """The colour families a catalog colour name is made of, in order (白绿 -> white, green;
+    军绿色 -> green; 纯白 -> white)."""
+    from app.understanding.slots import _ZH_COLOR_RE, _ZH_COLORS, _ZH_STEMS
+
+    out: list[str] = []
+    covered = [False] * len(color)
+    for m in _ZH_COLOR_RE.finditer(color):
+        fam = _ZH_COLORS.get(m.group(0)) or _ZH_COLORS.get(m.group(0).rstrip("色"))
+        if fam:
+            out.append((m.start(), fam))
+            covered[m.start():m.end()] = [True] * (m.end() - m.start())
+    out += [(i, _ZH_STEMS[ch]) for i, ch in enumerate(color) if not covered[i] and ch in _ZH_STEMS]
+    return list(dict.fromkeys(f for _, f in sorted(out)))
+
+
+def en_colors_named(p: Product, text: str) -> list[str]:
+    """The product's colours an English message names by colour words ("white green" -> 白绿;
+    "white" -> 纯白 rather than 白绿): the colours made of exactly the families named, else those
+    holding all of them; ``[]`` when the message names no English colour or none fits."""
+    from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
+
+    said = list(dict.fromkeys(_EN_COLORS[m.group(0)] for m in _EN_COLOR_RE.finditer(text.lower())))
+    if not said or not p.colors:
+        return []
+    fams = {c: _color_families(c) for c in p.colors}
+    exact = [c for c, f in fams.items() if set(f) == set(said)]
+    return exact or [c for c, f in fams.items() if set(said) <= set(f)]
+
+
 class ReplyComposer:
     """Drafts replies from catalog facts.
 
@@ -312,7 +342,9 @@ class ReplyComposer:
             if attr in ("price", ""):
                 order = sorted(ps, key=lambda p: p.min_price)
                 # one is cheaper only when its dearest variant costs less than every other's cheapest
-                if all(a.max_price < b.min_price for a, b in zip(order, order[1:])):
+                if all(p.min_price == p.max_price == ps[0].min_price for p in ps):
+                    tail = "，价格一样" if lang == "zh" else "; they cost the same"
+                elif all(a.max_price < b.min_price for a, b in zip(order, order[1:])):
                     if dearer:
                         tail = f"，{ref(order[-1])}更贵" if lang == "zh" else f"; {ref(order[-1])} costs more"
                     else:
@@ -328,6 +360,46 @@ class ReplyComposer:
             text = (f"{nick}, " if nick else "") + body + "."
         return Draft("compare", text, lang, tuple(p.product_id for p in ps), held_reason=held,
                      quoted=(nick,) if nick else ())
+
+    def compare_variants(self, p: Product, option: str, values: Sequence[str], attr: str, lang: str,
+                         nickname: str = "", text: str = "") -> Draft:
+        """Two or more variants of one product side by side ("13升和16升差多少钱"): each one's price
+        (yuan) and the difference when there are two, or each one's stock (``attr`` ``stock``).
+        Any other attribute gives the prices, held for the host (``unsure: comparison``)."""
+        from app.dialogue.variants import say_value, skus_with
+
+        lang = "en" if lang == "en" else "zh"
+        rows = []
+        for v in values[:3]:
+            skus = skus_with(p, {option: (v,)})
+            prices = sorted({p.price_for(s) for s in skus})
+            rows.append((say_value(p, v, text, lang), prices, sum(s.stock for s in skus)))
+        if attr == "stock":
+            parts = [f"{name}还有{n}件" if lang == "zh" else f"{name} has {n} left" for name, _, n in rows]
+            tail = ""
+        else:
+            def price(ps: list) -> str:
+                if len(ps) == 1:
+                    return f"{_fmt_price(ps[0])}元" if lang == "zh" else f"{_fmt_price(ps[0])} yuan"
+                lo, hi = _fmt_price(ps[0]), _fmt_price(ps[-1])
+                return f"{lo}到{hi}元" if lang == "zh" else f"{lo} to {hi} yuan"
+            parts = [f"{name}{price(ps)}" if lang == "zh" else f"{name} is {price(ps)}" for name, ps, _ in rows]
+            tail = ""
+            singles = [ps[0] for _, ps, _ in rows if len(ps) == 1]
+            if len(singles) == len(rows) == 2:
+                diff = abs(singles[0] - singles[1])
+                if diff == 0:
+                    tail = "，价格一样" if lang == "zh" else "; both cost the same"
+                else:
+                    tail = f"，差{_fmt_price(diff)}元" if lang == "zh" else f"; {_fmt_price(diff)} yuan apart"
+        held = "" if attr in ("price", "stock") else "unsure: comparison"
+        nick = spoken_names(nickname, lang, self.names)
+        if lang == "zh":
+            text_ = (f"{nick}，" if nick else "") + f"「{p.spoken_name}」" + "，".join(parts) + tail
+        else:
+            body = f"{p.title_en or p.spoken_name}: " + ", ".join(parts) + tail
+            text_ = (f"{nick}, " if nick else "") + body + "."
+        return Draft("compare", text_, lang, (p.product_id,), held_reason=held, quoted=(nick,) if nick else ())
 
     def thank_gift(self, nickname: str, gift_name: str, count: int, lang: str = "zh") -> Draft:
         """One gift thanked on its own (the aggregate lines are :mod:`app.reply.thanks`'s): the
@@ -409,9 +481,13 @@ class ReplyComposer:
         skus = list(p.skus)
         color_label = size_label = ""
         named = self._colors_in_text(p, text) if text else []
+        english = en_colors_named(p, text) if text and not named else []
         if named:
             skus = [s for s in skus if s.color in named]
             color_label = "、".join(named)
+        elif english:  # "white green": 白绿, not 纯白
+            skus = [s for s in skus if s.color in english]
+            color_label = "、".join(english)
         elif slots.color:
             word = (slots.color_word or "").removesuffix("色")
             exact = [s for s in skus if s.color and word and word in s.color]
@@ -430,11 +506,28 @@ class ReplyComposer:
             size_label = "、".join(dict.fromkeys(s.size for s in by_size))
         return skus, color_label, size_label
 
+    def _by_color_slot(self, p: Product, chosen: list[Sku], values: list[str], slots: Slots, lang: str = "zh",
+                       text: str = "") -> tuple[list[Sku], str] | None:
+        """``chosen`` narrowed to the colour the message names in words the option labels do not
+        carry (army green for 军绿色, by colour family), with the colour label; ``None`` when the
+        message names no colour or the named option values already include one."""
+        if not slots.color or not p.colors or any(v in p.colors for v in values):
+            return None
+        skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word), text)
+        keep = [s for s in chosen if s in skus]
+        if lang == "en":  # English all through: the catalog's English label, else the viewer's word
+            colors = list(dict.fromkeys(s.color for s in keep))
+            from app.understanding.slots import _EN_COLOR_RE
+
+            words = " ".join(m.group(0) for m in _EN_COLOR_RE.finditer(text.lower())) or slots.color_word
+            color = ", ".join(p.label_en(c) or (words if len(colors) == 1 else "") or c for c in colors)
+        return keep, color
+
     def _price(self, p: Product, slots: Slots, lang: str, nickname, text: str = "") -> Draft:
         """The price, by the variant the message names when the variants' prices differ
         ("Mate 50的多少钱" -> that SKU's price); "from N yuan" when it names none and they differ;
         held when it names a combination no SKU has."""
-        from app.dialogue.variants import named_options, skus_with
+        from app.dialogue.variants import named_options, say_value, skus_with
 
         prices = sorted({p.price_for(s) for s in p.skus}) if p.skus else [p.price]
         if len(prices) <= 1:
@@ -447,7 +540,7 @@ class ReplyComposer:
             if not chosen:
                 return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
             values = [v for vs in named.values() for v in vs]
-            label = "、".join(values) if lang == "zh" else ", ".join(p.label_en(v) or v for v in values)
+            label = ("、" if lang == "zh" else ", ").join(say_value(p, v, text, lang) for v in values)
         elif slots.color or slots.size:
             skus, color, size = self._match_skus(p, slots, text)
             if skus and (color or size):
@@ -468,15 +561,21 @@ class ReplyComposer:
     def _stock(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
         if not p.skus:
             return self._missing(lang, nickname, p, "stock")
-        from app.dialogue.variants import VARIANT_TOKEN, named_options, skus_with, value_mentioned_loosely
+        from app.dialogue.variants import VARIANT_TOKEN, named_options, say_value, skus_with, value_mentioned_loosely
 
         named = named_options(p, text) if text and len(p.skus) > 1 else {}
         if named:  # the exact variant by any option label the message names
             chosen = skus_with(p, named)
             values = [v for vs in named.values() for v in vs]
-            label = "、".join(values) if lang == "zh" else ", ".join(p.label_en(v) or v for v in values)
+            label = ("、" if lang == "zh" else ", ").join(say_value(p, v, text, lang) for v in values)
             if not chosen:  # no SKU has that combination: the seller knows better
                 return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            by_color = self._by_color_slot(p, chosen, values, slots, lang, text)
+            if by_color is not None:  # "army green M": the colour the option labels did not name
+                if not by_color[0]:
+                    return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+                chosen = by_color[0]
+                label = ("、" if lang == "zh" else ", ").join((by_color[1], label))
             n = sum(s.stock for s in chosen)
             return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
                                variant_en=label, n=n)

@@ -181,6 +181,12 @@ _PRICE_PATTERNS = (
     re.compile(r"[¥￥]\s*" + _NUM),
     re.compile(_NUM + r"\s*(?:元|块|yuan|RMB|rmb)"),
 )
+_DIFF_PATTERNS = (
+    re.compile(r"(?:差|相差|贵|便宜)\s*" + _NUM + r"\s*(?:元|块)"),
+    re.compile(r"(?i)" + _NUM + r"\s*yuan\s+(?:apart|more|less|cheaper|dearer)"),
+)
+"""A price difference ("差150元", "150 yuan apart"): checked against the differences between the
+products' own catalog prices."""
 _STOCK_PATTERNS = (
     re.compile(r"(?:还有|剩|库存|仅剩|只剩)\s*" + _NUM + r"\s*(?:件|个|套|双|条|只)?"),
     re.compile(_NUM + r"\s*(?:件|个|套|双|条|只)?\s*(?:现货|库存)"),
@@ -221,7 +227,8 @@ class FactGuard:
     its title, short name, unit, material, selling points, variant values, food facts,
     ``suitable_for`` or FAQ entries) or a number the viewer supplied (their height,
     weight, budget, quantity: passed as ``viewer_numbers``). Prices, stock counts and days
-    are checked against their own kind of fact. Every quoted product name (「...」 in Chinese,
+    are checked against their own kind of fact; a price difference (差150元) against the
+    differences between those products' catalog prices. Every quoted product name (「...」 in Chinese,
     “...” in English) must be the title, English title, short name or alias of a catalog product.
     """
 
@@ -275,7 +282,9 @@ class FactGuard:
                      *(x for e in p.faq for x in (e.question, e.answer)))
             for part in re.findall(r"\d+(?:\.\d+)?", " ".join(texts)):
                 other.add(Decimal(part))
-        return {"price": prices, "stock": stock, "days": days, "other": other}
+        ps = sorted(prices)
+        diffs = {b - a for i, a in enumerate(ps) for b in ps[i + 1:]}
+        return {"price": prices, "stock": stock, "days": days, "other": other, "diff": diffs}
 
     def check(self, text: str, product_ids: list[str] | tuple[str, ...] = (),
               viewer_numbers: tuple[Decimal, ...] = (), quoted: tuple[str, ...] = ()) -> GuardResult:
@@ -306,8 +315,16 @@ class FactGuard:
         def mark(m: re.Match) -> None:
             consumed.append(m.span())
 
+        for pat in _DIFF_PATTERNS:
+            for m in pat.finditer(text):
+                v = _dec(m.group(1))
+                if v is not None and not norm_in(v, facts["diff"]):
+                    problems.append(f"price difference {m.group(1)} yuan is not one of the catalog prices' differences")
+                mark(m)
         for pat in _PRICE_PATTERNS:
             for m in pat.finditer(text):
+                if any(a <= m.start(1) < b for a, b in consumed):
+                    continue
                 v = _dec(m.group(1))
                 if v is not None and not norm_in(v, facts["price"]):
                     problems.append(f"price {m.group(1)} yuan is not a catalog price")

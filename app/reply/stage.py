@@ -33,7 +33,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
                         ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
-from app.dialogue.frame import DEICTIC, build_frame, strongly_named
+from app.dialogue.frame import DEICTIC, COMPARE_ATTRS, Frame, build_frame, strongly_named
 from app.dialogue.facts import asked_attribute, match_faq
 from app.dialogue.search import (FIT_CUE, SearchRequest, fit_question, read_constraints, run_search, search_request,
                                  soft_search)
@@ -114,6 +114,15 @@ def resolve_product(catalog: Catalog, ev: IntentClassified, last_asked: Product 
         if p is not None:
             return p
     return last_asked or now_selling
+
+
+_VARIANT_COMPARE = re.compile(r"(?i)哪个|哪款|哪种|区别|差别|差多少|差价|对比|比较|比.{0,6}(?:贵|便宜|多|少)|"
+                              r"which|compare|difference|\bvs\b|cheaper|more expensive")
+"""Words of a comparison between variants ("13升和16升差多少钱")."""
+
+
+def _compare_attr(text: str) -> str:
+    return next((k for k, pat in COMPARE_ATTRS.items() if pat.search(text)), "")
 
 
 @dataclass
@@ -401,6 +410,14 @@ class ReplyStage(Stage):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
+        variants = self._compared_variants(ev, frame)
+        if variants is not None:
+            # "13升和16升差多少钱": two variants of one product side by side
+            draft = self.composer.compare_variants(frame.products[0], variants[0], variants[1], frame.compare_attr
+                                                   or _compare_attr(ev.text or ""), ev.lang,
+                                                   names if len(names) > 1 else names[0], text=ev.text or "")
+            return await self._suggest(ev, draft, "comparison", msg_ids, emit, held=draft.held_reason or None,
+                                       confidence=confidence, askers=askers)
         search = self._search_for(ev, frame)
         if search is not None:
             return await self._answer_search(ev, search, recommendations, names, msg_ids, confidence, askers, emit)
@@ -489,6 +506,16 @@ class ReplyStage(Stage):
         terms = tuple(w for w in req.soft
                       if not ((t := re.sub(r"(?:能|会|可以|可|要)$", "", w)) != w and t.casefold() in names))
         return (p, terms) if terms else None
+
+    def _compared_variants(self, ev: IntentClassified, frame: Frame | None) -> tuple[str, tuple[str, ...]] | None:
+        """``(option, values)`` when the message compares variants of the one product it is about."""
+        from app.dialogue.variants import compared_values
+
+        text = ev.text or ""
+        if frame is None or not frame.sure or len(frame.products) != 1 or frame.compare \
+                or ev.source == "host_speech" or not _VARIANT_COMPARE.search(text):
+            return None
+        return compared_values(frame.products[0], text)
 
     def _search_for(self, ev: IntentClassified, frame) -> SearchRequest | None:
         """The catalog search ``ev`` asks for ("100以内的裤子有吗", "送长辈买什么好"), or ``None``

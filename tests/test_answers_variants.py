@@ -1,0 +1,125 @@
+"""Variants named by their distinctive words and in other unit spellings (issues 12 and 16): a
+long option label (JSQ30-565W16【16升】【恒温旗舰款】, "980 PRO | NVMe PCIe 4.0") is named by the
+words a viewer uses (16升, 16L, 980 PRO); two variants side by side with their price difference;
+products of the same price said to cost the same; an English colour and size together (army
+green M, white green 40). Events in -> ReplySuggested out; expected prices and stock are read
+from the catalog's SKUs, never written here."""
+
+import pytest
+
+from app.dialogue.variants import compared_values, label_tokens, named_options, option_values
+from app.reply.composer import en_colors_named
+from tests.test_answers_frames import _catalog
+from tests.test_answers_resolution import _reply
+
+
+@pytest.fixture(scope="module")
+def mall():
+    return _catalog("tests/data/catalogs/mall.csv")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return _catalog("assets/demo/catalog.csv")
+
+
+def _by_title(catalog, word):
+    return next(p for p in catalog if word in p.title)
+
+
+def _y(d):
+    """A catalog amount as a reply says it (1649.00 -> 1649)."""
+    return f"{d.normalize():f}"
+
+
+def _sku(p, **parts):
+    """The one SKU whose option values contain each given piece."""
+    (s,) = [s for s in p.skus if all(any(piece in v for v in s.values) for piece in parts.values())]
+    return s
+
+
+def test_units_are_read_in_one_spelling():
+    assert label_tokens("热水器16升") >= {"16l"}
+    assert "16l" in label_tokens("water heater 16L")
+    assert label_tokens("两万毫安的") >= {"20000mah"}
+    assert "512g" in label_tokens("512GB") and "512g" in label_tokens("512G")
+    assert "14in" in label_tokens("14英寸") and "14in" in label_tokens("14 inch")
+    assert "2.25x2.6" in label_tokens("深卡其2.25x2.6还有吗")
+    assert "小米8" in label_tokens("小米8能贴吗") and "小米" not in label_tokens("小米8能贴吗")
+
+
+def test_a_long_option_label_is_named_by_its_distinctive_words(mall):
+    heater = _by_title(mall, "热水器")
+    (opt,) = option_values(heater)
+    (v16,) = [v for v in named_options(heater, "16升的多少钱")[opt]]
+    assert "16升" in v16
+    assert named_options(heater, "the 13L one")[opt][0] != v16
+    ssd = _by_title(mall, "SSD")
+    named = named_options(ssd, "980 PRO 1TB")
+    assert all(len(vs) == 1 for vs in named.values()) and len(named) == 2
+    # "980" alone is in both series: it names neither
+    assert len(named_options(ssd, "980 512GB")) == 1
+
+
+def test_a_variant_price_is_said_with_the_viewers_words(mall):
+    heater = _by_title(mall, "热水器")
+    sku = _sku(heater, v="16升")
+    r = _reply(mall, "热水器16升多少钱", "price")
+    assert r.product_id == heater.product_id and f"{_y(sku.price)}元" in r.text and not r.held_reason
+    assert "【" not in r.text and "16升" in r.text
+    r = _reply(mall, "how much is the gas water heater 13L", "price", lang="en")
+    assert f"{_y(_sku(heater, v='13升').price)} yuan" in r.text and not r.held_reason
+
+
+def test_a_capacity_is_no_unknown_model_name(mall):
+    ssd = _by_title(mall, "SSD")
+    sku = _sku(ssd, a="980 PRO", b="1TB")
+    r = _reply(mall, "硬盘980 PRO 1TB多少钱", "price")
+    assert r.product_id == ssd.product_id and f"{_y(sku.price)}元" in r.text and not r.held_reason
+    r = _reply(mall, "price of the samsung ssd 980 pro 512gb", "price", lang="en")
+    assert f"{_y(_sku(ssd, a='980 PRO', b='512GB').price)} yuan" in r.text
+
+
+def test_two_variants_compared_give_both_prices_and_the_difference(mall):
+    heater = _by_title(mall, "热水器")
+    a, b = _sku(heater, v="13升").price, _sku(heater, v="16升").price
+    assert compared_values(heater, "13升和16升差多少钱")[1].__len__() == 2
+    r = _reply(mall, "13升和16升差多少钱", "price", on_air=heater.listing_number)
+    assert f"{_y(a)}元" in r.text and f"{_y(b)}元" in r.text and f"差{_y(abs(b - a))}元" in r.text
+    assert not r.held_reason
+
+
+def test_a_made_up_price_difference_is_caught_by_the_guard(mall):
+    from app.reply.guard import FactGuard
+
+    heater = _by_title(mall, "热水器")
+    a, b = _sku(heater, v="13升").price, _sku(heater, v="16升").price
+    guard = FactGuard(mall)
+    assert guard.check(f"差{_y(abs(b - a))}元", [heater.product_id]).ok
+    assert not guard.check(f"差{_y(abs(b - a) + 1)}元", [heater.product_id]).ok
+
+
+def test_products_of_one_price_are_said_to_cost_the_same(mall):
+    a, b = mall.by_listing(5), mall.by_listing(6)
+    assert a.min_price == a.max_price == b.min_price == b.max_price
+    r = _reply(mall, "no 5 vs no 6 which costs less", "price", lang="en")
+    assert "the same" in r.text and "cheaper" not in r.text
+
+
+def test_an_english_colour_and_size_name_one_variant(demo):
+    jacket = _by_title(demo, "防风夹克")
+    want = next(s for s in jacket.skus if "绿" in s.color and s.size == "M")
+    r = _reply(demo, f"no {jacket.listing_number} army green M in stock?", "stock", lang="en")
+    assert f"{want.stock} left" in r.text and "军" not in r.text and not r.held_reason
+    shoes = _by_title(demo, "小白鞋")
+    assert en_colors_named(shoes, "white green") == ["白绿"]
+    assert en_colors_named(shoes, "white") == ["纯白"]
+    want = next(s for s in shoes.skus if s.color == "白绿" and s.size == "40")
+    r = _reply(demo, "do u have 40 in white green", "stock", lang="en", on_air=shoes.listing_number)
+    assert f"{want.stock} left" in r.text and not r.held_reason
+
+
+def test_a_plain_word_before_a_number_is_no_model_name(demo):
+    pot = _by_title(demo, "珐琅")
+    r = _reply(demo, "is the cherry red 24cm casserole in stock", "stock", lang="en")
+    assert r.product_id == pot.product_id and not r.held_reason
