@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from app.dialogue.sensitive import sensitive_reason
 from app.catalog.model import Catalog, Product, Sku
 from app.events import Slots
 from app.reply.guard import safe_nickname
@@ -92,6 +93,8 @@ _SHIPPING_ASPECTS = (
 )
 
 
+_UNIT_INTENTS = ("price", "product_detail", "stock", "discount", "size_fit", "chitchat", "missing_fact_prompt")
+"""Intents a per-unit question ("一斤多少钱", "一盒多少抽") may come with."""
 _PER_UNIT = re.compile(r"(?i)[一1每单][支个片斤两包盒瓶袋罐条件双套枚只块粒抽]|几[支个片包盒瓶袋罐枚只块粒抽]|"
                        r"per (piece|pack|unit|item)|each|how many|one (piece|pack|box)")
 
@@ -258,6 +261,10 @@ class ReplyComposer:
         lang = "en" if lang == "en" else "zh"
         # "一支多少钱": the formal title says the pack (3支装), the short name does not
         self._full_title = bool(_PER_UNIT.search(text or ""))
+        if product is not None and intent in _UNIT_INTENTS and sensitive_reason(text or "") is None:
+            per_unit = self._per_unit(product, lang, nickname, text)
+            if per_unit is not None:
+                return per_unit
         if intent not in ("spam", "greeting", "compliment", "complaint", "recommendation_request"):
             facts = self.facts.answer(intent, slots, lang, text=text, product=product, nickname=nickname)
             if facts is not None:
@@ -299,6 +306,23 @@ class ReplyComposer:
         if intent == "after_sales":
             return self._after_sales(product, lang, nickname)
         return self._missing(lang, nickname, product, f"intent {intent}")
+
+    def _per_unit(self, p: Product, lang: str, nickname: str | Sequence[str], text: str) -> Draft | None:
+        """"一斤多少钱", "一盒多少抽", "how many sponges in one pack": what one pack holds and
+        what its price buys (:mod:`app.dialogue.units`), or ``None`` when the message asks no
+        per-unit question or the catalog does not say what a pack holds."""
+        from app.dialogue import units
+
+        q = units.read_question(text)
+        body = units.answer(p, q, lang, p.price_for) if q is not None else None
+        if not body:
+            return None
+        nick = spoken_names(nickname, lang, self.names)
+        if lang == "zh":
+            line = (f"{nick}，" if nick else "") + f"「{p.spoken_name}」{body}"
+        else:
+            line = (f"{nick}, " if nick else "") + f"{p.title_en or p.spoken_name}: {body}."
+        return Draft("per_unit", line, lang, (p.product_id,), quoted=(nick,) if nick else ())
 
     def no_such_listing(self, number: int, lang: str, nickname: str = "") -> Draft:
         """The viewer named a listing number the catalog does not have: say so (never another

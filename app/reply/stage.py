@@ -68,6 +68,7 @@ _FACT_DRAFTS: dict[str, re.Pattern | None] = {
     "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE, "discount": _PRICE_CUE,
     "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
     "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE,
+    "per_unit": None,
 }
 """Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
 with the words the message must carry for the draft to answer it whatever the intent label
