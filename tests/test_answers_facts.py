@@ -136,7 +136,8 @@ def test_english_values():
     assert to_english("courier", "顺丰") == "SF Express"
     assert to_english("shelf life", "3年") == "3 years"
     assert to_english("ships from", "杭州") == "Hangzhou"
-    assert to_english("storage", "阴凉干燥处") is None
+    assert to_english("storage", "阴凉干燥处") == "in a cool, dry place"  # the goods glossary
+    assert to_english("storage", "放在奶奶家的地窖") is None  # words outside it: held, not guessed
 
 
 def test_restock_question_is_held_as_missing_fact_not_answered_with_stock(mall):

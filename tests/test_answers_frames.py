@@ -71,8 +71,8 @@ def test_dearer_comparison_and_overlapping_ranges(phones):
 
 
 def test_comparison_by_an_attribute_the_catalog_lacks_is_held(demo):
-    s = _reply(demo, "20号和21号哪个发货快", "shipping")
-    assert s.held_reason == "unsure"
+    s = _reply(demo, "20号和21号哪个更保暖", "product_detail")  # warmth: no catalog column
+    assert (s.held_reason, s.held_detail) == ("unsure", "comparison")
 
 
 def test_unknown_listing_is_named_not_answered_for_another(food):

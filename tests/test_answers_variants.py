@@ -123,3 +123,32 @@ def test_a_plain_word_before_a_number_is_no_model_name(demo):
     pot = _by_title(demo, "珐琅")
     r = _reply(demo, "is the cherry red 24cm casserole in stock", "stock", lang="en")
     assert r.product_id == pot.product_id and not r.held_reason
+
+
+def test_two_products_are_compared_by_dispatch_days(demo):
+    a, b = next((x, y) for x in demo for y in demo if x.shipping.dispatch_days is not None
+                and y.shipping.dispatch_days is not None and x.shipping.dispatch_days < y.shipping.dispatch_days)
+    r = _reply(demo, f"{a.listing_number}号和{b.listing_number}号哪个发货快", "shipping")
+    assert not r.held_reason
+    assert f"{a.shipping.dispatch_days}天内发货" in r.text and f"{b.shipping.dispatch_days}天内发货" in r.text
+    assert r.text.endswith(f"{a.listing_number}号「{a.spoken_name}」发货快一些")
+
+
+def test_two_foods_are_compared_by_shelf_life_and_a_product_without_it_is_held():
+    food = _catalog("tests/data/catalogs/food.csv")
+    a = next(p for p in food if p.shelf_life.endswith("天"))
+    b = next(p for p in food if p.shelf_life.endswith("个月"))
+    r = _reply(food, f"{a.listing_number}号和{b.listing_number}号哪个保质期长", "product_detail")
+    assert not r.held_reason and a.shelf_life in r.text and b.shelf_life in r.text
+    assert r.text.endswith(f"{b.listing_number}号「{b.spoken_name}」保质期长一些")
+    c = next(p for p in food if not any(ch.isdigit() for ch in p.shelf_life))  # 长期保存: no duration
+    r = _reply(food, f"{a.listing_number}号和{c.listing_number}号哪个保质期长", "product_detail")
+    assert (r.held_reason, r.held_detail) == ("unsure", "comparison")
+
+
+def test_products_starting_at_the_same_price_are_said_to_start_the_same():
+    cosmetics = _catalog("tests/data/catalogs/cosmetics.csv")
+    a, b = next((x, y) for x in cosmetics for y in cosmetics if x is not y and not x.has_variant_prices
+                and y.has_variant_prices and y.min_price == x.price and x.listing_number and y.listing_number)
+    r = _reply(cosmetics, f"{a.listing_number}号和{b.listing_number}号哪个便宜", "price")
+    assert not r.held_reason and f"都是{_y(a.price)}元起" in r.text and "更便宜" not in r.text

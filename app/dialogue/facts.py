@@ -13,6 +13,8 @@ import unicodedata
 from typing import Sequence
 
 import jieba
+
+from app.dialogue.english import say_in_english
 from rapidfuzz import fuzz
 
 from app.catalog.model import Catalog, FaqEntry, Product, faq_key
@@ -79,7 +81,8 @@ _ATTRS_C = tuple((name, re.compile(zh), re.compile(en, re.IGNORECASE), read) for
 
 _SELLER_ZH = {"shelf life": "保质期", "production date": "生产日期", "storage": "储存方式", "net weight": "净含量",
               "warranty": "保修", "material": "材质", "content": "含量"}
-_FACT_KEY = {"courier": "fact_courier", "ships from": "fact_ships_from"}
+_FACT_KEY = {"courier": "fact_courier", "ships from": "fact_ships_from", "storage": "fact_storage",
+             "material": "fact_material"}
 
 # Chinese courier companies' English names (proper names in English replies).
 _COURIER_EN = {"顺丰": "SF Express", "中通": "ZTO Express", "圆通": "YTO Express", "韵达": "Yunda Express",
@@ -105,7 +108,7 @@ def to_english(name: str, value: str) -> str | None:
     out = re.sub(r"(\d+(?:\.\d+)?)\s*(千克|公斤|个月|小时|毫升|年|月|天|日|克|升)",
                  lambda m: f"{m.group(1)} {_UNIT_EN[m.group(2)]}" if _UNIT_EN[m.group(2)].isalpha() and
                  len(_UNIT_EN[m.group(2)]) > 2 else f"{m.group(1)}{_UNIT_EN[m.group(2)]}", v)
-    return out if out.isascii() else None
+    return out if out.isascii() else say_in_english(value, name)
 
 
 def _norm(text: str) -> str:
@@ -401,7 +404,7 @@ class FactAnswerer:
             if any(w and w in text for w in words) or (stem and re.search(stem + "[味型气款类]", text)) or (en and en.split()[0] in text.lower()) or (
                     "味" in name and re.search(r"(?i)flavou?r|scent|味", text)):
                 if lang == "en":
-                    labels = [p.label_en(v) for v in values]
+                    labels = [p.label_en(v) or say_in_english(v) for v in values]
                     if not all(labels):
                         return self.composer._missing(lang, nickname, p, f"{name} in English")
                     return self.composer._draft("fact_phrase", lang, nickname, p,

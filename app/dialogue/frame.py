@@ -36,6 +36,11 @@ _CHEAPER = re.compile(r"(?i)便宜|实惠|划算|cheap|costs? less")
 COMPARE_ATTRS = {
     "price": re.compile(r"(?i)便宜|贵|价格|价钱|划算|实惠|差多少钱|cheap|expensive|price|cost|pricier"),
     "stock": re.compile(r"(?i)货多|库存|现货|stock"),
+    "dispatch": re.compile(r"(?i)发货快|发得快|先发|发货早|到得快|快到|ships? (faster|sooner|first|quicker)|"
+                           r"arrives? (faster|sooner|first)"),
+    "shelf life": re.compile(r"(?i)保质期.{0,3}(长|久)|放得(更)?久|保存(得)?(更)?久|能放更久|"
+                             r"lasts? longer|longer shelf[- ]life|keeps? longer"),
+    "warranty": re.compile(r"(?i)(保修|质保).{0,3}(长|久)|longer warranty|warranty .{0,10}longer"),
 }
 
 

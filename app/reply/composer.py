@@ -166,6 +166,72 @@ def _color_families(color: str) -> list[str]:
     return list(dict.fromkeys(f for _, f in sorted(out)))
 
 
+_DURATION_DAYS = re.compile(r"(\d+(?:\.\d+)?)\s*(天|日|个月|月|年|days?|months?|years?)")
+_DAYS_PER = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "month": 30, "months": 30,
+             "年": 365, "year": 365, "years": 365}
+
+
+def _duration_days(value: str) -> Decimal | None:
+    """A duration column ("90天", "9个月", "五年有限保修") in days (a month as 30, a year as 365),
+    or ``None`` when it holds no single duration."""
+    from app.dialogue.english import arabic_durations
+
+    found = _DURATION_DAYS.findall(arabic_durations(value or ""))
+    if len(found) != 1:
+        return None
+    n, unit = found[0]
+    return Decimal(n) * _DAYS_PER[unit]
+
+
+_MEASURES = {
+    # attr: (reader of the catalog value, ranking value, which is better, zh fact words, zh better, en verb, en better)
+    "dispatch": (lambda p: p.shipping.dispatch_days, lambda v: Decimal(v), min, "", "发货快一些", "", "ships sooner"),
+    "shelf life": (lambda p: p.shelf_life, _duration_days, max, "保质期", "保质期长一些", "keeps", "keeps longer"),
+    "warranty": (lambda p: p.after_sales.warranty, _duration_days, max, "保修", "保修更久", "has a warranty of",
+                 "has the longer warranty"),
+}
+"""Attributes two products are compared by (catalog columns with a duration)."""
+
+
+def _compared_measures(ps: Sequence[Product], attr: str, lang: str):
+    """The comparison of ``ps`` by ``attr`` (a :data:`_MEASURES` key) as a function of the
+    product reference giving (parts, tail), or ``None`` when a product lacks the fact."""
+    from app.dialogue.facts import to_english
+
+    read, rank, best_of, zh_fact, zh_better, en_verb, en_better = _MEASURES[attr]
+    values = [read(p) for p in ps]
+    if any(v is None or v == "" for v in values):
+        return None
+    ranks = [rank(v) for v in values]
+    if any(r is None for r in ranks):
+        return None
+
+    def said(v) -> str | None:
+        if attr == "dispatch":
+            if lang == "zh":
+                return "当天发货" if v == 0 else f"付款后{v}天内发货"
+            return "ships the same day" if v == 0 else f"ships within {v} day{'' if v == 1 else 's'}"
+        return f"{zh_fact}{v}" if lang == "zh" else (lambda e: f"{en_verb} {e}" if e else None)(
+            to_english(attr, v))
+
+    texts = [said(v) for v in values]
+    if any(t is None for t in texts):
+        return None
+
+    def render(ref):
+        parts = [f"{ref(p)}{t}" if lang == "zh" else f"{ref(p)} {t}" for p, t in zip(ps, texts)]
+        top = best_of(ranks)
+        if all(r == ranks[0] for r in ranks):
+            tail = ("，" + ("发货时间一样" if attr == "dispatch" else f"{zh_fact}一样")) if lang == "zh" else "; the same for both"
+        elif ranks.count(top) == 1:
+            winner = ps[ranks.index(top)]
+            tail = f"，{ref(winner)}{zh_better}" if lang == "zh" else f"; {ref(winner)} {en_better}"
+        else:
+            tail = ""
+        return parts, tail
+    return render
+
+
 def en_colors_named(p: Product, text: str) -> list[str]:
     """The product's colours an English message names by colour words ("white green" -> 白绿;
     "white" -> 纯白 rather than 白绿): the colours made of exactly the families named, else those
@@ -355,7 +421,10 @@ class ReplyComposer:
                 return f"{lo}到{hi}元" if lang == "zh" else f"{lo} to {hi} yuan"
             return f"{_fmt_price(p.price)}元" if lang == "zh" else f"{_fmt_price(p.price)} yuan"
         held = ""
-        if attr == "stock" and all(p.skus for p in ps):
+        measured = _compared_measures(ps, attr, lang) if attr in _MEASURES else None
+        if measured is not None:
+            parts, tail = measured(ref)
+        elif attr == "stock" and all(p.skus for p in ps):
             parts = [f"{ref(p)}还有{p.total_stock}件" if lang == "zh" else f"{ref(p)} has {p.total_stock} left"
                      for p in ps]
             best = max(ps, key=lambda p: p.total_stock)
@@ -368,6 +437,9 @@ class ReplyComposer:
                 # one is cheaper only when its dearest variant costs less than every other's cheapest
                 if all(p.min_price == p.max_price == ps[0].min_price for p in ps):
                     tail = "，价格一样" if lang == "zh" else "; they cost the same"
+                elif all(p.min_price == ps[0].min_price for p in ps):
+                    low = _fmt_price(ps[0].min_price)
+                    tail = f"，起步价一样，都是{low}元起" if lang == "zh" else f"; both start at {low} yuan"
                 elif all(a.max_price < b.min_price for a, b in zip(order, order[1:])):
                     if dearer:
                         tail = f"，{ref(order[-1])}更贵" if lang == "zh" else f"; {ref(order[-1])} costs more"
@@ -375,6 +447,8 @@ class ReplyComposer:
                         tail = f"，{ref(order[0])}更便宜" if lang == "zh" else f"; {ref(order[0])} is cheaper"
             if attr not in ("price",):
                 held = "unsure: comparison"
+        if measured is None and attr in _MEASURES:
+            held = "unsure: comparison"  # a product without the fact: the seller compares
         nick = spoken_names(nickname, lang, self.names)
         body = ("，".join(parts) if lang == "zh" else ", ".join(parts)) + tail
         if lang == "zh":

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from app.catalog.model import Catalog, Product
+from app.dialogue.english import arabic_durations
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io)\b\S*")
 _MARKUP = re.compile(r"<[^>]{0,200}>|&[a-zA-Z]{2,8};|\[/?[a-zA-Z]{1,10}\]")
@@ -258,7 +259,7 @@ class FactGuard:
                     days.add(Decimal(d))
             for part in re.findall(r"\d+", sh.delivery_days):
                 days.add(Decimal(part))
-            for part in re.findall(r"\d+", af.warranty):
+            for part in re.findall(r"\d+", arabic_durations(af.warranty)):
                 other.add(Decimal(part))
             if p.listing_number is not None:
                 other.add(Decimal(p.listing_number))
@@ -280,7 +281,7 @@ class FactGuard:
                      *p.selling_points_en, p.script, p.unit, p.net_weight, p.shelf_life, p.production_date,
                      p.storage, *p.suitable_for, *(v for s in p.skus for v in s.values),
                      *(x for e in p.faq for x in (e.question, e.answer)))
-            for part in re.findall(r"\d+(?:\.\d+)?", " ".join(texts)):
+            for part in re.findall(r"\d+(?:\.\d+)?", arabic_durations(" ".join(texts))):
                 other.add(Decimal(part))
         ps = sorted(prices)
         diffs = {b - a for i, a in enumerate(ps) for b in ps[i + 1:]}

@@ -179,6 +179,14 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("「{title}」的{fact}：{value}", "{nick}，「{title}」{fact}是{value}"),
         "en": ("{nick_en_lead}the {fact_en} of “{title_en}” is {value}.",),
     },
+    "fact_storage": {
+        "zh": ("「{title}」的{fact}：{value}", "{nick}，「{title}」{fact}是{value}"),
+        "en": ("{nick_en_lead}store “{title_en}” {value}.", "{nick_en_lead}“{title_en}”: keep it {value}."),
+    },
+    "fact_material": {
+        "zh": ("「{title}」的{fact}：{value}", "{nick}，「{title}」{fact}是{value}"),
+        "en": ("{nick_en_lead}“{title_en}”: {value}.", "{nick_en_lead}what “{title_en}” is made of: {value}."),
+    },
     "fact_courier": {
         "zh": ("「{title}」发{value}哦", "{nick}，「{title}」发的是{value}"),
         "en": ("{nick_en_lead}“{title_en}” ships by {value}.",),

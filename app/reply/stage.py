@@ -65,6 +65,7 @@ _TEMPLATE_CUES = {"shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE, "p
 product question the facts answer (or hold)."""
 _FACT_DRAFTS: dict[str, re.Pattern | None] = {
     "faq_answer": None, "fact_value": None, "fact_courier": None, "fact_ships_from": None, "fact_phrase": None,
+    "fact_storage": None, "fact_material": None,
     "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE, "discount": _PRICE_CUE,
     "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
     "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE,

@@ -1,0 +1,94 @@
+"""English answers as complete as Chinese (issue 16, class 5): a catalog value written in Chinese
+(material, storage, warranty, flavours) is said in English from the goods glossary, or held for
+the seller when a word of it is not in the glossary -- never half-translated, never with Chinese
+words in the English reply. Events in -> ReplySuggested out."""
+
+import re
+
+import pytest
+
+from app.dialogue.english import GOODS_EN, arabic_durations, say_in_english
+from tests.test_answers_frames import _catalog
+from tests.test_answers_resolution import _reply
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return _catalog("assets/demo/catalog.csv")
+
+
+@pytest.fixture(scope="module")
+def mall():
+    return _catalog("tests/data/catalogs/mall.csv")
+
+
+@pytest.fixture(scope="module")
+def food():
+    return _catalog("tests/data/catalogs/food.csv")
+
+
+@pytest.mark.parametrize("value, fact, english", [
+    ("羊毛50% 腈纶50%", "material", "50% wool, 50% acrylic"),
+    ("100%棉", "material", "100% cotton"),
+    ("鞋面网布，鞋底橡胶", "material", "upper: mesh, sole: rubber"),
+    ("锦纶100%，网布内衬", "material", "100% nylon, mesh lining"),
+    ("聚酯纤维100%（雪纺）", "material", "100% polyester (chiffon)"),
+    ("ABS树脂+PP树脂", "material", "ABS resin and PP resin"),
+    ("冷藏0-4℃", "storage", "refrigerated at 0-4°C"),
+    ("20℃以下阴凉干燥处", "storage", "in a cool, dry place below 20°C"),
+    ("全国联保一年", "warranty", "1 year, nationwide"),
+    ("五年有限保修", "warranty", "5 years, limited"),
+    ("五香", "", "five-spice"),
+])
+def test_catalog_values_are_said_in_english(value, fact, english):
+    assert say_in_english(value, fact) == english
+
+
+@pytest.mark.parametrize("value", ["真丝连衣裙", "一次性", "特殊工艺处理", "棉，手工编织"])
+def test_a_value_with_a_word_outside_the_glossary_is_not_half_translated(value):
+    assert say_in_english(value) is None
+
+
+def test_durations_in_chinese_numerals_become_digits_and_flavours_stay_words():
+    assert arabic_durations("整机三年保修，十二个月换新") == "整机3年保修，12个月换新"
+    assert arabic_durations("五香牛肉") == "五香牛肉"
+    assert all(not _CJK.search(en) for en in GOODS_EN.values())
+
+
+def test_an_english_material_question_gets_the_material_in_english(demo):
+    knit = next(p for p in demo if "羊毛" in p.material and "腈纶" in p.material)
+    r = _reply(demo, "what's it made of", "product_detail", on_air=knit.listing_number, lang="en")
+    assert r.product_id == knit.product_id and not r.held_reason
+    assert "wool" in r.text and "acrylic" in r.text
+    for pct in re.findall(r"\d+%", knit.material):
+        assert pct in r.text
+    assert not _CJK.search(r.text.split(",", 1)[-1])
+
+
+def test_a_warranty_in_chinese_numerals_passes_the_fact_guard(mall):
+    ssd = next(p for p in mall if "五年" in p.after_sales.warranty)
+    r = _reply(mall, f"warranty on the {ssd.title_en.split()[0].lower()} ssd?", "after_sales", lang="en")
+    assert r.product_id == ssd.product_id and not r.held_reason
+    assert "5 years" in r.text
+
+
+def test_english_storage_is_an_instruction_with_the_catalog_temperature(food):
+    choc = next(p for p in food if "℃" in p.storage)
+    r = _reply(food, "how should i store it", "product_detail", on_air=choc.listing_number, lang="en")
+    assert not r.held_reason and "°C" in r.text
+    assert re.search(r"[\d.-]+(?=℃)", choc.storage).group(0) + "°C" in r.text
+    assert not _CJK.search(r.text.split(",", 1)[-1])
+
+
+def test_an_untranslatable_value_is_held_for_the_seller(demo):
+    import dataclasses
+
+    from app.catalog.model import Catalog
+
+    knit = next(p for p in demo if p.material)
+    odd = dataclasses.replace(knit, material="特殊工艺处理面料")
+    catalog = Catalog(tuple(odd if p is knit else p for p in demo), demo.faq)
+    r = _reply(catalog, "what's it made of", "product_detail", on_air=knit.listing_number, lang="en")
+    assert r.held_reason == "missing_fact" and r.held_detail == "material in English"
