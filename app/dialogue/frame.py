@@ -30,7 +30,8 @@ _LISTING_PATTERNS = (
 )
 _PAIR = re.compile(rf"{_NUM}\s*(?:号|号链接)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and)\s*{_NUM}\s*号")
 _BARE_PAIR = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*(?:号)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and|,)\s*(\d{1,3})(?![\d.]|\s*(?:cm|kg|斤|元|块|码|ml|g\b))")
-_COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which|compare|difference|\bvs\b|better")
+_COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which(?! (?:courier|carrier|express|delivery|shipping|company|city|warehouse)\b)|compare|difference|\bvs\b|better")
+"""Words of a comparison ("which courier" asks a fact, not which of two)."""
 _DEARER = re.compile(r"(?i)贵|expensive|costs? more|pricier|dearer")
 _CHEAPER = re.compile(r"(?i)便宜|实惠|划算|cheap|costs? less")
 COMPARE_ATTRS = {
@@ -321,11 +322,19 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
     return ""
 
 
+_GIFT_WORDS = re.compile(r"(?i)赠品|小样|送的|试用装|free gift|freebie|sample")
+
+
 def _narrow(products, text: str, vocab: ProductVocabulary) -> Product | None:
     """The one product among several a message could mean that it singles out: the only one with a
     variant label the message names (面霜30ml: the cream that comes in 30ml), else the FAQ asked about
     (:func:`_one_by_faq`), else the only one with the most of its own title words in the message
-    (牛排煎锅 over 煎锅); ``None`` when nothing singles one out."""
+    (牛排煎锅 over 煎锅); ``None`` when nothing singles one out. A free gift (赠品) gives way to
+    the one product on sale ("面霜" is the cream, not the cream's free sample) unless the message
+    asks about a gift."""
+    on_sale = [p for p in products if not p.free_gift]
+    if len(on_sale) == 1 and len(products) > 1 and not _GIFT_WORDS.search(text):
+        return on_sale[0]
     with_variant = [p for p in products if named_options(p, text)]
     if len(with_variant) == 1:
         return with_variant[0]

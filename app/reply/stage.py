@@ -42,8 +42,9 @@ from app.dialogue.variants import named_options
 from app.dialogue.vocabulary import GENERAL_GOODS, KIND_WORDS, ProductVocabulary
 from app.now_selling import NowSellingTimeline
 from app.pipeline import Emit, Stage
-from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer
+from app.reply.composer import _BOUGHT, _BYE, Draft, ReplyComposer, plural_en
 from app.reply.guard import FactGuard
+from app.reply.phrasing import PhraseRotator
 from app.vocab import Approver, ErrorCode, HeldReason
 
 MERGEABLE_INTENTS: frozenset[str] = frozenset(
@@ -74,6 +75,23 @@ _FACT_DRAFTS: dict[str, re.Pattern | None] = {
 """Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
 with the words the message must carry for the draft to answer it whatever the intent label
 (``None``: the draft was chosen by the question's own words)."""
+_FACT_QUESTIONS = frozenset({"courier", "ships from", "warranty", "shelf life", "storage", "production date",
+                             "net weight", "material", "returns", "return shipping", "dispatch"})
+"""Asked attributes that make a message a question about a product's fact, not a search."""
+_WHICH_HAVE = re.compile(r"(?i)哪些|哪几|有没有|有什么|有哪|any|which (ones?|of)|do you have")
+"""Words of a search among products ("有没有包邮的", "which ones ship free")."""
+_SHARED_INTENTS = frozenset({"price", "shipping", "after_sales", "product_detail", "discount"})
+"""Intents whose answer may be said once for several products it is the same for."""
+_NAME_SLOT = "\u2060NAME\u2060"
+
+
+def _mask_names(text: str, p: Product) -> str:
+    """``text`` with ``p``'s quoted names (「title」, “English title”) replaced by one slot."""
+    for name in sorted({n for n in (p.title, p.spoken_name, p.short_name, p.title_en) if n}, key=len, reverse=True):
+        text = text.replace(f"「{name}」", _NAME_SLOT).replace(f"“{name}”", _NAME_SLOT)
+    return text
+
+
 _SOCIAL_INTENTS = frozenset({"greeting", "compliment", "complaint", "spam", "chitchat"})
 """Intents whose reply names no product: no question frame is built for them."""
 
@@ -441,6 +459,10 @@ class ReplyStage(Stage):
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
                                        confidence=confidence, askers=askers)
         if frame is not None and not frame.sure and sensitive_reason(ev.text or "") is None:
+            shared = self._shared_answer(ev, frame, names if len(names) > 1 else names[0])
+            if shared is not None:  # "小米电视保修多久": both TVs have the same warranty
+                return await self._suggest(ev, shared, ev.intent, msg_ids, emit, held=held_unsure,
+                                           confidence=confidence, askers=askers)
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=f"unsure: {frame.unsure}",
                                        confidence=confidence, askers=askers)
@@ -531,6 +553,10 @@ class ReplyStage(Stage):
         if req is None or (not req.hard and ev.intent != "recommendation_request"
                            and not soft_search(text, req, self.catalog)):
             return None
+        attr = asked_attribute(text)
+        if attr is not None and attr[0] in _FACT_QUESTIONS and req.budget_max is None and req.budget_min is None \
+                and ev.intent != "recommendation_request" and not _WHICH_HAVE.search(text):
+            return None  # "which courier for the lipstick": a fact of the product named, no search
         if frame is not None and frame.compare and len(frame.products) >= 2:
             kinds = _kind_words(req.words, frame.products, text)
             kind = [p for p in frame.products if any(self.vocabulary.names_in(p, w, text) for w in kinds)]
@@ -558,6 +584,46 @@ class ReplyStage(Stage):
                 req.budget_max is not None or req.budget_min is not None or ev.intent == "recommendation_request"):
             return req
         return None
+
+    def _shared_answer(self, ev: IntentClassified, frame: Frame, nickname) -> Draft | None:
+        """One answer for the two to four products a message may mean when it is the same for
+        each ("小米电视保修多久" over two TVs with the same warranty), said about all of them; ``None``
+        when the answers differ, one is held or not a catalog fact (the seller says which).
+
+        Each candidate's draft is composed with the same phrasing (a fresh phrase rotator) and
+        compared with the product's own names masked."""
+        ps = list(dict.fromkeys(frame.products))
+        if frame.unsure != "product" or not 2 <= len(ps) <= 4 or frame.source not in ("mention", "goods_word") \
+                or ev.intent not in _SHARED_INTENTS:
+            return None
+        lang = "en" if ev.lang == "en" else "zh"
+        saved = self.composer.rotator
+        drafts = []
+        try:
+            for p in ps:
+                self.composer.rotator = PhraseRotator(0)
+                drafts.append(self.composer.compose(ev.intent, ev.slots, lang, nickname=nickname, text=ev.text,
+                                                    product=p))
+        finally:
+            self.composer.rotator = saved
+        if any(d is None or d.held_reason or _FACT_DRAFTS.get(d.key, False) is False for d in drafts):
+            return None
+        masked = {_mask_names(d.text, p) for d, p in zip(drafts, ps)}
+        if len(masked) != 1 or _NAME_SLOT not in next(iter(masked)):
+            return None
+        if lang == "zh":
+            word = next((w for w in frame.goods_words if all(self.vocabulary.names(p, w) for p in ps)), "")
+            group = (word or "") + ("这两款" if len(ps) == 2 else f"这{len(ps)}款")
+            text = next(iter(masked)).replace(_NAME_SLOT, group)
+        else:
+            word = next((w for w in frame.goods_words if w.isascii() and all(self.vocabulary.names(p, w) for p in ps)), "")
+            group = ("both " if len(ps) == 2 else f"all {len(ps)} ") + (plural_en(word) if word else "of them")
+            text = next(iter(masked)).replace(_NAME_SLOT, group)
+            text = re.sub(rf"(?<={re.escape(group)} )(ships|is|has|comes|costs)\b",
+                          lambda m: {"ships": "ship", "is": "are", "has": "have", "comes": "come",
+                                     "costs": "cost"}[m.group(1)], text)
+        d = drafts[0]
+        return dataclasses.replace(d, text=text, product_ids=tuple(p.product_id for p in ps))
 
     async def _suggest(self, ev, draft: Draft, intent: str, msg_ids: list[str], emit: Emit, *,
                        held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None,
