@@ -1,6 +1,7 @@
 """Question frames and the answers that depend on them: events in (IntentClassified) ->
 ReplySuggested out, on three catalogs of different verticals (clothing demo, food, phones).
 Expected values were read by hand from the catalog files."""
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,35 @@ def test_stock_of_the_exact_variant_by_an_option_label(food):
 def test_a_variant_label_the_product_lacks_is_held_not_answered_with_the_total(food):
     s = _reply(food, "1kg的还有吗", "stock", on_air=10)
     assert s.held_reason == "unsure" and "226" not in s.text
+
+
+@pytest.mark.parametrize("text, lang", [("有SK-II吗", "zh"), ("有没有兰蔻的", "zh"), ("any samsung galaxy?", "en"),
+                                        ("do you sell new balance", "en")])
+def test_a_brand_the_shop_does_not_carry_is_not_sold_and_not_repeated(phones, text, lang):
+    s = _reply(phones, text, "stock", on_air=2, lang=lang)
+    assert s.product_id is None and not s.held_reason
+    assert ("没有这个牌子" in s.text or "这个牌子" in s.text) if lang == "zh" else "that brand" in s.text
+    for word in ("sk-ii", "兰蔻", "samsung", "galaxy", "new balance"):
+        assert word not in s.text.lower()
+    on_air = phones.by_listing(2)
+    assert on_air.spoken_name not in s.text and (on_air.title_en or "@") not in s.text
+
+
+def test_a_brand_the_shop_carries_is_no_unknown_brand(phones):
+    from app.dialogue.vocabulary import ProductVocabulary
+
+    vocab = ProductVocabulary(phones)
+    brand = next(p.brand for p in phones if p.brand.lower() in ("xiaomi", "小米", "oppo", "redmi", "华为", "huawei"))
+    assert vocab.unknown_brands(f"有{brand}吗") == ()
+    assert vocab.unknown_brands("有三星吗") == ("三星",)
+
+
+@pytest.mark.parametrize("text", ["两百以内的眼霜", "200以内的眼霜"])
+def test_a_budget_with_a_kind_one_product_is_named_by_is_a_search_within_budget(text):
+    cosmetics = _catalog("tests/data/catalogs/cosmetics.csv")
+    eye = next(p for p in cosmetics if p.short_name == "眼霜")
+    assert eye.min_price <= 200
+    s = _reply(cosmetics, text, "product_detail")
+    assert not s.held_reason and eye.spoken_name in s.text and f"{eye.min_price.normalize():f}元" in s.text
+    prices = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)元", s.text)]
+    assert prices and all(x <= 200 for x in prices)

@@ -114,6 +114,8 @@ class Frame:
     unknown_listings: tuple[int, ...] = ()
     goods_words: tuple[str, ...] = ()
     unsold_words: tuple[str, ...] = ()
+    unsold_brands: tuple[str, ...] = ()
+    """Brands named that no product of the catalog carries (有SK-II吗)."""
     source: str = "none"
     sure: bool = True
     unsure: str = ""
@@ -221,6 +223,9 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
                 compare=compare, compare_attr=attr, dearer=dearer)
     if listings:
         return Frame(products=known, source="listing", **base)
+    brands = vocab.unknown_brands(text)
+    if brands and _HAVE.search(text) and not any(vocab.products_named(w) for w in words):
+        return Frame(unsold_brands=brands, source="none", **base)  # "有SK-II吗": a brand we do not carry
     if unknown_models:  # a model name none of our products carries: not ours, or not sure which
         return Frame(source="none", sure=False, unsure="product", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
@@ -322,6 +327,8 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
     return ""
 
 
+_HAVE = re.compile(r"(?i)有没有|有.{0,10}[吗嘛么]|有卖|卖不卖|卖.{0,6}吗|有.{0,8}[?？]$|\bany\b|do you (have|sell|carry)|got any|\bsell\b")
+"""Words asking whether the shop has something (有SK-II吗, any samsung galaxy?)."""
 _GIFT_WORDS = re.compile(r"(?i)赠品|小样|送的|试用装|free gift|freebie|sample")
 
 

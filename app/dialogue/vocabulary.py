@@ -148,6 +148,33 @@ def of_kind(p: Product, word: str) -> bool | None:
     return any(heads(n, k.lower()) for k in narrow for n in names)
 
 
+GENERAL_BRANDS: tuple[tuple[str, ...], ...] = tuple(tuple(x.split("|")) for x in """
+sk-ii|skii|sk2|sk-2 兰蔻|lancome|lancôme 雅诗兰黛|esteelauder|estée 迪奥|dior 香奈儿|chanel 资生堂|shiseido
+欧莱雅|loreal|l'oreal|l'oréal 完美日记|perfectdiary 花西子|florasis 珀莱雅|proya 薇诺娜|winona 百雀羚 自然堂
+娇兰|guerlain 圣罗兰|ysl 阿玛尼|armani 纪梵希|givenchy 海蓝之谜|lamer 科颜氏|kiehl's|kiehls 倩碧|clinique
+玉兰油|olay 相宜本草 娇韵诗|clarins 赫莲娜|helenarubinstein 修丽可|skinceuticals 理肤泉|larocheposay 雅漾|avene
+三星|samsung|galaxy 华为|huawei 荣耀手机 一加|oneplus 魅族|meizu 索尼|sony 谷歌|pixel 诺基亚|nokia 联想|lenovo
+戴尔|dell 华硕|asus 松下|panasonic 飞利浦|philips 戴森|dyson 美的|midea 格力|gree 海尔|haier 摩托罗拉|motorola
+耐克|nike 阿迪达斯|adidas 李宁|lining 安踏|anta 优衣库|uniqlo zara h&m 彪马|puma 新百伦|newbalance 匡威|converse
+古驰|gucci 路易威登|louisvuitton 普拉达|prada 爱马仕|hermes|hermès 劳力士|rolex 卡地亚|cartier 斯沃琪|swatch
+三只松鼠 良品铺子 百草味 德芙 费列罗|ferrero 好时|hershey 奥利奥|oreo 乐事|lay's 星巴克|starbucks 雀巢|nestle
+伊利 蒙牛 茅台|moutai 五粮液 可口可乐|cocacola|coca-cola 百事|pepsi 农夫山泉 元气森林 喜茶 瑞幸|luckin
+""".split())
+"""Well-known brands (each a group of its zh and en spellings, compared without case and
+spaces), written for this package: a brand the viewer names that no product of the catalog
+carries is "not sold tonight". Names that are also plain words (苹果 apple, 小米 millet, 荣耀
+glory, dove, coach) are left out."""
+
+
+def _brand_in(name: str, text: str) -> bool:
+    """``name`` (lower case, no spaces) in ``text`` (lower case): Latin names as whole words,
+    also written with spaces (new balance, coca cola)."""
+    if name.isascii():
+        spaced = r"[\s-]?".join(re.escape(ch) for ch in name)
+        return re.search(rf"(?<![a-z0-9]){spaced}(?![a-z])", text) is not None
+    return name in re.sub(r"\s+", "", text)
+
+
 class ProductVocabulary:
     """Goods words over one catalog.
 
@@ -196,6 +223,21 @@ class ProductVocabulary:
             if hit and not any(w in f for f in found):
                 found.append(w)
         return tuple(found)
+
+    def unknown_brands(self, text: str) -> tuple[str, ...]:
+        """Brands of :data:`GENERAL_BRANDS` that ``text`` names and no product of the catalog
+        carries (in its names, brand, option values or facts): "有SK-II吗" in a shop without it.
+        Returns the brand names as the viewer wrote them."""
+        t = (text or "").lower()
+        out = []
+        for names in GENERAL_BRANDS:
+            hit = next((n for n in names if _brand_in(n, t)), None)
+            if hit is None:
+                continue
+            if any(n in c for n in names for c in self._compact):  # the catalog's own: known
+                continue
+            out.append(hit)
+        return tuple(out)
 
     def model_known(self, model: str) -> bool:
         """True when a model name (Mate 60, K50) is in some product's names or option values

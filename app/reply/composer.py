@@ -403,6 +403,11 @@ class ReplyComposer:
         d = self._draft("not_sold", lang, nickname, word=plural_en(word) if lang == "en" else word)
         return dataclasses.replace(d, quoted=d.quoted + (word,))
 
+    def not_sold_brand(self, lang: str, nickname: str | Sequence[str] = "") -> Draft:
+        """The viewer asked for a brand no product of the catalog is: say so without repeating
+        the brand (a competitor's name is never advertised by our host)."""
+        return self._draft("not_sold_brand", "en" if lang == "en" else "zh", nickname)
+
     def compare(self, products: Sequence[Product], attr: str, lang: str, nickname: str = "", *,
                 dearer: bool = False) -> Draft:
         """Two or more products side by side: prices (``attr`` ``price`` or unknown) or stock

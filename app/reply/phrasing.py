@@ -52,6 +52,11 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("直播间没有{n}号链接哦，看看购物车里的链接号", "{nick}，购物车里没有{n}号链接，说一下想看哪款"),
         "en": ("There is no link number {n} in the shopping bag; check the link numbers there.",),
     },
+    "not_sold_brand": {
+        "zh": ("这场没有这个牌子哦，购物车里的款可以看看", "{nick}，这个牌子今天直播间没有呢", "这个牌子这场暂时没上哦"),
+        "en": ("We don't carry that brand tonight, sorry.", "Sorry{nick_en}, that brand isn't in tonight's stream.",
+               "{nick_en_lead}we don't sell that brand in this stream."),
+    },
     "not_sold": {
         "zh": ("这场没有{word}哦，购物车里的款可以看看", "{nick}，今天直播间没有{word}呢", "这场暂时没上{word}哦"),
         "en": ("We don't have {word} tonight, sorry.", "Sorry{nick_en}, we don't have {word} in tonight's stream.",

@@ -454,6 +454,10 @@ class ReplyStage(Stage):
             return await self._suggest(ev, draft, "comparison", msg_ids, emit,
                                        held=draft.held_reason or (held_unsure if not frame.sure else None),
                                        confidence=confidence, askers=askers)
+        if frame is not None and frame.unsold_brands and not frame.products:
+            draft = self.composer.not_sold_brand(ev.lang, names if len(names) > 1 else names[0])
+            return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
+                                       confidence=confidence, askers=askers)
         if frame is not None and frame.unsold_words and not frame.products:
             draft = self.composer.not_sold(frame.unsold_words[0], ev.lang, names if len(names) > 1 else names[0])
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=held_unsure,
@@ -577,6 +581,9 @@ class ReplyStage(Stage):
                 and (FIT_CUE.search(text) or re.search(r"(?i)哪些|哪几|\bwhich\b", text)):
             return req  # "有适合K50的散热器吗": the kind named, for the model named
         source = frame.source if frame is not None else "none"
+        if source == "mention" and (req.budget_max is not None or req.budget_min is not None) and req.words \
+                and not DEICTIC.search(text):
+            return req  # "两百以内的眼霜": the kind within the budget, even when one product is named by it
         if source in ("none", "goods_word") or (source == "mention" and (not frame.sure or not any(
                 strongly_named(p, ev.text or "", (), self.vocabulary) for p in frame.products))):
             return req  # a kind of goods several products are, not one product's own name
