@@ -5,6 +5,8 @@ products of the same price said to cost the same; an English colour and size tog
 green M, white green 40). Events in -> ReplySuggested out; expected prices and stock are read
 from the catalog's SKUs, never written here."""
 
+import re
+
 import pytest
 
 from app.dialogue.variants import compared_values, label_tokens, named_options, option_values
@@ -152,3 +154,45 @@ def test_products_starting_at_the_same_price_are_said_to_start_the_same():
                 and y.has_variant_prices and y.min_price == x.price and x.listing_number and y.listing_number)
     r = _reply(cosmetics, f"{a.listing_number}号和{b.listing_number}号哪个便宜", "price")
     assert not r.held_reason and f"都是{_y(a.price)}元起" in r.text and "更便宜" not in r.text
+
+
+def test_a_named_variant_gets_its_price_or_stock_whatever_the_intent_label():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    charger = next(p for p in phones if p.short_name == "快充头")
+    s67 = _sku(charger, power="67W")
+    r = _reply(phones, "氮化镓充电器67W多少", "product_detail")
+    assert not r.held_reason and f"{_y(charger.price_for(s67))}元" in r.text
+    bank = next(p for p in phones if p.short_name == "充电宝")
+    big = _sku(bank, cap="20000mAh")
+    r = _reply(phones, "两万毫安的多少", "product_detail", on_air=bank.listing_number)
+    assert not r.held_reason and f"{_y(bank.price_for(big))}元" in r.text
+    food = _catalog("tests/data/catalogs/food.csv")
+    tea = next(p for p in food if p.short_name == "龙井")
+    box = _sku(tea, pack="250g礼盒")
+    r = _reply(food, "龙井250g礼盒还有吗", "shipping")  # no shipping word: not a shipping answer
+    assert not r.held_reason and re.search(rf"(还有|还剩){box.stock}件", r.text)
+
+
+def test_a_whole_variant_label_of_the_product_on_air_is_that_variant_not_another_product():
+    food = _catalog("tests/data/catalogs/food.csv")
+    tea = next(p for p in food if p.short_name == "龙井")
+    can = _sku(tea, pack="100g罐装")
+    others = [p for p in food if p is not tea and "罐装" in p.title]
+    assert others  # 罐装 is in other products' titles too
+    r = _reply(food, "100g罐装还有几罐", "stock", on_air=tea.listing_number)
+    assert r.product_id == tea.product_id and not r.held_reason and f"{can.stock}件" in r.text
+
+
+def test_a_kind_word_and_a_variant_only_one_product_has_ask_that_products_stock():
+    food = _catalog("tests/data/catalogs/food.csv")
+    nuts = next(p for p in food if p.short_name == "每日坚果")
+    big = _sku(nuts, pack="30包")
+    r = _reply(food, "坚果30包的还有吗", "stock")
+    assert r.product_id == nuts.product_id and not r.held_reason and f"{big.stock}件" in r.text
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    film = next(p for p in phones if any("K50" in v for s in p.skus for v in s.values) and "钢化膜" in p.title)
+    k50 = _sku(film, model="K50")
+    assert k50.stock == 0
+    r = _reply(phones, "钢化膜K50的还有吗", "stock")
+    assert r.product_id == film.product_id and re.search("没货|卖完", r.text) and "可以看看这几款" not in r.text
+    assert "颜色" not in r.text and "尺码" not in r.text  # a phone model is no colour or size

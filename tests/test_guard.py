@@ -75,3 +75,16 @@ def test_every_demo_sales_script_passes_the_guard():
     failures = {p.product_id: g.check(p.script, [p.product_id]).problems for p in cat if p.script}
     assert {k: v for k, v in failures.items() if v} == {}
     assert len(failures) == len(cat)
+
+
+def test_the_stock_of_one_option_value_over_the_other_options_is_a_catalog_fact():
+    from tests.test_answers_frames import _catalog
+
+    mall = _catalog("tests/data/catalogs/mall.csv")
+    tv = next(p for p in mall if len(p.skus) >= 4 and len(p.skus[0].options) == 2 and "英寸" in p.skus[0].values[0])
+    size = tv.skus[0].values[0]
+    total = sum(s.stock for s in tv.skus if s.values[0] == size)
+    assert total not in {s.stock for s in tv.skus}
+    g = FactGuard(mall)
+    assert g.check(f"「{tv.spoken_name}」{size}还剩{total}件", [tv.product_id]).ok
+    assert not g.check(f"「{tv.spoken_name}」{size}还剩{total + 7}件", [tv.product_id]).ok

@@ -310,6 +310,7 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
 
             if (len(values) > 1 or any(vocab.names_in(fallback, w, text) for w in words) or DEICTIC.search(text)
                     or FIT_CUE.search(text)  # "Mate50能用吗" with the film on screen: the film's Mate 50 variant
+                    or any(len(_compact(v)) >= 4 and _compact(v) in _compact(text) for v in values)  # 100g罐装, whole
                     or re.search(r"(?i)(?:" + "|".join(r"\s*".join(map(re.escape, _compact(v))) for v in labels)
                                  + r")\s*的", text)):
                 return "fallback"

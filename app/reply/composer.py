@@ -286,6 +286,9 @@ class ReplyComposer:
                          if product.original_price and product.original_price > product.price else ""),
                 sizes="、".join(product.sizes) if lang == "zh" else ", ".join(product.sizes),
                 colors="、".join(product.colors) if lang == "zh" else ", ".join(product.colors),
+                # what else to look at when a variant is sold out: a phone model or a pack is no colour or size
+                others=("其他颜色尺码" if product.colors and product.sizes else "其他颜色" if product.colors
+                        else "其他尺码" if product.sizes else "其他规格"),
             )
         values.update(kw)
         template = self.rotator.pick(key, lang)

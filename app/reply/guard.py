@@ -253,6 +253,11 @@ class FactGuard:
                 stock.add(Decimal(p.stock_for(color=color)))
             for size in {s.size for s in p.skus}:
                 stock.add(Decimal(p.stock_for(size=size)))
+            by_value: dict[tuple[str, str], int] = {}
+            for s in p.skus:  # one option value's stock over the others (70英寸 of 70英寸/16G, 70英寸/32G)
+                for opt in s.options:
+                    by_value[opt] = by_value.get(opt, 0) + s.stock
+            stock.update(Decimal(n) for n in by_value.values())
             sh, af = p.shipping, p.after_sales
             for d in (sh.dispatch_days, af.return_days):
                 if d is not None:

@@ -95,7 +95,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("“{title_en}” is sold out right now; the host will confirm a restock date.",),
     },
     "stock_no": {
-        "zh": ("「{title}」{variant}暂时没货了，补货时间请主播确认", "{nick}，{variant}目前卖完了，可以看看其他颜色尺码"),
+        "zh": ("「{title}」{variant}暂时没货了，补货时间请主播确认", "{nick}，{variant}目前卖完了，可以看看{others}"),
         "en": ("“{title_en}” {variant_en} is sold out right now; the host will confirm a restock date.",),
     },
     "fact_phrase": {

@@ -57,6 +57,10 @@ the viewer's own history) are answered one by one."""
 _PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|mah|寸|天|片|包|抽|粒)|价|便宜|几块|几元|贵|咋卖|怎么卖|怎么买|多钱|price|cost|"
                         r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
 _STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
+_VARIANT_PRICE_Q = re.compile(r"(?i)多少钱|多少$|多少[呀啊呢吖哇?？]|什么价|啥价|价格|价钱|几块|咋卖|怎么卖|how much|price")
+"""A price question about a named variant ("67W多少", "两万毫安的多少", "512G什么价")."""
+_STILL_IN_STOCK = re.compile(r"(?i)还有|还剩|剩[几多下]|库存|有货|有现货|几[件个包罐盒瓶袋]|in stock|any left|sold out")
+"""A stock question about a variant ("30包的还有吗"), not whether the shop has a kind ("70英寸的电视有吗")."""
 _SHIPPING_CUE = re.compile(r"(?i)包邮|邮费|运费|发货|发什么|快递|物流|几天.{0,2}到|多久.{0,2}到|什么时候.{0,2}到|到货|到手|寄|顺丰|中通|圆通|韵达|申通|"
                            r"极兔|京东|送到|ship|deliver|courier|postage|arriv|dispatch|send|post\b|express")
 _AFTER_SALES_CUE = re.compile(r"(?i)退|换|保修|质保|售后|三包|坏了|维修|无理由|运费险|return|refund|exchange|warrant|guarantee|repair|broken")
@@ -419,17 +423,21 @@ class ReplyStage(Stage):
                 draft = self.composer.fit(p0, req.soft if req else (), ev.lang, names if len(names) > 1 else names[0])
                 return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
                                            confidence=confidence, askers=askers)
-        if ev.intent == "product_detail" and frame is not None and frame.sure and len(frame.products) == 1 \
-                and (_STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or "")) \
-                and named_options(frame.products[0], ev.text or ""):
-            # "红米5A有钢化膜吗": whether the variant named exists and is in stock
-            ev = dataclasses.replace(ev, intent="stock")
-            events = [ev, *events[1:]]
         template = _TEMPLATE_CUES.get(ev.intent)
         if template is not None and frame is not None and not template.search(ev.text or ""):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
+        if ev.intent == "product_detail" and frame is not None and frame.sure and len(frame.products) == 1 \
+                and named_options(frame.products[0], ev.text or ""):
+            if _VARIANT_PRICE_Q.search(ev.text or ""):
+                # "氮化镓充电器67W多少": the price of the variant named
+                ev = dataclasses.replace(ev, intent="price")
+                events = [ev, *events[1:]]
+            elif _STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or ""):
+                # "红米5A有钢化膜吗": whether the variant named exists and is in stock
+                ev = dataclasses.replace(ev, intent="stock")
+                events = [ev, *events[1:]]
         variants = self._compared_variants(ev, frame)
         if variants is not None:
             # "13升和16升差多少钱": two variants of one product side by side
@@ -584,6 +592,11 @@ class ReplyStage(Stage):
         if source == "mention" and (req.budget_max is not None or req.budget_min is not None) and req.words \
                 and not DEICTIC.search(text):
             return req  # "两百以内的眼霜": the kind within the budget, even when one product is named by it
+        if source == "mention" and frame.sure and len(frame.products) == 1 and not req.budget_max \
+                and not req.budget_min and ev.intent in ("stock", "price", "product_detail") \
+                and named_options(frame.products[0], text) and not re.search(r"(?i)哪些|哪几|which ones", text) \
+                and (_VARIANT_PRICE_Q.search(text) or _STILL_IN_STOCK.search(text)):
+            return None  # "坚果30包的还有吗": the one product that comes in the variant named
         if source in ("none", "goods_word") or (source == "mention" and (not frame.sure or not any(
                 strongly_named(p, ev.text or "", (), self.vocabulary) for p in frame.products))):
             return req  # a kind of goods several products are, not one product's own name
