@@ -148,3 +148,14 @@ def test_restock_question_is_held_as_missing_fact_not_answered_with_stock(mall):
         d = comp.compose("stock", Slots(), lang, text=text, product=product)
         assert d is not None and d.held_reason == "missing_fact: restock date", (text, d)
         assert not re.search(r"\d", d.text), d.text  # no stock count said
+
+
+@pytest.mark.parametrize("text, on_air_word", [("什么面料", "印花T恤"), ("这个是什么料子", "花纹T恤")])
+def test_without_a_material_column_the_selling_point_about_the_fabric_answers(mall, text, on_air_word):
+    from tests.test_answers_resolution import _reply
+
+    p = next(x for x in mall if x.short_name == on_air_word)
+    assert not p.material
+    point = next(sp for sp in p.selling_points if "面料" in sp)
+    r = _reply(mall, text, "product_detail", on_air=p.listing_number)
+    assert r.product_id == p.product_id and not r.held_reason and point in r.text

@@ -59,8 +59,10 @@ def test_a_long_option_label_is_named_by_its_distinctive_words(mall):
     ssd = _by_title(mall, "SSD")
     named = named_options(ssd, "980 PRO 1TB")
     assert all(len(vs) == 1 for vs in named.values()) and len(named) == 2
-    # "980" alone is in both series: it names neither
-    assert len(named_options(ssd, "980 512GB")) == 1
+    # "980" alone is in both series: it names the one without a qualifier the viewer did not say
+    (series,) = named_options(ssd, "980 512GB")[next(iter(option_values(ssd)))]
+    assert "980" in series and "PRO" not in series.upper()
+    assert "PRO" in named_options(ssd, "980 pro的多少钱")[next(iter(option_values(ssd)))][0].upper()
 
 
 def test_a_variant_price_is_said_with_the_viewers_words(mall):
@@ -196,3 +198,23 @@ def test_a_kind_word_and_a_variant_only_one_product_has_ask_that_products_stock(
     r = _reply(phones, "钢化膜K50的还有吗", "stock")
     assert r.product_id == film.product_id and re.search("没货|卖完", r.text) and "可以看看这几款" not in r.text
     assert "颜色" not in r.text and "尺码" not in r.text  # a phone model is no colour or size
+
+
+def test_a_storage_variant_price_read_as_a_size_question_is_a_price():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    phone = phones.by_listing(5)
+    (price,) = {phone.price_for(s) for s in phone.skus if "128G" in s.values}  # every colour's 128G
+    r = _reply(phones, "#5 128G多少", "size_fit")
+    assert r.product_id == phone.product_id and not r.held_reason
+    assert f"{_y(price)}元" in r.text and "尺码" not in r.text
+
+
+def test_two_variants_priced_side_by_side_read_as_a_complaint_are_compared_a_grievance_stays_held():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    k50 = next(p for p in phones if p.short_name == "Redmi K50")
+    p128, = {k50.price_for(s) for s in k50.skus if "128G" in s.values}
+    p256, = {k50.price_for(s) for s in k50.skus if "256G" in s.values}
+    r = _reply(phones, "128G和256G差多少钱", "complaint", on_air=k50.listing_number)
+    assert not r.held_reason and f"差{_y(abs(p256 - p128))}元" in r.text
+    r = _reply(phones, "128G和256G差这么多钱，坑人吧，差多少你说", "complaint", on_air=k50.listing_number)
+    assert r.held_reason == "complaint"

@@ -50,7 +50,8 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("warranty", r"保修|质保|三包|保固", r"warrant\w*|guarantee",
      lambda p: p.after_sales.warranty),
     ("content", r"含量|含绒量|浓度|占比|百分之|百分比|多少%", r"percentage|concentration|how much \w+ (is )?in|\w+ content", None),
-    ("material", r"什么材质|什么面料|材质|面料|什么做的|成分是", r"made of|material|fabric", lambda p: p.material),
+    ("material", r"什么材质|什么面料|材质|面料|什么做的|成分是|料子|布料|什么料", r"made of|material|fabric",
+     lambda p: p.material),
     ("pilling", r"起球|掉毛", r"pill(ing|s)?\b|shed(s|ding)?\b", None),
     ("shrinkage", r"缩水|变形", r"shrink\w*", None),
     ("fading", r"掉色|褪色|串色", r"fad(e|es|ing)|colou?r ?bleed", None),
@@ -294,7 +295,7 @@ class FactAnswerer:
             return None
         if attr is None or product is None or composer_answers:
             return None
-        if name == "material" and intent == "product_detail" and not re.search(r"材质|面料|material|fabric", text, re.I):
+        if name == "material" and intent == "product_detail" and not re.search(r"材质|面料|料子|布料|什么料|material|fabric", text, re.I):
             return None
         return c._missing(lang, nickname, product, name)
 
@@ -314,6 +315,9 @@ class FactAnswerer:
         "packaging": (r"独立包装|礼盒|袋装|盒装|罐装|小包装", r"individually|gift box|packed"),
         "ingredients": (r"配料|成分|无添加|不添加|0添加|零添加|无糖|含糖|代糖", r"no added|sugar-free|ingredient"),
         "origin": (r"产地|原产|产自", r"made in|from"),
+        # no material column: a selling point about the fabric or material (微弹面料，舒适透气)
+        "material": (r"面料|材质|纯棉|棉质|全棉|针织|羊毛|羊绒|真丝|皮革|真皮|牛皮|不锈钢|硅胶|涤纶|聚酯|雪纺|帆布|亚麻|棉麻",
+                     r"cotton|fabric|material|knit|wool|leather|silk|stainless|silicone|polyester|linen|denim|canvas"),
     }
     _MODAL = re.compile(r"^(?:能|会|可|要|可以|能不能|会不会)")
     _MODAL_END = re.compile(r"(?:能|会|可以|可|要)$")

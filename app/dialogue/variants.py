@@ -123,7 +123,17 @@ def _by_tokens(values: tuple[str, ...], text: str) -> str | None:
     scores.sort(key=lambda x: -x[0])
     if scores[0][0] > 0 and scores[0][0] > scores[1][0]:
         return scores[0][1]
+    top = [v for n, v in scores if n == scores[0][0]]
+    if any(t in said for t in shared if not t.isascii() or t.isalnum()):
+        # "980" of 新品980 / 980 PRO: the model without a qualifier the viewer did not say
+        plain = [v for v in top if not (toks[v] & _QUALIFIERS) - said]
+        if len(plain) == 1:
+            return plain[0]
     return None
+
+
+_QUALIFIERS = frozenset({"pro", "max", "plus", "ultra", "lite", "mini", "se", "air", "promax", "neo"})
+"""Model qualifiers: "980" names the 980, not the 980 PRO; "iPhone 14" not the 14 Pro."""
 
 
 def option_values(p: Product) -> dict[str, tuple[str, ...]]:

@@ -57,6 +57,8 @@ the viewer's own history) are answered one by one."""
 _PRICE_CUE = re.compile(r"(?i)多少钱|多少(?!克|斤|毫升|ml|g\b|瓦|w\b|mah|寸|天|片|包|抽|粒)|价|便宜|几块|几元|贵|咋卖|怎么卖|怎么买|多钱|price|cost|"
                         r"how much(?! does (it|this|that|the \w+) weigh| is it heavy)|cheaper")
 _STOCK_CUE = re.compile(r"(?i)还有|有货|现货|库存|剩|有.{0,8}吗|有没有|有几|卖完|断货|in stock|available|left|sold out|have")
+_GRIEVANCE = re.compile(r"(?i)坑|骗|垃圾|差评|投诉|太贵|贵死|退钱|退款|凭什么|scam|rip[- ]?off|refund|terrible")
+"""Words of a real complaint: a message carrying them stays one, whatever else it asks."""
 _VARIANT_PRICE_Q = re.compile(r"(?i)多少钱|多少$|多少[呀啊呢吖哇?？]|什么价|啥价|价格|价钱|几块|咋卖|怎么卖|how much|price")
 """A price question about a named variant ("67W多少", "两万毫安的多少", "512G什么价")."""
 _STILL_IN_STOCK = re.compile(r"(?i)还有|还剩|剩[几多下]|库存|有货|有现货|几[件个包罐盒瓶袋]|in stock|any left|sold out")
@@ -397,6 +399,15 @@ class ReplyStage(Stage):
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=HeldReason.UNCERTAIN_INTENT,
                                        confidence=confidence, askers=askers)
+        if ev.intent == "complaint" and ev.source != "host_speech" and _VARIANT_COMPARE.search(ev.text or "") \
+                and re.search(r"(?i)多少|几块|how much", ev.text or "") and not _GRIEVANCE.search(ev.text or ""):
+            from app.dialogue.variants import compared_values
+
+            on_air = self._fallback_for(ev)
+            if on_air is not None and compared_values(on_air, ev.text or "") is not None:
+                # "128G和256G差多少钱" read as a complaint: two variants' prices asked side by side
+                ev = dataclasses.replace(ev, intent="price")
+                events = [ev, *events[1:]]
         frame = None
         if ev.intent not in _SOCIAL_INTENTS:
             frame = build_frame(self.catalog, self.vocabulary, ev, self._fallback_for(ev))
@@ -428,13 +439,16 @@ class ReplyStage(Stage):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
-        if ev.intent == "product_detail" and frame is not None and frame.sure and len(frame.products) == 1 \
-                and named_options(frame.products[0], ev.text or ""):
+        if ev.intent in ("product_detail", "size_fit") and frame is not None and frame.sure \
+                and len(frame.products) == 1 and named_options(frame.products[0], ev.text or ""):
             if _VARIANT_PRICE_Q.search(ev.text or ""):
-                # "氮化镓充电器67W多少": the price of the variant named
+                # "氮化镓充电器67W多少", "#5 128G多少": the price of the variant named
                 ev = dataclasses.replace(ev, intent="price")
                 events = [ev, *events[1:]]
-            elif _STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or ""):
+            elif ev.intent == "size_fit" and _STILL_IN_STOCK.search(ev.text or ""):
+                ev = dataclasses.replace(ev, intent="stock")  # "M码还有吗"
+                events = [ev, *events[1:]]
+            elif ev.intent == "product_detail" and (_STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or "")):
                 # "红米5A有钢化膜吗": whether the variant named exists and is in stock
                 ev = dataclasses.replace(ev, intent="stock")
                 events = [ev, *events[1:]]
