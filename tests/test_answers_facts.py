@@ -159,3 +159,28 @@ def test_without_a_material_column_the_selling_point_about_the_fabric_answers(ma
     point = next(sp for sp in p.selling_points if "面料" in sp)
     r = _reply(mall, text, "product_detail", on_air=p.listing_number)
     assert r.product_id == p.product_id and not r.held_reason and point in r.text
+
+
+def test_a_feature_token_asked_is_answered_from_the_sellers_phrase_or_held(mall):
+    from tests.test_answers_resolution import _reply
+
+    tv = next(p for p in mall if "4K" in p.title and p.listing_number is not None)
+    phrase = next(x for x in tv.title.split() if "4K" in x)
+    r = _reply(mall, "是4K的吗", "product_detail", on_air=tv.listing_number, uncertain=True)
+    assert not r.held_reason and phrase in r.text  # the seller's own words carry the feature asked
+    for asked in ("8K", "5G"):
+        assert asked not in tv.title
+        r = _reply(mall, f"是{asked}的吗", "product_detail", on_air=tv.listing_number)
+        assert (r.held_reason, r.held_detail) == ("missing_fact", asked.lower())
+        assert phrase not in r.text  # no boilerplate in place of an answer
+
+
+def test_a_phone_model_the_product_on_air_comes_in_is_answered_even_when_the_intent_is_unsure():
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    film = phones.by_listing(12)
+    (sku,) = [s for s in film.skus if any(v.replace(" ", "") == "Mate50" for v in s.values)]
+    r = _reply(phones, "Mate50能用吗", "product_detail", on_air=12, uncertain=True)
+    assert not r.held_reason and f"{sku.stock}件" in r.text

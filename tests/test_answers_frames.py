@@ -134,3 +134,9 @@ def test_a_budget_with_a_kind_one_product_is_named_by_is_a_search_within_budget(
     assert not s.held_reason and eye.spoken_name in s.text and f"{eye.min_price.normalize():f}元" in s.text
     prices = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)元", s.text)]
     assert prices and all(x <= 200 for x in prices)
+
+
+@pytest.mark.parametrize("text, refs", [("is 35 or 36 cheaper", (35, 36)), ("is 3 or 5 more expensive", (3, 5)),
+                                        ("is it cheaper than 2 days ago", ())])
+def test_an_english_price_comparison_of_two_bare_numbers_names_two_listings(text, refs):
+    assert listing_refs(text) == refs

@@ -356,9 +356,11 @@ class FactAnswerer:
         keys = []
         for w in _terms(text):
             w = self._MODAL_END.sub("", self._MODAL.sub("", w))
-            if len(w) < 2 or re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in _STOP or w.casefold() in names:
+            feature = re.fullmatch(r"\d+[a-z]{1,3}|ipx\d", w.casefold()) is not None  # 4k, 5g, ipx7, 120hz
+            if len(w) < 2 or (re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) and not feature) or w in _STOP \
+                    or (w.casefold() in names and not feature):
                 continue
-            if w.isascii() and len(w) < 3:
+            if w.isascii() and len(w) < 3 and not feature:
                 continue
             keys.append(w)
         if not keys:
@@ -435,6 +437,12 @@ class FactAnswerer:
         out = []
         for w in _terms(text):
             w = cls._MODAL_END.sub("", w) if len(w) > 2 else w
+            feature = re.fullmatch(r"\d+[a-z]{1,3}|ipx\d", w) is not None  # 5g, 8k, ipx7: a feature asked
+            if feature:
+                if w in facts.replace(" ", "") or w in names.replace(" ", ""):
+                    continue
+                out.append(w)
+                continue
             if re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) or w in names:
                 continue
             if re.fullmatch(r"[a-z'-]+", w):

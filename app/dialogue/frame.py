@@ -30,7 +30,7 @@ _LISTING_PATTERNS = (
 )
 _PAIR = re.compile(rf"{_NUM}\s*(?:号|号链接)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and)\s*{_NUM}\s*号")
 _BARE_PAIR = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*(?:号)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and|,)\s*(\d{1,3})(?![\d.]|\s*(?:cm|kg|斤|元|块|码|ml|g\b))")
-_COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which(?! (?:courier|carrier|express|delivery|shipping|company|city|warehouse)\b)|compare|difference|\bvs\b|better")
+_COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which(?! (?:courier|carrier|express|delivery|shipping|company|city|warehouse)\b)|compare|difference|\bvs\b|better|cheaper|pricier|more expensive|costs? (?:more|less)")
 """Words of a comparison ("which courier" asks a fact, not which of two)."""
 _DEARER = re.compile(r"(?i)贵|expensive|costs? more|pricier|dearer")
 _CHEAPER = re.compile(r"(?i)便宜|实惠|划算|cheap|costs? less")

@@ -439,8 +439,9 @@ class ReplyStage(Stage):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
-        if ev.intent in ("product_detail", "size_fit") and frame is not None and frame.sure \
-                and len(frame.products) == 1 and named_options(frame.products[0], ev.text or ""):
+        variant_asked = bool(frame is not None and frame.sure and len(frame.products) == 1
+                             and named_options(frame.products[0], ev.text or ""))
+        if ev.intent in ("product_detail", "size_fit") and variant_asked:
             if _VARIANT_PRICE_Q.search(ev.text or ""):
                 # "氮化镓充电器67W多少", "#5 128G多少": the price of the variant named
                 ev = dataclasses.replace(ev, intent="price")
@@ -512,7 +513,9 @@ class ReplyStage(Stage):
                         del self._last_asked[next(iter(self._last_asked))]
         held = draft.held_reason
         cue = _FACT_DRAFTS.get(draft.key, False)
-        facts_backed = cue is not False and (cue is None or cue.search(ev.text or "") is not None)
+        facts_backed = cue is not False and (cue is None or cue.search(ev.text or "") is not None or (
+            variant_asked and draft.key.startswith("stock") and FIT_CUE.search(ev.text or "") is not None))
+        # "Mate50能用吗" with the film on air: whether the film's Mate 50 variant is there and in stock
         if not held and ev.uncertain and not (facts_backed and frame is not None and frame.sure
                                                and frame.products and frame.source != "none"):
             # a draft quoting the seller's own FAQ answer or a catalog fact for the attribute asked,
