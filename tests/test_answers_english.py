@@ -92,3 +92,43 @@ def test_an_untranslatable_value_is_held_for_the_seller(demo):
     catalog = Catalog(tuple(odd if p is knit else p for p in demo), demo.faq)
     r = _reply(catalog, "what's it made of", "product_detail", on_air=knit.listing_number, lang="en")
     assert r.held_reason == "missing_fact" and r.held_detail == "material in English"
+
+
+@pytest.fixture(scope="module")
+def phones():
+    return _catalog("tests/data/catalogs/phones.csv")
+
+
+@pytest.mark.parametrize("value, english", [
+    ("5160mAh大电量", "5160mAh large battery"), ("天玑8100", "Dimensity 8100"),
+    ("读速高达3500MB/s", "read speeds up to 3500MB/s"), ("67W快充", "67W fast charging"),
+])
+def test_electronics_selling_points_keep_their_word_order_in_english(value, english):
+    assert say_in_english(value) == english
+
+
+def test_an_english_question_answered_only_by_a_chinese_selling_point_gets_it_in_english(phones):
+    k50 = next(p for p in phones if p.short_name == "Redmi K50" and not p.selling_points_en)
+    chip = next(sp for sp in k50.selling_points if "天玑" in sp)
+    r = _reply(phones, "what processor does the redmi k50 have", "product_detail", lang="en")
+    assert r.product_id == k50.product_id and not r.held_reason
+    assert re.search(r"\d+", chip).group(0) in r.text and "Dimensity" in r.text and not _CJK.search(r.text)
+
+
+def test_an_english_question_whose_chinese_point_is_outside_the_glossary_is_held(phones):
+    import dataclasses
+
+    from app.catalog.model import Catalog
+
+    k50 = next(p for p in phones if p.short_name == "Redmi K50")
+    odd = dataclasses.replace(k50, selling_points=("天玑8100旗舰芯",))
+    catalog = Catalog(tuple(odd if p is k50 else p for p in phones), phones.faq)
+    r = _reply(catalog, "what processor does the redmi k50 have", "product_detail", lang="en")
+    assert r.held_reason == "missing_fact" and not _CJK.search(r.text)
+
+
+def test_a_model_name_that_is_one_products_own_name_names_it(phones):
+    mi8 = next(p for p in phones if p.title_en and "Mi 8" in p.title_en)
+    r = _reply(phones, "warranty on the mi 8?", "after_sales", lang="en")
+    assert r.product_id == mi8.product_id and not r.held_reason
+    assert say_in_english(mi8.after_sales.warranty, "warranty") in r.text

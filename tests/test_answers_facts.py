@@ -184,3 +184,25 @@ def test_a_phone_model_the_product_on_air_comes_in_is_answered_even_when_the_int
     (sku,) = [s for s in film.skus if any(v.replace(" ", "") == "Mate50" for v in s.values)]
     r = _reply(phones, "Mate50能用吗", "product_detail", on_air=12, uncertain=True)
     assert not r.held_reason and f"{sku.stock}件" in r.text
+
+
+def test_an_alias_without_its_packaging_word_names_the_product():
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    food = _catalog("tests/data/catalogs/food.csv")
+    p = next(x for x in food if "冰粽礼盒" in x.aliases)
+    r = _reply(food, "冰粽怎么保存", "product_detail")
+    assert r.product_id == p.product_id and not r.held_reason and p.storage in r.text
+
+
+def test_how_many_flavours_is_answered_from_the_sellers_own_phrase():
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    food = _catalog("tests/data/catalogs/food.csv")
+    p = food.by_listing(6)
+    assert not p.skus or len({v for s in p.skus for v in s.values}) < 2  # no flavour variants to list
+    point = next(sp for sp in p.selling_points if "口味" in sp)
+    r = _reply(food, "几种口味的粽子", "product_detail", on_air=6)
+    assert r.product_id == p.product_id and not r.held_reason and point in r.text

@@ -218,3 +218,19 @@ def test_two_variants_priced_side_by_side_read_as_a_complaint_are_compared_a_gri
     assert not r.held_reason and f"差{_y(abs(p256 - p128))}元" in r.text
     r = _reply(phones, "128G和256G差这么多钱，坑人吧，差多少你说", "complaint", on_air=k50.listing_number)
     assert r.held_reason == "complaint"
+
+
+def test_two_phones_are_compared_by_the_charging_power_their_listings_state():
+    from app.reply.composer import _charging_watts
+
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    k50 = next(p for p in phones if p.short_name == "Redmi K50")
+    reno = next(p for p in phones if p.short_name == "Reno8")
+    wk, wr = _charging_watts(k50), _charging_watts(reno)
+    assert wk and wr and wk != wr
+    faster = reno if wr > wk else k50
+    r = _reply(phones, "reno8 or k50, which charges faster", "product_detail", lang="en")
+    assert not r.held_reason and f"{_y(wk)}W" in r.text and f"{_y(wr)}W" in r.text
+    assert r.text.rstrip(".").endswith(f"“{faster.title_en}” charges faster")
+    r = _reply(phones, "K50和Reno8哪个充电快", "product_detail")
+    assert not r.held_reason and r.text.endswith(f"「{faster.spoken_name}」充电更快")

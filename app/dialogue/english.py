@@ -58,6 +58,16 @@ GOODS_EN: dict[str, str] = {
     # warranty terms (the fact's name already says "warranty")
     "全国联保": "nationwide", "联保": "nationwide", "有限保修": "limited", "整机": "on the whole unit",
     "保修": "", "质保": "", "非人为损坏免费换新": "free replacement for damage not caused by misuse",
+    # electronics selling points
+    "大电量": "large battery", "大电池": "large battery", "快充": "fast charging", "闪充": "fast charging",
+    "超级闪充": "super fast charging", "有线快充": "wired fast charging", "无线快充": "wireless fast charging",
+    "无线充": "wireless charging", "处理器": "processor", "天玑": "Dimensity", "骁龙": "Snapdragon",
+    "麒麟": "Kirin", "高刷": "high refresh rate", "读速": "read speeds", "写速": "write speeds",
+    "高达": "up to", "接口": "port", "协议": "protocol", "超高清": "Ultra HD", "智能电视": "smart TV",
+    "人工智能语音": "AI voice control", "光学防抖": "optical image stabilization", "防抖": "stabilization",
+    "防水": "waterproof", "防汗": "sweat-resistant", "防溅": "splash-resistant", "降噪": "noise cancelling",
+    "蓝牙": "Bluetooth", "续航": "battery life", "小时": "hours", "毫安": "mAh", "直屏": "flat screen",
+    "柔性直屏": "flexible flat screen", "曲面屏": "curved screen", "全面屏": "full screen",
     # flavours and tastes
     "原味": "original", "麻辣": "spicy (mala)", "香辣": "hot and spicy", "五香": "five-spice",
     "微辣": "mildly spicy", "中辣": "medium spicy", "特辣": "extra spicy", "不辣": "not spicy",
@@ -71,7 +81,9 @@ _PARTS = {"面料", "填充", "内里", "内衬", "鞋面", "鞋底", "锅体", 
 """Part words: "鞋面网布" is "mesh upper" (the part after what it is made of)."""
 
 _SPLIT = re.compile(r"[，,；;、。]+|\s+")
-_TOKEN = re.compile(r"(?P<num>\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\s*(?:%|℃|°C)?)|(?P<latin>[A-Za-z][A-Za-z0-9+\-]*)")
+_TOKEN = re.compile(r"(?P<num>\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\s*(?:%|℃|°C|[A-Za-z]{1,4}(?:/[A-Za-z]{1,2})?\+?|\+)?)"
+                    r"|(?P<latin>[A-Za-z][A-Za-z0-9+\-.]*)")
+"""A number with its unit (50%, 0-4℃, 5160mAh, 3500MB/s, 9000+) or a Latin word (NVMe, M.2)."""
 _DURATION = re.compile(r"(\d+)\s*(年|个月|月|天|日)")
 _CN_DURATION = re.compile(r"([一二两三四五六七八九十]+)(年|个月|天)")
 _DUR_EN = {"年": "year", "个月": "month", "月": "month", "天": "day", "日": "day"}
@@ -126,8 +138,10 @@ def _clause_en(clause: str) -> str | None:
         else:
             temp = f"at {nums[0]}"
         body = " ".join(rest + [temp])
-    else:
+    elif any(n.endswith("%") for n in nums):
         body = " ".join([*nums, *rest])  # 棉100% and 100%棉 are both "100% cotton"
+    else:  # 天玑8100 is "Dimensity 8100", 5160mAh大电量 "5160mAh large battery": the words in order
+        body = " ".join(en for kind, en in pieces if kind in ("word", "latin", "num") and en)
     out = " ".join(x for x in (body, *parts) if x)
     return lead + out if out else ""
 

@@ -61,7 +61,10 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("ingredients", r"配料|成分|添加剂|防腐剂|含糖|加糖|有糖", r"ingredient\w*|additive\w*|preservative\w*|sugar", None),
     ("taste", r"甜吗|辣吗|咸吗|口味|口感|好吃吗|什么味", r"\btaste\b|sweet\??$|spicy|salty|flavou?r", None),
     ("smell", r"味道大|有味道|异味|香味|气味|香精", r"\bsmell\w*|fragrance|scent", None),
-    ("battery", r"续航|电池|待机", r"battery|standby", None),
+    ("battery", r"续航|电池|待机|电量", r"battery|standby", None),
+    ("processor", r"处理器|什么芯片|\bcpu\b|什么u\b", r"processor|chipset|\bchip\b|\bcpu\b|\bsoc\b", None),
+    ("speed", r"读速|写速|读取速度|写入速度|传输速度|速度多快", r"read speed|write speed|transfer speed|how fast is", None),
+    ("charging", r"快充|充电功率|多少瓦|几瓦|充电多快", r"fast charg\w*|charging (speed|power)|how many watts|wattage", None),
     ("noise", r"噪音|声音大|吵不吵", r"\bnois\w*|\bloud\b", None),
     ("thickness", r"厚不厚|薄不薄|厚吗|薄吗|透不透|透吗", r"thick|thin|see-through|sheer", None),
     ("washing", r"机洗|水洗|手洗|干洗|能洗吗", r"machine wash|washable|dry clean", None),
@@ -315,6 +318,10 @@ class FactAnswerer:
         "packaging": (r"独立包装|礼盒|袋装|盒装|罐装|小包装", r"individually|gift box|packed"),
         "ingredients": (r"配料|成分|无添加|不添加|0添加|零添加|无糖|含糖|代糖", r"no added|sugar-free|ingredient"),
         "origin": (r"产地|原产|产自", r"made in|from"),
+        "taste": (r"口味|风味|味道|香甜|甜而不腻|微甜|咸香|香辣|麻辣|不辣|微辣", r"flavou?r|taste|sweet|spicy|salty"),
+        "processor": (r"处理器|天玑|骁龙|麒麟|芯片|\bA\d{2}\b", r"processor|chip|Dimensity|Snapdragon|Kirin"),
+        "speed": (r"读速|写速|读取|写入|\d+\s*MB/s", r"read|write|\d+\s*MB/s"),
+        "charging": (r"\d+\s*W\s*(?:快充|闪充|超级闪充|有线|无线)|快充|闪充", r"\d+\s*W\b.*charg|fast charg"),
         # no material column: a selling point about the fabric or material (微弹面料，舒适透气)
         "material": (r"面料|材质|纯棉|棉质|全棉|针织|羊毛|羊绒|真丝|皮革|真皮|牛皮|不锈钢|硅胶|涤纶|聚酯|雪纺|帆布|亚麻|棉麻",
                      r"cotton|fabric|material|knit|wool|leather|silk|stainless|silicone|polyester|linen|denim|canvas"),
@@ -349,6 +356,13 @@ class FactAnswerer:
             else:
                 pat = re.compile(pats[1 if lang == "en" else 0], re.IGNORECASE)
             hits = [x for x in phrases if pat is not None and pat.search(x)]
+            if not hits and lang == "en" and not strict:
+                # the English listing is silent: the Chinese selling point, said in English when
+                # every word of it is in the goods glossary (5160mAh大电量 -> 5160mAh large battery)
+                zh = re.compile(pats[0], re.IGNORECASE)
+                own_zh = {n for n in (p.short_name, p.title, *p.aliases) if n}
+                said = [say_in_english(x) for x in self._phrases(p, "zh") if x not in own_zh and zh.search(x)]
+                hits = [x for x in said if x]
             return "，".join(hits[:2]) if lang == "zh" else ", ".join(hits[:2])
         if attr or self._GENERIC.search(text or ""):
             return ""

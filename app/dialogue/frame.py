@@ -42,6 +42,7 @@ COMPARE_ATTRS = {
     "shelf life": re.compile(r"(?i)保质期.{0,3}(长|久)|放得(更)?久|保存(得)?(更)?久|能放更久|"
                              r"lasts? longer|longer shelf[- ]life|keeps? longer"),
     "warranty": re.compile(r"(?i)(保修|质保).{0,3}(长|久)|longer warranty|warranty .{0,10}longer"),
+    "charging": re.compile(r"(?i)充电(更)?快|充得(更)?快|快充.{0,3}(快|大|强)|charges? (faster|quicker)|faster charging"),
 }
 
 
@@ -229,6 +230,11 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     if unknown_models:  # a model name none of our products carries: not ours, or not sure which
         return Frame(source="none", sure=False, unsure="product", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
+    if not mentions and models and not words:
+        # "warranty on the mi 8?": a model name that is one product's own name
+        by_model = _named_by_model(catalog, models)
+        if len(by_model) == 1:
+            mentions = by_model
     if text != (ev.text or ""):  # places were taken out: a product named only by the place goes
         mentions = tuple(p for p in mentions if strongly_named(p, text, words, vocab))
     if fallback is not None and fallback in mentions and len(mentions) > 1 and all(
@@ -331,6 +337,20 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
 _HAVE = re.compile(r"(?i)有没有|有.{0,10}[吗嘛么]|有卖|卖不卖|卖.{0,6}吗|有.{0,8}[?？]$|\bany\b|do you (have|sell|carry)|got any|\bsell\b")
 """Words asking whether the shop has something (有SK-II吗, any samsung galaxy?)."""
 _GIFT_WORDS = re.compile(r"(?i)赠品|小样|送的|试用装|free gift|freebie|sample")
+
+
+def _named_by_model(catalog: Catalog, models: list[str]) -> tuple[Product, ...]:
+    """Products whose own names (title, English title, short name, aliases; not variants) carry
+    one of ``models`` (compared without case and spaces, the number whole: mi 8 is not mi 80)."""
+    out = []
+    for p in catalog:
+        names = re.sub(r"\s+", "", " ".join((p.title, p.title_en, p.short_name, *p.aliases)).lower())
+        for m in models:
+            key = re.sub(r"\s+", "", m.lower())
+            if re.search(rf"{re.escape(key)}(?![0-9])", names):
+                out.append(p)
+                break
+    return tuple(out)
 
 
 def _narrow(products, text: str, vocab: ProductVocabulary) -> Product | None:

@@ -183,12 +183,23 @@ def _duration_days(value: str) -> Decimal | None:
     return Decimal(n) * _DAYS_PER[unit]
 
 
+_WATTS = re.compile(r"(?i)(\d+(?:\.\d+)?)\s*W\s*(?:快充|闪充|超级闪充|有线快充|fast|charg)")
+
+
+def _charging_watts(p: Product) -> Decimal | None:
+    """The fastest charging power a product's title or selling points state (67W快充), watts."""
+    found = [Decimal(n) for t in (p.title, *p.selling_points, p.title_en, *p.selling_points_en)
+             for n in _WATTS.findall(t or "")]
+    return max(found) if found else None
+
+
 _MEASURES = {
     # attr: (reader of the catalog value, ranking value, which is better, zh fact words, zh better, en verb, en better)
     "dispatch": (lambda p: p.shipping.dispatch_days, lambda v: Decimal(v), min, "", "发货快一些", "", "ships sooner"),
     "shelf life": (lambda p: p.shelf_life, _duration_days, max, "保质期", "保质期长一些", "keeps", "keeps longer"),
     "warranty": (lambda p: p.after_sales.warranty, _duration_days, max, "保修", "保修更久", "has a warranty of",
                  "has the longer warranty"),
+    "charging": (_charging_watts, lambda v: v, max, "", "充电更快", "", "charges faster"),
 }
 """Attributes two products are compared by (catalog columns with a duration)."""
 
@@ -207,6 +218,8 @@ def _compared_measures(ps: Sequence[Product], attr: str, lang: str):
         return None
 
     def said(v) -> str | None:
+        if attr == "charging":
+            return f"{_fmt_price(v)}W快充" if lang == "zh" else f"charges at {_fmt_price(v)}W"
         if attr == "dispatch":
             if lang == "zh":
                 return "当天发货" if v == 0 else f"付款后{v}天内发货"

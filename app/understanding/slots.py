@@ -505,6 +505,8 @@ _EN_STOP = frozenset(
     "waterproof pack pcs pair set piece pieces size sizes color colour colors colours free".split())
 
 _TERM_ALIAS = 1.0
+_PACK_SUFFIX = re.compile(r"(?:礼盒装|礼盒|礼包|组合装|组合|套装|系列)$")
+"""A packaging word at the end of an alias: the alias without it names the product too (冰粽礼盒 -> 冰粽)."""
 _TERM_TITLE = 1.0
 _TERM_CATEGORY = 0.9
 _TERM_TOKEN = 0.85
@@ -590,6 +592,9 @@ class _MentionIndex:
             fams.append(frozenset(f for f in (color_family(c) for c in p.colors) if f))
             for a in p.aliases:
                 add(normalize_text(a), pos, _TERM_ALIAS)
+                stem = _PACK_SUFFIX.sub("", normalize_text(a))
+                if len(stem) >= 2 and stem != normalize_text(a):  # 冰粽 of 冰粽礼盒
+                    add(stem, pos, _TERM_ALIAS)
             if p.category:
                 add(normalize_text(p.category), pos, _TERM_CATEGORY)
             for title in (p.title, p.title_en):
