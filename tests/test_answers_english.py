@@ -132,3 +132,7 @@ def test_a_model_name_that_is_one_products_own_name_names_it(phones):
     r = _reply(phones, "warranty on the mi 8?", "after_sales", lang="en")
     assert r.product_id == mi8.product_id and not r.held_reason
     assert say_in_english(mi8.after_sales.warranty, "warranty") in r.text
+
+
+def test_clothing_selling_points_are_said_in_english():
+    assert say_in_english("微弹面料，舒适透气") == "slightly stretchy fabric, comfortable and breathable"

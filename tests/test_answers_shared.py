@@ -53,3 +53,22 @@ def test_a_free_gift_gives_way_to_the_product_on_sale():
     r = _reply(cosmetics, "面霜保质期多久", "product_detail")
     assert r.product_id == cream.product_id and not r.held_reason and cream.shelf_life in r.text
     assert gift.product_id != r.product_id
+
+
+def test_a_fact_question_read_as_a_recommendation_request_gets_the_fact(mall):
+    a, b = _tvs(mall)
+    r = _reply(mall, "which courier for the tv 4a", "recommendation_request", lang="en", uncertain=True)
+    assert not r.held_reason and "both TVs" in r.text
+    from app.dialogue.facts import to_english
+
+    assert to_english("courier", a.shipping.courier) in r.text
+
+
+def test_a_fact_question_read_as_unsure_chitchat_is_answered_from_the_catalog():
+    food = _catalog("tests/data/catalogs/food.csv")
+    puer = next(p for p in food if p.title_en and "Pu-erh" in p.title_en)
+    assert puer.production_date
+    r = _reply(food, "when was the pu-erh cake produced", "chitchat", lang="en", uncertain=True)
+    assert r.product_id == puer.product_id and not r.held_reason and puer.production_date in r.text
+    r = _reply(food, "lol nice stream", "chitchat", lang="en", uncertain=True)
+    assert r.held_reason == "uncertain_intent"  # no fact asked: the seller decides, as before

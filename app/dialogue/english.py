@@ -68,6 +68,12 @@ GOODS_EN: dict[str, str] = {
     "防水": "waterproof", "防汗": "sweat-resistant", "防溅": "splash-resistant", "降噪": "noise cancelling",
     "蓝牙": "Bluetooth", "续航": "battery life", "小时": "hours", "毫安": "mAh", "直屏": "flat screen",
     "柔性直屏": "flexible flat screen", "曲面屏": "curved screen", "全面屏": "full screen",
+    # clothing selling points
+    "微弹面料": "slightly stretchy fabric", "微弹": "slightly stretchy", "弹力": "stretchy", "高弹": "high-stretch",
+    "舒适透气": "comfortable and breathable", "透气": "breathable", "舒适": "comfortable", "柔软亲肤": "soft on the skin",
+    "柔软": "soft", "亲肤": "skin-friendly", "吸汗": "sweat-absorbing", "速干": "quick-drying", "保暖": "warm",
+    "加厚": "thick", "轻薄": "lightweight", "宽松": "loose fit", "修身": "slim fit", "针织布": "knit fabric",
+    "针织": "knit", "不起球": "anti-pilling", "不掉色": "colourfast", "可机洗": "machine washable",
     # flavours and tastes
     "原味": "original", "麻辣": "spicy (mala)", "香辣": "hot and spicy", "五香": "five-spice",
     "微辣": "mildly spicy", "中辣": "medium spicy", "特辣": "extra spicy", "不辣": "not spicy",

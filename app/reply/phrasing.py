@@ -35,7 +35,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "price_from": {
         "zh": ("「{title}」{price}元起{orig_zh}，不同款式价格不一样", "{nick}，「{title}」{price}元起{orig_zh}，看选哪一款"),
-        "en": ("“{title_en}” starts at {price} yuan{orig_en}; the price depends on the option.",),
+        "en": ("“{title_en}” is from {price} yuan{orig_en}; the price depends on the option.",
+               "{nick_en_lead}“{title_en}” starts from {price} yuan{orig_en}, depending on the option."),
     },
     "price": {
         "zh": ("「{title}」现在直播间价{price}元{orig_zh}", "{nick}，「{title}」到手{price}元{orig_zh}",

@@ -84,6 +84,9 @@ with the words the message must carry for the draft to answer it whatever the in
 _FACT_QUESTIONS = frozenset({"courier", "ships from", "warranty", "shelf life", "storage", "production date",
                              "net weight", "material", "returns", "return shipping", "dispatch"})
 """Asked attributes that make a message a question about a product's fact, not a search."""
+_FACT_INTENT = {"courier": "shipping", "ships from": "shipping", "dispatch": "shipping", "warranty": "after_sales",
+                "returns": "after_sales", "return shipping": "after_sales"}
+"""The intent whose answer gives an asked fact."""
 _WHICH_HAVE = re.compile(r"(?i)哪些|哪几|有没有|有什么|有哪|any|which (ones?|of)|do you have")
 """Words of a search among products ("有没有包邮的", "which ones ship free")."""
 _SHARED_INTENTS = frozenset({"price", "shipping", "after_sales", "product_detail", "discount"})
@@ -394,6 +397,12 @@ class ReplyStage(Stage):
         if ev.intent in _SOCIAL_INTENTS and (search := self._search_for(ev, None)) is not None:
             # "phones under 3000" read as chitchat: a catalog search all the same
             return await self._answer_search(ev, search, recommendations, names, msg_ids, confidence, askers, emit)
+        if ev.uncertain and ev.intent == "chitchat" and ev.source != "host_speech" \
+                and asked_attribute(ev.text or "") is not None:
+            # "when was the pu-erh cake produced" read as unsure chit-chat: a question about a fact;
+            # it is answered only when the product and the catalog fact are sure (below)
+            ev = dataclasses.replace(ev, intent="product_detail")
+            events = [ev, *events[1:]]
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
             # the model is unsure it is noise: the seller decides (it may be a question)
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
@@ -421,6 +430,13 @@ class ReplyStage(Stage):
             draft = self.composer.fit(fit[0], fit[1], ev.lang, names if len(names) > 1 else names[0])
             return await self._suggest(ev, draft, "product_detail", msg_ids, emit, held=draft.held_reason or None,
                                        confidence=confidence, askers=askers)
+        if ev.intent == "recommendation_request" and frame is not None and frame.products and not frame.sure:
+            attr = asked_attribute(ev.text or "")
+            if attr is not None and attr[0] in _FACT_QUESTIONS and not _WHICH_HAVE.search(ev.text or "") \
+                    and ev.slots.budget_max is None and ev.slots.budget_min is None:
+                # "which courier for the tv 4a": a fact of the products named, not a request for a list
+                ev = dataclasses.replace(ev, intent=_FACT_INTENT.get(attr[0], "product_detail"))
+                events = [ev, *events[1:]]
         if ev.intent == "recommendation_request" and frame is not None and frame.products and frame.sure:
             # "which courier for the lipstick", "黄皮适合哪个色" (the product's own FAQ), "is it a
             # good gift" about the product on screen: a question about one product, not a request
@@ -488,7 +504,9 @@ class ReplyStage(Stage):
         if frame is not None and not frame.sure and sensitive_reason(ev.text or "") is None:
             shared = self._shared_answer(ev, frame, names if len(names) > 1 else names[0])
             if shared is not None:  # "小米电视保修多久": both TVs have the same warranty
-                return await self._suggest(ev, shared, ev.intent, msg_ids, emit, held=held_unsure,
+                cue = _FACT_DRAFTS.get(shared.key)
+                backed = cue is None or cue.search(ev.text or "") is not None  # a catalog fact for the words asked
+                return await self._suggest(ev, shared, ev.intent, msg_ids, emit, held=None if backed else held_unsure,
                                            confidence=confidence, askers=askers)
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
             return await self._suggest(ev, draft, ev.intent, msg_ids, emit, held=f"unsure: {frame.unsure}",
