@@ -206,3 +206,28 @@ def test_how_many_flavours_is_answered_from_the_sellers_own_phrase():
     point = next(sp for sp in p.selling_points if "口味" in sp)
     r = _reply(food, "几种口味的粽子", "product_detail", on_air=6)
     assert r.product_id == p.product_id and not r.held_reason and point in r.text
+
+
+def test_a_content_question_about_a_percentage_in_the_products_name():
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    food = _catalog("tests/data/catalogs/food.csv")
+    choc = next(p for p in food if "巧克力" in p.title and "%" in p.title)
+    pct = re.search(r"\d+%", choc.title).group(0)
+    r = _reply(food, "黑巧可可含量多少", "product_detail")
+    assert r.product_id == choc.product_id and not r.held_reason and f"可可含量{pct}" in r.text
+    r = _reply(food, "cocoa percentage?", "product_detail", on_air=choc.listing_number, lang="en")
+    assert not r.held_reason and f"{pct} cocoa" in r.text
+    r = _reply(food, "可可脂含量多少", "product_detail", on_air=choc.listing_number)  # 可可脂 is not in the name
+    assert r.held_reason == "missing_fact"
+
+
+@pytest.mark.parametrize("text, lang, on_air", [("what are the ingredients", "en", 9), ("配料是什么", "zh", 9)])
+def test_an_attribute_question_read_as_chitchat_is_held_as_a_missing_fact_not_ignored(text, lang, on_air):
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    food = _catalog("tests/data/catalogs/food.csv")
+    r = _reply(food, text, "chitchat", lang=lang, on_air=on_air)
+    assert r.held_reason == "missing_fact" and r.product_id == food.by_listing(on_air).product_id

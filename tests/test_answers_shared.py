@@ -72,3 +72,11 @@ def test_a_fact_question_read_as_unsure_chitchat_is_answered_from_the_catalog():
     assert r.product_id == puer.product_id and not r.held_reason and puer.production_date in r.text
     r = _reply(food, "lol nice stream", "chitchat", lang="en", uncertain=True)
     assert r.held_reason == "uncertain_intent"  # no fact asked: the seller decides, as before
+
+
+def test_a_feature_both_products_state_is_said_for_both_in_english(mall):
+    a, b = _tvs(mall)
+    assert all(any("4K" in x for x in p.title.split()) for p in (a, b))
+    r = _reply(mall, "is the xiaomi tv 4a 4k", "product_detail", lang="en")
+    assert not r.held_reason and "both TVs" in r.text and "4K" in r.text
+    assert a.title_en not in r.text and b.title_en not in r.text

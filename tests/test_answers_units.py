@@ -107,3 +107,13 @@ def test_variants_of_different_counts_each_get_their_price(cosmetics):
 def test_a_sensitive_per_unit_question_still_goes_to_the_seller(food):
     r = _reply(food, "孕妇一天吃一个蛋黄酥多少钱", "price")
     assert r.held_reason.startswith("sensitive")
+
+
+def test_one_piece_of_a_kind_two_products_are_means_the_one_sold_in_packs():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    films = [p for p in phones if "钢化膜" in p.title]
+    assert len(films) == 2
+    (packed,) = [p for p in films if any((count_in(p, s, "片") or 0) > 1 for s in p.skus)]
+    r = _reply(phones, "钢化膜一片多少钱", "price")
+    assert r.product_id == packed.product_id and not r.held_reason
+    assert f"（{_y(count_in(packed, packed.skus[0], '片'))}片）" in r.text

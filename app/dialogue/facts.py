@@ -345,8 +345,9 @@ class FactAnswerer:
         the question's key terms (电磁炉 for 能用电磁炉吗); ``""`` when no phrase does."""
         own_names = {n.casefold() for n in (p.short_name, p.title_en, *p.aliases) if n}
         phrases = [x for x in self._phrases(p, lang) if x.casefold() not in own_names]
-        if attr == "content":
-            return self._content_phrase(phrases, text, lang)
+        if attr == "content":  # a percentage in the product's own name is a fact too (72% Dark Chocolate)
+            named = [n for n in (p.title_en if lang == "en" else p.title,) if n]
+            return self._content_phrase(list(dict.fromkeys(phrases + named)), text, lang, p)
         pats = self._PHRASES.get(attr)
         if pats:
             strict = self._STRICT.get(attr)
@@ -367,13 +368,14 @@ class FactAnswerer:
         if attr or self._GENERIC.search(text or ""):
             return ""
         names = " ".join((p.short_name, p.title_en, p.category, p.brand, *p.aliases, *p.tags)).casefold()
+        model_names = re.sub(r"\s+", "", " ".join((p.short_name, *p.aliases)).casefold())
         keys = []
         for w in _terms(text):
             w = self._MODAL_END.sub("", self._MODAL.sub("", w))
             feature = re.fullmatch(r"\d+[a-z]{1,3}|ipx\d", w.casefold()) is not None  # 4k, 5g, ipx7, 120hz
             if len(w) < 2 or (re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) and not feature) or w in _STOP \
-                    or (w.casefold() in names and not feature):
-                continue
+                    or (w.casefold() in names and not feature) or (feature and w.casefold() in model_names):
+                continue  # the 4A of 小米电视4A is the product's name, its 4K a feature
             if w.isascii() and len(w) < 3 and not feature:
                 continue
             keys.append(w)
@@ -381,13 +383,22 @@ class FactAnswerer:
             return ""
         # every key term of the question in one phrase of the seller's (电磁炉 in 电磁炉燃气灶通用)
         hits = [x for x in phrases if all(k.casefold() in x.casefold() for k in keys)]
+        if not hits and lang == "en" and all(k.isascii() for k in keys):
+            # "is it 4k": the Chinese phrase carrying the very token, said in English (4K超高清 -> 4K Ultra HD)
+            zh = [x for x in self._phrases(p, "zh") if x not in (p.title, p.short_name)
+                  and all(k.casefold() in x.casefold() for k in keys)]
+            hits = [e for e in (say_in_english(x) for x in zh) if e]
         return "，".join(hits[:2]) if lang == "zh" else ", ".join(hits[:2])
 
     _CONTENT_OF = (re.compile(r"含(\w)量"), re.compile(r"(\w{1,6}?)的?(?:含量|浓度|占比)"),
                    re.compile(r"(?i)(?:how much|percentage of|concentration of) (\w+)|(\w+) (?:content|percentage)"))
     _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*%")
 
-    def _content_phrase(self, phrases: list[str], text: str, lang: str) -> str:
+    _SUBSTANCE = {"可可": ("可可", "巧克力", "黑巧"), "cocoa": ("cocoa", "chocolate")}
+    """A substance and the goods words whose percentage is its content by labelling practice
+    (72%黑巧克力: 72 % cocoa solids, the share GB/T 19343 classifies chocolate by)."""
+
+    def _content_phrase(self, phrases: list[str], text: str, lang: str, p: Product | None = None) -> str:
         """"含绒量多少" / "烟酰胺含量多少": the seller's phrase giving a percentage of the very
         substance asked (90%白鸭绒填充, 5%烟酰胺); ``""`` when none names it."""
         subject = ""
@@ -396,9 +407,18 @@ class FactAnswerer:
                 subject = next(g for g in m.groups() if g)
                 break
         subject = re.sub(r"^(精华|这个|这款|它)", "", subject)  # the product word before the substance
+        if p is not None:  # 黑巧可可含量: the product's own word before the substance
+            for name in sorted({n for n in (p.short_name, *p.aliases) if n}, key=len, reverse=True):
+                if subject.startswith(name) and len(subject) > len(name):
+                    subject = subject[len(name):]
+                    break
         if not subject:
             return ""
-        hits = [x for x in phrases if self._PERCENT.search(x) and subject.casefold() in x.casefold()]
+        words = self._SUBSTANCE.get(subject.casefold(), (subject,))
+        hits = [x for x in phrases if self._PERCENT.search(x) and any(w.casefold() in x.casefold() for w in words)]
+        if hits and p is not None and (hits[0] in (p.title, p.title_en) or hits[0] in p.title.split()):  # the name's percentage, said as the content
+            pct = self._PERCENT.search(hits[0]).group(0).replace(" ", "")
+            return f"{subject}含量{pct}" if lang == "zh" else f"{pct} {subject}"
         return "，".join(hits[:1]) if lang == "zh" else ", ".join(hits[:1])
 
     _STRICT = {

@@ -339,6 +339,18 @@ _HAVE = re.compile(r"(?i)有没有|有.{0,10}[吗嘛么]|有卖|卖不卖|卖.{0
 _GIFT_WORDS = re.compile(r"(?i)赠品|小样|送的|试用装|free gift|freebie|sample")
 
 
+def _sold_in_packs(products, text: str) -> Product | None:
+    """"钢化膜一片多少钱" over two films: the only one sold in packs of several 片 (2片装) is meant."""
+    from app.dialogue.units import count_in, read_question
+
+    q = read_question(text)
+    if q is None or not q.counter:
+        return None
+    packs = [p for p in products if any((n := count_in(p, s, q.counter)) is not None and n > 1
+                                        for s in (list(p.skus) or [None]))]
+    return packs[0] if len(packs) == 1 else None
+
+
 def _named_by_model(catalog: Catalog, models: list[str]) -> tuple[Product, ...]:
     """Products whose own names (title, English title, short name, aliases; not variants) carry
     one of ``models`` (compared without case and spaces, the number whole: mi 8 is not mi 80)."""
@@ -367,6 +379,9 @@ def _narrow(products, text: str, vocab: ProductVocabulary) -> Product | None:
     if len(with_variant) == 1:
         return with_variant[0]
     pool = with_variant or list(products)
+    packed = _sold_in_packs(pool, text)
+    if packed is not None:
+        return packed
     one = _one_by_faq(pool, text)
     if one is not None:
         return one

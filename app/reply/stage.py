@@ -84,6 +84,8 @@ with the words the message must carry for the draft to answer it whatever the in
 _FACT_QUESTIONS = frozenset({"courier", "ships from", "warranty", "shelf life", "storage", "production date",
                              "net weight", "material", "returns", "return shipping", "dispatch"})
 """Asked attributes that make a message a question about a product's fact, not a search."""
+_QUESTION_FORM = re.compile(r"(?i)[?？]|吗|呢|什么|多少|多久|怎么|几[天个种]|哪|^(what|how|when|where|which|does|do|is|are|can)\b")
+"""A message worded as a question."""
 _FACT_INTENT = {"courier": "shipping", "ships from": "shipping", "dispatch": "shipping", "warranty": "after_sales",
                 "returns": "after_sales", "return shipping": "after_sales"}
 """The intent whose answer gives an asked fact."""
@@ -397,8 +399,8 @@ class ReplyStage(Stage):
         if ev.intent in _SOCIAL_INTENTS and (search := self._search_for(ev, None)) is not None:
             # "phones under 3000" read as chitchat: a catalog search all the same
             return await self._answer_search(ev, search, recommendations, names, msg_ids, confidence, askers, emit)
-        if ev.uncertain and ev.intent == "chitchat" and ev.source != "host_speech" \
-                and asked_attribute(ev.text or "") is not None:
+        if ev.intent == "chitchat" and ev.source != "host_speech" and asked_attribute(ev.text or "") is not None \
+                and (ev.uncertain or _QUESTION_FORM.search(ev.text or "")):
             # "when was the pu-erh cake produced" read as unsure chit-chat: a question about a fact;
             # it is answered only when the product and the catalog fact are sure (below)
             ev = dataclasses.replace(ev, intent="product_detail")
