@@ -136,3 +136,21 @@ def test_a_model_name_that_is_one_products_own_name_names_it(phones):
 
 def test_clothing_selling_points_are_said_in_english():
     assert say_in_english("微弹面料，舒适透气") == "slightly stretchy fabric, comfortable and breathable"
+
+
+def test_an_english_faq_entry_answers_english_questions_and_the_chinese_one_chinese(phones):
+    import dataclasses
+
+    from app.catalog.model import Catalog, FaqEntry
+
+    buds = next(p for p in phones if any(e.question == "防水吗" for e in p.faq))
+    zh_answer = next(e.answer for e in buds.faq if e.question == "防水吗")
+    r = _reply(phones, "are they waterproof", "product_detail", on_air=buds.listing_number, lang="en")
+    assert r.held_reason == "missing_fact"  # the FAQ answers only in Chinese: held, never quoted
+    en = FaqEntry("waterproof?", "Sweat and splash resistant, not for swimming.")
+    catalog = Catalog(tuple(dataclasses.replace(p, faq=p.faq + (en,)) if p is buds else p for p in phones),
+                      phones.faq)
+    r = _reply(catalog, "are they waterproof", "product_detail", on_air=buds.listing_number, lang="en")
+    assert not r.held_reason and en.answer in r.text
+    r = _reply(catalog, "防水吗", "product_detail", on_air=buds.listing_number)
+    assert not r.held_reason and zh_answer in r.text
