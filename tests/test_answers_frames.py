@@ -140,3 +140,28 @@ def test_a_budget_with_a_kind_one_product_is_named_by_is_a_search_within_budget(
                                         ("is it cheaper than 2 days ago", ())])
 def test_an_english_price_comparison_of_two_bare_numbers_names_two_listings(text, refs):
     assert listing_refs(text) == refs
+
+
+@pytest.mark.parametrize("catalog_name, text, lang", [
+    ("tests/data/catalogs/cosmetics.csv", "is the white tea body wash in stock", "en"),  # 白茶 is its scent
+    ("assets/demo/catalog.csv", "price of the pink hoodie XL", "en"),  # the catalog says 卫衣 / sweatshirt
+    ("tests/data/catalogs/food.csv", "50以内的零食推荐", "zh"),  # 零食: the shop's 糕点, 坚果, 果干 ...
+])
+def test_goods_the_catalog_names_otherwise_are_never_denied(catalog_name, text, lang):
+    catalog = _catalog(catalog_name)
+    for intent in ("stock", "price", "recommendation_request"):
+        s = _reply(catalog, text, intent, lang=lang)
+        assert not ("没有" in s.text and not s.held_reason) and "don't have" not in s.text, (intent, s.text)
+
+
+@pytest.mark.parametrize("catalog_name, text, lang, word", [
+    ("tests/data/catalogs/food.csv", "有洗衣机吗", "zh", "洗衣机"),
+    ("tests/data/catalogs/cosmetics.csv", "do you sell perfume", "en", "perfume"),
+])
+def test_goods_nowhere_in_the_catalog_by_any_name_are_said_not_sold(catalog_name, text, lang, word):
+    from app.dialogue.vocabulary import ProductVocabulary
+
+    catalog = _catalog(catalog_name)
+    assert ProductVocabulary(catalog).surely_absent(word)
+    s = _reply(catalog, text, "stock", lang=lang)
+    assert s.product_id is None and not s.held_reason and (word in s.text.lower())

@@ -76,6 +76,15 @@ def _to_int(s: str) -> int | None:
         return None
 
 
+def without_listings(text: str, numbers) -> str:
+    """``text`` without its references to the listing ``numbers`` (12号, #12, 链接12, no 12), so a
+    listing number is not read as a variant (小米12 of a film named by "12号")."""
+    wanted = set(numbers)
+    for pat in (*_LISTING_PATTERNS, _PAIR):
+        text = pat.sub(lambda m: " " if any(_to_int(g) in wanted for g in m.groups() if g) else m.group(0), text)
+    return text
+
+
 def listing_refs(text: str) -> tuple[int, ...]:
     """Listing numbers a message names, in order of appearance, without repeats.
 
@@ -218,6 +227,7 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     models = [m.group(1) for m in _MODEL.finditer(text)
               if not _plain_word(re.match(r"[a-z]+", m.group(1).lower()).group(0))
               and not _QUANTITY_TAIL.search(m.group(1))]
+    models += [m for m in _model_names(text) if m not in models]
     unknown_models = [m for m in models if not vocab.model_known(m)]
     dearer = attr == "price" and bool(_DEARER.search(text)) and not _CHEAPER.search(text)
     base = dict(intent=ev.intent, listings=listings, unknown_listings=unknown, goods_words=words,
@@ -230,6 +240,10 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     if unknown_models:  # a model name none of our products carries: not ours, or not sure which
         return Frame(source="none", sure=False, unsure="product", **base)
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
+    if not any(strongly_named(p, text, words, vocab) or named_options(p, text) for p in mentions):
+        owner = _variant_owner(catalog, text, fallback)
+        if owner is not None:  # "980 PRO 1TB多少钱": the SSD whose variant that is, not a "Pro" laptop
+            mentions = (owner,)
     if not mentions and models and not words:
         # "warranty on the mi 8?": a model name that is one product's own name
         by_model = _named_by_model(catalog, models)
@@ -248,6 +262,17 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
             return Frame(products=(fallback,), source="fallback", **base)
         if reading == "unsure":
             return Frame(products=(fallback,), source="fallback", sure=False, unsure="product", **base)
+    if mentions and len(words) > 1:
+        low = text.lower()
+        head = max(words, key=lambda w: low.rfind(w.lower()))
+        head_ps = vocab.products_named(head) if _is_goods_kind(head) else ()
+        if head_ps and not any(vocab.names_in(p, head, text) for p in mentions):
+            # "iPhone 14的膜", "Mate 50的壳": the goods word last named is asked about, for the model named
+            pool = [p for p in head_ps if named_options(p, text)] or list(head_ps)
+            one = pool[0] if len(pool) == 1 else _narrow(pool, text, vocab)
+            if one is not None:
+                return Frame(products=(one,), source="mention", **base)
+            return Frame(products=tuple(pool), source="goods_word", sure=False, unsure="product", **base)
     if mentions and words:
         # a mention is trusted when it carries one of the goods words the message names
         carried = tuple(p for p in mentions if any(vocab.names(p, w) for w in words))
@@ -258,7 +283,11 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
         return Frame(products=(fallback,), source="fallback", **base)
     if words:
         unsold = tuple(w for w in words if not vocab.products_named(w))
-        if fallback is not None and any(vocab.names_in(fallback, w, text) for w in words):
+        low = text.lower()
+        head = max(words, key=lambda w: low.rfind(w.lower()))  # "Mate 50的壳": 壳 is what is asked about
+        head_elsewhere = _is_goods_kind(head) and not vocab.names_in(fallback, head, text) \
+            and bool(vocab.products_named(head)) if fallback is not None else False
+        if fallback is not None and not head_elsewhere and any(vocab.names_in(fallback, w, text) for w in words):
             return Frame(products=(fallback,), source="fallback", **base)
         named = [p for p in mentions if any(vocab.names(p, w) for w in words)]
         if len(named) > 1 and not compare and (one := _narrow(named, text, vocab)) is not None:
@@ -267,7 +296,11 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
             return Frame(products=tuple(named), source="mention", sure=len(named) == 1 or compare,
                          unsure="" if len(named) == 1 or compare else "product", **base)
         if len(unsold) == len(words):
-            return Frame(unsold_words=unsold, source="none", **base)
+            if all(vocab.surely_absent(w) for w in unsold):
+                return Frame(unsold_words=unsold, source="none", **base)
+            # "hoodie" while the catalog says 卫衣, "tea" of a 白茶 scent: not named, not surely absent
+            return Frame(source="none", sure=False, unsure="product", goods_words=words,
+                         **{k: v for k, v in base.items() if k != "goods_words"})
         carriers = {p.product_id: p for w in words for p in vocab.products_named(w) if vocab.names_in(p, w, text)}
         if len(carriers) == 1:
             return Frame(products=tuple(carriers.values()), source="goods_word", **base)
@@ -349,6 +382,60 @@ def _sold_in_packs(products, text: str) -> Product | None:
     packs = [p for p in products if any((n := count_in(p, s, q.counter)) is not None and n > 1
                                         for s in (list(p.skus) or [None]))]
     return packs[0] if len(packs) == 1 else None
+
+
+_ONE_LETTER_MODEL = re.compile(r"(?i)(?<![a-z0-9])([a-z]\s?\d{2,4}[a-z]?)(?![a-z0-9])")
+"""A model of one letter and a number (P30, K50, S23, A54)."""
+_CJK_MODEL = re.compile(r"(?i)(小米|红米|华为|荣耀|苹果|三星|魅族|一加|真我)\s?(\d{1,3}[a-z]?)(?![\d])")
+"""A brand written in Chinese and a model number (小米13, 苹果15)."""
+_QUALIFIED = re.compile(r"(?i)(?<![a-z])((?:[a-z]{1,8}\s?)?\d{1,4}[a-z]?|ipad|macbook|airpods|iphone|watch)\s?"
+                        r"(pro\s?max|pro|max|plus|ultra|lite|mini|air|neo|\+)(?![a-z])")
+"""A model with a qualifier (iPhone 14 Pro, K50 Pro, Mate 50 Pro, iPad Air): another model than the
+plain one."""
+
+
+def _model_names(text: str) -> list[str]:
+    """Model names in ``text`` besides the two-letter ones: one-letter models (P30), a Chinese brand
+    and a number (小米13), any model with its qualifier (K50 Pro, iPad Air). Numbers of a listing
+    (12号, #12) and quantities (16G, 65寸) are none."""
+    t = text or ""
+    for pat in _LISTING_PATTERNS:
+        t = pat.sub(" ", t)
+    out = [m.group(1) for m in _ONE_LETTER_MODEL.finditer(t) if not _QUANTITY_TAIL.search(m.group(1))]
+    out += [m.group(1) + m.group(2) for m in _CJK_MODEL.finditer(t)]
+    for m in _QUALIFIED.finditer(t):
+        base = m.group(1)
+        if re.fullmatch(r"\d{1,4}[a-z]?", base, re.I):  # "14 Pro": the word before it is the series
+            before = re.search(r"(?i)([a-z]{2,10})\s*$", t[:m.start()])
+            base = (before.group(1) + base) if before else base
+        if re.fullmatch(r"\d+", base):
+            continue
+        out.append(base + m.group(2))
+    return list(dict.fromkeys(out))
+
+
+def _variant_owner(catalog: Catalog, text: str, fallback: Product | None) -> Product | None:
+    """The one product (other than the fallback) with a variant label the message names whole --
+    a label of four or more characters with a digit (980 PRO, 20000mAh) -- or ``None``."""
+    low = _compact(text)
+    owners = []
+    for p in catalog:
+        if p is fallback or not p.skus:
+            continue
+        for vs in named_options(p, text).values():
+            if any(len(_compact(v)) >= 4 and re.search(r"\d", v) and re.search(r"(?i)[a-z]{2,}", v.split("|")[0])
+                   and not _QUANTITY_TAIL.search(v.split("|")[0].strip()) and _compact(v.split("|")[0]) in low
+                   for v in vs):
+                owners.append(p)
+                break
+    return owners[0] if len(owners) == 1 else None
+
+
+def _is_goods_kind(word: str) -> bool:
+    """A word of the general goods lexicon (手机壳, 膜, phone case), not a catalog tag (夏季)."""
+    from app.dialogue.vocabulary import GENERAL_GOODS, KIND_WORDS
+
+    return word in GENERAL_GOODS or word in KIND_WORDS or len(word) == 1
 
 
 def _named_by_model(catalog: Catalog, models: list[str]) -> tuple[Product, ...]:

@@ -84,8 +84,9 @@ def say_value(p: Product, value: str, text: str, lang: str) -> str:
     Chinese word ("13L")."""
     if lang != "zh" and p.label_en(value):
         return p.label_en(value)
-    if len(_norm(value)) <= 10 and not re.search(r"[【】|()（）\[\]]", value) and (lang == "zh" or value.isascii()):
-        return value
+    if len(_norm(value)) <= (16 if value.isascii() else 10) and not re.search(r"[【】|()（）\[\]]", value) \
+            and (lang == "zh" or value.isascii()):
+        return value  # short enough to say whole ("iPhone 8 Plus", never "iPhone Plus")
     said = dict(_spans(text))
     own = [(t, sp) for t, sp in _spans(value) if t in said]
     if not own:
@@ -156,6 +157,23 @@ def _names_value(key: str, low: str, spaced: str) -> bool:
     return bool(stem) and stem in low
 
 
+_QUALIFIED_MODEL = re.compile(r"([a-z]*\d{1,4}|ipad|macbook|airpods|iphone)(promax|pro|max|plus|ultra|lite|mini|air|neo)"
+                              r"(?![a-z])")
+"""A model and its qualifier in normalised text (iphone14pro, k50pro, ipadair)."""
+
+
+def _qualified_away(value: str, low: str) -> bool:
+    """True when the message names ``value``'s model only with a qualifier the value lacks:
+    "iPhone 14 Pro" does not name the iPhone 14 variant (``value`` and ``low`` normalised)."""
+    for m in _QUALIFIED_MODEL.finditer(low):
+        base, qual = m.group(1), m.group(2)
+        if base and base in value and base + qual not in value:
+            unqualified = [x for x in re.finditer(re.escape(base), low) if not low.startswith(base + qual, x.start())]
+            if not unqualified:
+                return True
+    return False
+
+
 def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
     """Option name -> the values of it the message names (longest first, none inside a longer
     one that matched). Values (and their English labels) are matched without case and spaces;
@@ -174,10 +192,10 @@ def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
             rest = _norm("".join(parts[1:]))
             if len(parts) > 2 and re.search(r"\d", rest) and re.search(r"[a-z]", rest) and len(rest) >= 4:
                 keys.append(rest)  # "iPhone 8 Plus" is named by "8 Plus"
-            if any(_names_value(k, low, spaced) for k in keys) \
+            if any(_names_value(k, low, spaced) for k in keys) and not _qualified_away(_norm(v), low) \
                     and not any(_norm(v) in _norm(h) for h in hits):
                 hits.append(v)
-        if not hits and (one := _by_tokens(values, text)) is not None:
+        if not hits and (one := _by_tokens(values, text)) is not None and not _qualified_away(_norm(one), low):
             hits.append(one)
         if hits:
             found[name] = tuple(hits)

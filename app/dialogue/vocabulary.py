@@ -97,6 +97,36 @@ _ZI_NOT = {"茶叶": ("奶茶", "茶杯", "茶具", "茶壶"), "裤子": ("内�
 """Words holding the head character that name other goods (内裤 is not a kind of 裤子)."""
 
 
+GOODS_ZH: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in (x.split("=") for x in """
+jacket=夹克 外套|coat=大衣 外套|sweater=毛衣 针织|hoodie=卫衣|hoodies=卫衣|sweatshirt=卫衣|shirt=衬衫 T恤
+t-shirt=T恤 短袖|tee=T恤 短袖|dress=连衣裙 裙|skirt=半身裙 裙|jeans=牛仔裤|pants=裤|trousers=裤|shorts=短裤
+pajamas=睡衣 家居服|socks=袜|hat=帽|cap=帽|scarf=围巾|gloves=手套|shoes=鞋|sneakers=运动鞋 板鞋 小白鞋 鞋
+boots=靴|sandals=凉鞋|slippers=拖鞋|heels=高跟鞋|bag=包|backpack=双肩包 背包|wallet=钱包|suitcase=行李箱
+phone=手机|smartphone=手机|tablet=平板|laptop=笔记本 电脑|computer=电脑 笔记本|headphones=耳机|earphones=耳机
+earbuds=耳机|charger=充电器 充电头 快充头|cable=数据线 线|speaker=音箱|camera=相机|keyboard=键盘|mouse=鼠标
+monitor=显示器|tv=电视|television=电视|fridge=冰箱|hairdryer=吹风机|kettle=水壶|blender=料理机 榨汁机
+toaster=面包机|vacuum=吸尘器|pan=锅|pot=锅|knife=刀|bowl=碗|plate=盘|cup=杯|mug=杯|bottle=瓶 杯|towel=巾
+blanket=毯|quilt=被|pillow=枕|sheets=床单 四件套|mattress=床垫|curtain=窗帘|sofa=沙发|chair=椅|table=桌
+lamp=灯|umbrella=伞|lipstick=口红 唇|foundation=粉底|mascara=睫毛膏|eyeshadow=眼影|blush=腮红|cream=霜
+lotion=乳 露|serum=精华|toner=水|cleanser=洁面 洗面|sunscreen=防晒|perfume=香水|shampoo=洗发|conditioner=护发素
+toothpaste=牙膏|toothbrush=牙刷|tea=茶|coffee=咖啡|milk=奶|juice=汁|wine=酒|beer=啤酒|snacks=零食|cookies=饼干 酥
+chocolate=巧克力|candy=糖|nuts=坚果 果|honey=蜂蜜|rice=米|noodles=面|oil=油|fruit=果|beef=牛肉|pork=猪肉|eggs=蛋
+toy=玩具|toys=玩具|lego=乐高 积木|doll=娃娃|notebook=笔记本 本子|necklace=项链|earrings=耳环|bracelet=手链
+jewelry=首饰|glasses=眼镜|sunglasses=墨镜|case=壳|protector=膜|skincare=护肤|makeup=妆|make-up=妆|cosmetics=妆 护肤
+clothes=衣 裤 裙|clothing=衣 裤 裙|accessories=配件|accessory=配件|appliances=电器 家电|appliance=电器 家电
+""".replace("\n", "|").split("|") if x)}
+"""English goods words and the Chinese words a Chinese catalog names the same goods by (written for
+this package): an English word is "not sold" only when none of them is in the catalog either."""
+
+ZH_HYPERNYMS: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in (x.split("=") for x in """
+零食=糕点 坚果 炒货 果干 肉干 牛肉干 肉脯 巧克力 糖巧 饼干 薯片 海苔 辣条 蛋黄酥 凤梨酥 果脯 糖果 零食
+小吃=糕点 坚果 果干 肉干 巧克力 饼干 薯片 海苔 辣条|食品=糕点 坚果 茶 咖啡 零食 果干 肉干 巧克力 饼干 粽
+饮品=茶 咖啡 饮料 冲饮 奶 汁|饮料=茶 咖啡 冲饮 奶 汁|数码=手机 平板 电脑 笔记本 耳机 相机 硬盘 充电
+电器=电视 冰箱 洗衣机 空调 热水器 风扇 吹风机 电饭煲 微波炉 烤箱 空气炸锅 家电|化妆品=妆 护肤 霜 乳 精华 口红 粉底
+""".replace("\n", "|").split("|") if x)}
+"""General Chinese goods words and the narrower words products are named by (零食: 坚果, 糕点 ...)."""
+
+
 def product_text(p: Product) -> str:
     """Every name of a product, lowercased: title, short name, English title, category, tags,
     aliases (what a goods word is looked up in)."""
@@ -166,6 +196,10 @@ carries is "not sold tonight". Names that are also plain words (苹果 apple, �
 glory, dove, coach) are left out."""
 
 
+_OF_SINGLE = re.compile(r"的([壳膜套包线])(?=$|[多有吗呢还几怎能要是卖，,？?\s])")
+"""A one-character goods word after 的 (iPhone 14的膜, Mate 50的壳): too short alone, clear there."""
+
+
 def _brand_in(name: str, text: str) -> bool:
     """``name`` (lower case, no spaces) in ``text`` (lower case): Latin names as whole words,
     also written with spaces (new balance, coca cola)."""
@@ -222,6 +256,9 @@ class ProductVocabulary:
                 else w in low
             if hit and not any(w in f for f in found):
                 found.append(w)
+        for m in _OF_SINGLE.finditer(low):  # "Mate 50的壳": the one-character goods word after 的 is the head
+            if m.group(1) not in found and self.products_named(m.group(1)):
+                found.append(m.group(1))
         return tuple(found)
 
     def unknown_brands(self, text: str) -> tuple[str, ...]:
@@ -237,6 +274,42 @@ class ProductVocabulary:
             if any(n in c for n in names for c in self._compact):  # the catalog's own: known
                 continue
             out.append(hit)
+        return tuple(out)
+
+    def surely_absent(self, word: str) -> bool:
+        """True when no product of the catalog is ``word``'s goods by any name we know: the word,
+        its Chinese names (:data:`GOODS_ZH`) and the narrower words of a general one
+        (:data:`ZH_HYPERNYMS`) are nowhere in the catalog's text (names, options, tags, selling
+        points, category). An English word without known Chinese names is never surely absent
+        from a Chinese catalog: the seller says (no "we don't have it" on a guess)."""
+        w = word.lower()
+        forms = {w}
+        if w.isascii():
+            zh = GOODS_ZH.get(w) or GOODS_ZH.get(w.rstrip("s"))
+            if zh is None and any(not p.title_en for p in self.catalog):
+                return False
+            forms |= set(zh or ())
+        for f in list(forms):
+            forms |= set(ZH_HYPERNYMS.get(f, ()))
+        for f in forms:
+            if f.isascii():
+                pat = re.compile(rf"(?<![a-z]){re.escape(f)}s?(?![a-z])")
+                if any(pat.search(t) for t in self._everything):
+                    return False
+            elif any(f.lower() in t for t in self._everything):
+                return False
+        return True
+
+    @cached_property
+    def _everything(self) -> tuple[str, ...]:
+        """Each product's whole text, lowercased: names, options and their English labels, tags,
+        selling points (both languages), category, material, suitable-for."""
+        out = []
+        for p in self.catalog:
+            values = " ".join(v for s in p.skus for _, v in s.options)
+            labels = " ".join(f"{a} {b}" for a, b in p.labels_en)
+            out.append(" ".join((self._texts[p.product_id], values, labels, *p.selling_points, *p.selling_points_en,
+                                 p.material, p.material_en, *p.suitable_for, p.unit)).lower())
         return tuple(out)
 
     def model_known(self, model: str) -> bool:
@@ -334,6 +407,8 @@ class ProductVocabulary:
         text = self._texts.get(p.product_id) or product_text(p)
         if w in text:
             return True
+        if w.isascii() and not p.title_en and any(len(z) >= 2 and z.lower() in text for z in GOODS_ZH.get(w, ())):
+            return True  # "laptop" of a Chinese-only listing named 笔记本
         if not (w in _ZI_WORDS or w in _HEAD_WORDS):
             return False
         for other in _ZI_NOT.get(w, ()):  # 内裤 is no 裤子

@@ -33,7 +33,7 @@ from app.events import (AutoApproveCancelled, AutoApproveScheduled, CancelAutoAp
                         PauseAutoApprove, QuestionMerged, RecommendationsReady, RepeatLastReply, ReplyApproved,
                         ReplyEdited, ReplyRejected, ReplyRephrased, ReplySuggested, SayText, SetAutoApprove,
                         SetNowSelling, SourcesEnded, Speak, StepNowSelling, StreamTimeAdvanced, Viewer, next_id)
-from app.dialogue.frame import DEICTIC, COMPARE_ATTRS, Frame, build_frame, strongly_named
+from app.dialogue.frame import DEICTIC, COMPARE_ATTRS, Frame, build_frame, strongly_named, without_listings
 from app.dialogue.facts import asked_attribute, match_faq
 from app.dialogue.search import (FIT_CUE, SearchRequest, fit_question, read_constraints, run_search, search_request,
                                  soft_search)
@@ -457,8 +457,10 @@ class ReplyStage(Stage):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
             ev = dataclasses.replace(ev, intent="product_detail")
             events = [ev, *events[1:]]
+        # the words left for variants: "12号多少钱" names listing 12, not the 小米12 variant of its film
+        vtext = without_listings(ev.text or "", frame.listings) if frame is not None and frame.listings else ev.text
         variant_asked = bool(frame is not None and frame.sure and len(frame.products) == 1
-                             and named_options(frame.products[0], ev.text or ""))
+                             and named_options(frame.products[0], vtext or ""))
         if ev.intent in ("product_detail", "size_fit") and variant_asked:
             if _VARIANT_PRICE_Q.search(ev.text or ""):
                 # "氮化镓充电器67W多少", "#5 128G多少": the price of the variant named
@@ -516,7 +518,7 @@ class ReplyStage(Stage):
         if frame is not None and ev.intent != "recommendation_request":
             product = frame.products[0] if frame.products else None
         draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=names if len(names) > 1 else names[0],
-                                      text=ev.text, product=product, recommendations=recommendations)
+                                      text=vtext, product=product, recommendations=recommendations)
         if draft is None:
             for e in events:
                 await emit(NoReply(t=e.t, msg_id=e.msg_id, viewer=e.viewer,
