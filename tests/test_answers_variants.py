@@ -234,3 +234,35 @@ def test_two_phones_are_compared_by_the_charging_power_their_listings_state():
     assert r.text.rstrip(".").endswith(f"“{faster.title_en}” charges faster")
     r = _reply(phones, "K50和Reno8哪个充电快", "product_detail")
     assert not r.held_reason and r.text.endswith(f"「{faster.spoken_name}」充电更快")
+
+
+def test_a_shade_picks_one_colour_and_a_family_over_several_is_held(demo):
+    jeans = _by_title(demo, "牛仔裤")
+    blues = [c for c in jeans.colors if "蓝" in c]
+    assert len(blues) >= 2 and any("深" in c for c in blues)
+    (dark,) = [c for c in blues if "深" in c]
+    (sku,) = [s for s in jeans.skus if s.color == dark and s.size == "27"]
+    r = _reply(demo, "dark blue jeans 27", "stock", on_air=jeans.listing_number, lang="en")
+    assert not r.held_reason and f"{sku.stock} left" in r.text and "dark blue" in r.text
+    assert not re.search(r"[\u4e00-\u9fff]", r.text.split(",", 1)[-1])
+    r = _reply(demo, "blue 27 in stock?", "stock", on_air=jeans.listing_number, lang="en")
+    assert r.held_reason  # 浅蓝 or 深蓝: never their sum
+    r = _reply(demo, "蓝色27码还有吗", "stock", on_air=jeans.listing_number)
+    assert r.held_reason
+
+
+@pytest.mark.parametrize("catalog_name, text, lang, on_air", [
+    ("assets/demo/catalog.csv", "窗帘灰蓝2.25米的有吗", "zh", None),   # 2.25 of 2.25x2.6 / 2.25x2.7 ...
+    ("assets/demo/catalog.csv", "地垫大号米白有吗", "zh", None),        # 大号: no label says it
+    ("tests/data/catalogs/cosmetics.csv", "卸妆水小瓶的还有吗", "zh", None),
+    ("tests/data/catalogs/cosmetics.csv", "white tea body lotion 250ml stock", "en", 15),  # 白茶 has no English label
+])
+def test_a_part_of_the_variant_we_cannot_read_is_held_not_answered_with_a_total(catalog_name, text, lang, on_air):
+    catalog = _catalog(catalog_name)
+    r = _reply(catalog, text, "stock", on_air=on_air, lang=lang)
+    assert r.held_reason and not re.search(r"\d+\s*(件|left)", r.text)
+
+
+def test_a_variant_stock_question_naming_no_product_is_asked_back(demo):
+    r = _reply(demo, "深蓝色27码还有吗", "stock")
+    assert r.product_id is None and "链接" in r.text and "可以看看这几款" not in r.text

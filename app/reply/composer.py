@@ -251,12 +251,62 @@ def en_colors_named(p: Product, text: str) -> list[str]:
     holding all of them; ``[]`` when the message names no English colour or none fits."""
     from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
 
-    said = list(dict.fromkeys(_EN_COLORS[m.group(0)] for m in _EN_COLOR_RE.finditer(text.lower())))
+    low = text.lower()
+    said = list(dict.fromkeys(_EN_COLORS[m.group(0)] for m in _EN_COLOR_RE.finditer(low)))
     if not said or not p.colors:
         return []
     fams = {c: _color_families(c) for c in p.colors}
     exact = [c for c, f in fams.items() if set(f) == set(said)]
-    return exact or [c for c, f in fams.items() if set(said) <= set(f)]
+    found = exact or [c for c, f in fams.items() if set(said) <= set(f)]
+    shade = _EN_SHADE.search(low)
+    if shade is not None and len(found) > 1:  # "dark blue": 深蓝色, not 浅蓝色
+        marks = _SHADE_ZH[shade.group(1)]
+        found = [c for c in found if any(ch in c for ch in marks)]
+    return found
+
+
+_EN_SHADE = re.compile(r"\b(dark|deep|navy|light|pale|bright)\s+[a-z]+")
+_SHADE_ZH = {"dark": "深暗藏墨", "deep": "深暗藏墨", "navy": "藏深", "light": "浅淡亮", "pale": "浅淡", "bright": "亮艳"}
+"""English shade words and the Chinese characters a colour name of that shade carries."""
+
+_RELATIVE_SIZE = re.compile(r"(?i)大号|小号|中号|大瓶|小瓶|中瓶|大包|小包|大盒|小盒|大杯|小杯|大份|小份|大罐|小罐|"
+                            r"\b(?:large|small|medium|big|mini|travel[- ]size)\b")
+"""Size words relative to the product's own variants (小瓶, large): a label says them or no one can."""
+_EN_NOT_VARIANT = frozenset("""stock left have has any the for how many much is are there still in available do you of
+one it this that please size colour color sizes colours colors pack packs price cost what which whats and with can get
+still remaining sold out more some need want buy got does did hey hi""".split())
+
+
+def _variant_left_unread(p: Product, named: dict, text: str, lang: str) -> bool:
+    """True when the message names part of a variant the option labels do not let us read: a
+    relative size word no label carries (小瓶, large), a number of another option's labels that
+    names none of them whole (2.25米 of 2.25x2.6), or, in English, words left over that could be
+    an unnamed option's value ("white tea" of a 白茶 scent without an English label)."""
+    from app.dialogue.variants import option_values
+
+    opts = option_values(p)
+    low = re.sub(r"\s+", "", text.lower())
+    rel = _RELATIVE_SIZE.search(text)
+    if rel and not any(re.sub(r"\s+", "", rel.group(0).lower()) in re.sub(r"\s+", "", v.lower())
+                       for vs in opts.values() for v in vs):
+        return True
+    unnamed = {n: vs for n, vs in opts.items() if n not in named and len(vs) > 1}
+    for num in re.findall(r"\d+(?:\.\d+)?", text):
+        if any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", v) for vs in unnamed.values() for v in vs) \
+                and not any(num in v for vs in named.values() for v in vs):
+            return True
+    if lang == "en" and unnamed and not all(p.label_en(v) for vs in unnamed.values() for v in vs):
+        names = " ".join((p.title_en, p.short_name, p.category, *p.aliases, *(p.label_en(v) for vs in named.values()
+                                                                            for v in vs))).lower()
+        from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
+
+        bare = _EN_COLOR_RE.sub(" @ ", text.lower())
+        bare = re.sub(r"[a-z]+\s+@", " @", bare)  # the word before a colour is its shade (army green, cherry red)
+        words = [w for w in re.findall(r"[a-z]{3,}", bare) if w not in _EN_NOT_VARIANT and w not in names
+                 and w.rstrip("s") not in names]
+        if any(w not in _EN_COLORS and not (p.colors and w in _SHADE_ZH) for w in words) or (words and not p.colors):
+            return True
+    return False
 
 
 class ReplyComposer:
@@ -634,12 +684,19 @@ class ReplyComposer:
             return None
         skus, color, _ = self._match_skus(p, Slots(color=slots.color, color_word=slots.color_word), text)
         keep = [s for s in chosen if s in skus]
+        if len({s.color for s in keep}) > 1:
+            return [], ""  # "blue 26" over 浅蓝色 and 深蓝色: which blue, the seller asks
         if lang == "en":  # English all through: the catalog's English label, else the viewer's word
             colors = list(dict.fromkeys(s.color for s in keep))
             from app.understanding.slots import _EN_COLOR_RE
 
-            words = " ".join(m.group(0) for m in _EN_COLOR_RE.finditer(text.lower())) or slots.color_word
-            color = ", ".join(p.label_en(c) or (words if len(colors) == 1 else "") or c for c in colors)
+            shade = _EN_SHADE.search(text.lower())
+            words = (shade.group(0) if shade else "") or " ".join(
+                m.group(0) for m in _EN_COLOR_RE.finditer(text.lower())) or slots.color_word
+            if len(colors) > 1 and not all(p.label_en(c) for c in colors):
+                color = words  # "blue" over 浅蓝色 and 深蓝色: the viewer's word, never Chinese names
+            else:
+                color = ", ".join(p.label_en(c) or (words if len(colors) == 1 else "") or c for c in colors)
         return keep, color
 
     def _price(self, p: Product, slots: Slots, lang: str, nickname, text: str = "") -> Draft:
@@ -683,6 +740,9 @@ class ReplyComposer:
         from app.dialogue.variants import VARIANT_TOKEN, named_options, say_value, skus_with, value_mentioned_loosely
 
         named = named_options(p, text) if text and len(p.skus) > 1 else {}
+        if len(p.skus) > 1 and text and _variant_left_unread(p, named, text, lang):
+            # "窗帘灰蓝2.25米", "卸妆水小瓶", "white tea ... 250ml": a part of the variant we cannot read
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if named:  # the exact variant by any option label the message names
             chosen = skus_with(p, named)
             values = [v for vs in named.values() for v in vs]

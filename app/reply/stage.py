@@ -604,6 +604,10 @@ class ReplyStage(Stage):
         if req is None or (not req.hard and ev.intent != "recommendation_request"
                            and not soft_search(text, req, self.catalog)):
             return None
+        if not req.words and req.budget_max is None and req.budget_min is None and not req.soft \
+                and ev.intent in ("stock", "price", "size_fit") and not re.search(r"(?i)哪些|哪几|哪款|which|any\b", text) \
+                and re.search(r"(?i)还有|还剩|库存|多少钱|价格|几件|in stock|left|how much|price", text):
+            return None  # "深蓝色27码还有吗" with no product named: which product, the host asks
         attr = asked_attribute(text)
         if attr is not None and attr[0] in _FACT_QUESTIONS and req.budget_max is None and req.budget_min is None \
                 and ev.intent != "recommendation_request" and not _WHICH_HAVE.search(text):
