@@ -266,3 +266,41 @@ def test_a_part_of_the_variant_we_cannot_read_is_held_not_answered_with_a_total(
 def test_a_variant_stock_question_naming_no_product_is_asked_back(demo):
     r = _reply(demo, "深蓝色27码还有吗", "stock")
     assert r.product_id is None and "链接" in r.text and "可以看看这几款" not in r.text
+
+
+def test_a_shade_number_is_a_shade_not_a_listing_and_a_missing_shade_is_held():
+    cosmetics = _catalog("tests/data/catalogs/cosmetics.csv")
+    lip = next(p for p in cosmetics if p.short_name == "丝绒口红")
+    assert cosmetics.by_listing(1) is not lip and cosmetics.by_listing(4) is not lip  # 1号色 is no listing 1
+    (s01,) = [s for s in lip.skus if s.values[0].startswith("01")]
+    r = _reply(cosmetics, "口红1号色还有吗", "stock", on_air=lip.listing_number)
+    assert r.product_id == lip.product_id and f"{s01.stock}件" in r.text
+    r = _reply(cosmetics, "4号色多少钱", "price", on_air=lip.listing_number)
+    assert r.product_id == lip.product_id
+    assert not any(s.values[0].startswith("05") for s in lip.skus)
+    r = _reply(cosmetics, "口红05号色有吗", "stock", on_air=lip.listing_number)
+    assert r.held_reason and not re.search(r"\d+件", r.text)
+
+
+def test_prices_say_what_they_are_for():
+    cosmetics = _catalog("tests/data/catalogs/cosmetics.csv")
+    gift = next(p for p in cosmetics if p.free_gift)
+    r = _reply(cosmetics, f"{gift.short_name}多少钱", "price")
+    assert r.product_id == gift.product_id and "赠品" in r.text and "0元" not in r.text
+    food = _catalog("tests/data/catalogs/food.csv")
+    pastry = next(p for p in food if p.short_name == "凤梨酥")
+    r = _reply(food, "凤梨酥买两盒多少钱", "price")
+    assert f"{_y(pastry.price)}元" in r.text and "一盒的价格" in r.text  # never a multiplied total
+    nuts = next(p for p in food if p.short_name == "每日坚果")
+    assert not any("60包" in v for s in nuts.skus for v in s.values)
+    r = _reply(food, "坚果60包多少钱", "price")
+    assert r.held_reason and "起" not in r.text
+
+
+def test_the_price_of_a_sold_out_variant_says_it_is_sold_out():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    film = next(p for p in phones if p.short_name == "钢化膜")
+    sku = next(s for s in film.skus if s.stock == 0)
+    r = _reply(phones, f"{sku.values[0]}的多少钱", "price", on_air=film.listing_number)
+    assert r.product_id == film.product_id and not r.held_reason
+    assert f"{_y(film.price_for(sku))}元" in r.text and "卖完" in r.text

@@ -23,7 +23,7 @@ _NUM = r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})"
 _LISTING_PATTERNS = (
     re.compile(rf"第\s*{_NUM}\s*个?\s*链接"),
     re.compile(rf"链接\s*{_NUM}(?!\s*[元块%])"),
-    re.compile(rf"{_NUM}\s*号(?!\s*[码mM])"),
+    re.compile(rf"{_NUM}\s*号(?!\s*[码mM色])"),  # 4号色 is a shade, not listing 4
     re.compile(r"(?<![\d.])(\d{1,3})\s*#"),
     re.compile(r"#\s*(\d{1,3})(?![\d.])"),
     re.compile(r"(?i)\b(?:no\.?|number|link|item)\s*#?\s*(\d{1,3})\b"),

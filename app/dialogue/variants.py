@@ -174,6 +174,10 @@ def _qualified_away(value: str, low: str) -> bool:
     return False
 
 
+_SHADE_NO = re.compile(r"(\d{1,3})\s*号色|色号\s*(\d{1,3})")
+"""A shade asked by its number (1号色, 色号05): the option value it begins (01 正红)."""
+
+
 def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
     """Option name -> the values of it the message names (longest first, none inside a longer
     one that matched). Values (and their English labels) are matched without case and spaces;
@@ -197,6 +201,9 @@ def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
                 hits.append(v)
         if not hits and (one := _by_tokens(values, text)) is not None and not _qualified_away(_norm(one), low):
             hits.append(one)
+        if not hits and (shade := _SHADE_NO.search(text)) is not None:  # "1号色" of 01 正红
+            n = int(shade.group(1) or shade.group(2))
+            hits += [v for v in values if (m := re.match(r"\s*(\d{1,3})(?!\d)", v)) and int(m.group(1)) == n][:1]
         if hits:
             found[name] = tuple(hits)
     return found

@@ -274,10 +274,10 @@ _RELATIVE_SIZE = re.compile(r"(?i)大号|小号|中号|大瓶|小瓶|中瓶|大�
 """Size words relative to the product's own variants (小瓶, large): a label says them or no one can."""
 _EN_NOT_VARIANT = frozenset("""stock left have has any the for how many much is are there still in available do you of
 one it this that please size colour color sizes colours colors pack packs price cost what which whats and with can get
-still remaining sold out more some need want buy got does did hey hi""".split())
+still remaining sold out more some need want buy got does did hey hi pls plz thanks thx now today tonight ok""".split())
 
 
-def _variant_left_unread(p: Product, named: dict, text: str, lang: str) -> bool:
+def _variant_left_unread(p: Product, named: dict, text: str, lang: str, *, english_words: bool = True) -> bool:
     """True when the message names part of a variant the option labels do not let us read: a
     relative size word no label carries (小瓶, large), a number of another option's labels that
     names none of them whole (2.25米 of 2.25x2.6), or, in English, words left over that could be
@@ -286,6 +286,10 @@ def _variant_left_unread(p: Product, named: dict, text: str, lang: str) -> bool:
 
     opts = option_values(p)
     low = re.sub(r"\s+", "", text.lower())
+    from app.dialogue.variants import _SHADE_NO
+
+    if _SHADE_NO.search(text) and not named:  # "05号色" of a lipstick without shade 05
+        return True
     rel = _RELATIVE_SIZE.search(text)
     if rel and not any(re.sub(r"\s+", "", rel.group(0).lower()) in re.sub(r"\s+", "", v.lower())
                        for vs in opts.values() for v in vs):
@@ -295,7 +299,7 @@ def _variant_left_unread(p: Product, named: dict, text: str, lang: str) -> bool:
         if any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", v) for vs in unnamed.values() for v in vs) \
                 and not any(num in v for vs in named.values() for v in vs):
             return True
-    if lang == "en" and unnamed and not all(p.label_en(v) for vs in unnamed.values() for v in vs):
+    if english_words and lang == "en" and unnamed and not all(p.label_en(v) for vs in unnamed.values() for v in vs):
         names = " ".join((p.title_en, p.short_name, p.category, *p.aliases, *(p.label_en(v) for vs in named.values()
                                                                             for v in vs))).lower()
         from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
@@ -703,12 +707,24 @@ class ReplyComposer:
         """The price, by the variant the message names when the variants' prices differ
         ("Mate 50的多少钱" -> that SKU's price); "from N yuan" when it names none and they differ;
         held when it names a combination no SKU has."""
-        from app.dialogue.variants import named_options, say_value, skus_with
+        from app.dialogue import units
+        from app.dialogue.variants import VARIANT_TOKEN, named_options, say_value, skus_with
 
+        if p.free_gift:  # "小样多少钱": a free gift has no price of its own
+            return self._draft("price_gift", lang, nickname, p)
         prices = sorted({p.price_for(s) for s in p.skus}) if p.skus else [p.price]
+        named = named_options(p, text) if text and len(p.skus) > 1 else {}
+        if len(p.skus) > 1 and text and (_variant_left_unread(p, named, text, lang, english_words=False)
+                                         or (not named and VARIANT_TOKEN.search(text)
+                                             and not (slots.color or slots.size) and not _PER_UNIT.search(text)
+                                             and units.read_question(text) is None)):
+            # "坚果60包", "面霜100ml" of a product made in other packs: no "from N yuan" for a variant it lacks
+            return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if len(prices) <= 1:
-            return self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
-        named = named_options(p, text) if text else {}
+            sold_out = named and not any(s.stock for s in skus_with(p, named))
+            d = self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
+            d = self._sold_out_note(d, lang) if sold_out else d
+            return self._per_one_note(d, p, slots, lang)
         chosen: list[Sku] = []
         label = ""
         if named:
@@ -724,10 +740,29 @@ class ReplyComposer:
         if chosen:
             vp = sorted({p.price_for(s) for s in chosen})
             if len(vp) == 1:
-                return self._draft("price_variant", lang, nickname, p, price=_fmt_price(vp[0]), variant=label,
-                                   variant_en=label)
+                d = self._draft("price_variant", lang, nickname, p, price=_fmt_price(vp[0]), variant=label,
+                                variant_en=label)
+                return self._sold_out_note(d, lang) if not any(s.stock for s in chosen) else d
             return self._draft("price_from", lang, nickname, p, price=_fmt_price(vp[0]))
         return self._draft("price_from", lang, nickname, p, price=_fmt_price(prices[0]))
+
+    @staticmethod
+    def _per_one_note(d: Draft, p: Product, slots: Slots, lang: str) -> Draft:
+        """"买两盒多少钱": the price said is one's ("这是一盒的价格"); the total is the seller's to
+        confirm (no price is multiplied)."""
+        if not slots.quantity or slots.quantity < 2:
+            return d
+        m = re.search(r"[支个片包盒瓶袋罐枚只颗条双套张台件]", p.unit or "")
+        unit = m.group(0) if m else "件"
+        tail = f"，这是一{unit}的价格" if lang == "zh" else " -- that is the price of one"
+        return dataclasses.replace(d, text=d.text.rstrip("。.") + tail + ("" if lang == "zh" else "."))
+
+    @staticmethod
+    def _sold_out_note(d: Draft, lang: str) -> Draft:
+        """A price of a variant that is sold out says so ("乌龙250g 88元，不过目前卖完了")."""
+        tail = "，不过这个规格目前卖完了" if lang == "zh" else " -- but it is sold out right now"
+        text = d.text.rstrip("。.") + tail + ("" if lang == "zh" else ".")
+        return dataclasses.replace(d, text=text)
 
     def _variant(self, color: str, size: str, lang: str) -> str:
         if lang == "zh":

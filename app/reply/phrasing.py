@@ -53,6 +53,10 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("直播间没有{n}号链接哦，看看购物车里的链接号", "{nick}，购物车里没有{n}号链接，说一下想看哪款"),
         "en": ("There is no link number {n} in the shopping bag; check the link numbers there.",),
     },
+    "price_gift": {
+        "zh": ("「{title}」是赠品，不单独卖哦", "{nick}，「{title}」是送的赠品，不单卖"),
+        "en": ("“{title_en}” is a free gift, not sold on its own.", "{nick_en_lead}“{title_en}” comes free; it is not sold alone."),
+    },
     "not_sold_brand": {
         "zh": ("这场没有这个牌子哦，购物车里的款可以看看", "{nick}，这个牌子今天直播间没有呢", "这个牌子这场暂时没上哦"),
         "en": ("We don't carry that brand tonight, sorry.", "Sorry{nick_en}, that brand isn't in tonight's stream.",

@@ -76,7 +76,7 @@ _FACT_DRAFTS: dict[str, re.Pattern | None] = {
     "price": _PRICE_CUE, "price_variant": _PRICE_CUE, "price_from": _PRICE_CUE, "discount": _PRICE_CUE,
     "stock_yes": _STOCK_CUE, "stock_no": _STOCK_CUE, "stock_total": _STOCK_CUE, "stock_none": _STOCK_CUE,
     "size_no": _STOCK_CUE, "color_no": _STOCK_CUE, "shipping": _SHIPPING_CUE, "after_sales": _AFTER_SALES_CUE,
-    "per_unit": None,
+    "per_unit": None, "price_gift": None,
 }
 """Draft kinds that quote the seller's FAQ answer or a catalog fact (a price, a variant's stock),
 with the words the message must carry for the draft to answer it whatever the intent label
@@ -454,8 +454,10 @@ class ReplyStage(Stage):
                                            confidence=confidence, askers=askers)
         template = _TEMPLATE_CUES.get(ev.intent)
         if template is not None and frame is not None and not template.search(ev.text or ""):
-            # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template
-            ev = dataclasses.replace(ev, intent="product_detail")
+            # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template;
+            # "电视包邮吗" read as price: the template whose words it does carry
+            other = next((i for i, cue in _TEMPLATE_CUES.items() if i != ev.intent and cue.search(ev.text or "")), None)
+            ev = dataclasses.replace(ev, intent=other or "product_detail")
             events = [ev, *events[1:]]
         # the words left for variants: "12号多少钱" names listing 12, not the 小米12 variant of its film
         vtext = without_listings(ev.text or "", frame.listings) if frame is not None and frame.listings else ev.text
