@@ -304,3 +304,25 @@ def test_the_price_of_a_sold_out_variant_says_it_is_sold_out():
     r = _reply(phones, f"{sku.values[0]}的多少钱", "price", on_air=film.listing_number)
     assert r.product_id == film.product_id and not r.held_reason
     assert f"{_y(film.price_for(sku))}元" in r.text and "卖完" in r.text
+
+
+def test_the_one_product_whose_title_names_the_kind_is_answered_not_other_towels(demo):
+    bath = next(p for p in demo if "浴巾" in p.title)
+    white = [s for s in bath.skus if "白" in s.color]
+    assert white and sum(s.stock for s in white) == 0
+    r = _reply(demo, "浴巾白色有吗", "stock")
+    assert r.product_id == bath.product_id and re.search("卖完|没货", r.text) and "可以看看这几款" not in r.text
+
+
+def test_an_english_colour_is_said_with_its_own_shade_word_only(demo):
+    briefs = demo.by_listing(22)
+    (navy,) = [c for c in briefs.colors if "藏青" in c]
+    (sku,) = [s for s in briefs.skus if s.color == navy and s.size == "3XL"]
+    r = _reply(demo, "navy men's briefs 3XL in stock?", "stock", on_air=22, lang="en")
+    assert not r.held_reason and f"{sku.stock} left" in r.text and "navy men" not in r.text
+
+
+def test_a_set_in_the_title_is_no_count_bought(demo):
+    sets = next(p for p in demo if "四件套" in p.title)
+    r = _reply(demo, "四件套多少钱", "price")
+    assert r.product_id == sets.product_id and "一件的价格" not in r.text

@@ -258,17 +258,31 @@ def en_colors_named(p: Product, text: str) -> list[str]:
     fams = {c: _color_families(c) for c in p.colors}
     exact = [c for c, f in fams.items() if set(f) == set(said)]
     found = exact or [c for c, f in fams.items() if set(said) <= set(f)]
-    shade = _EN_SHADE.search(low)
+    shade = _shade_phrase(low)
     if shade is not None and len(found) > 1:  # "dark blue": 深蓝色, not 浅蓝色
-        marks = _SHADE_ZH[shade.group(1)]
+        marks = _SHADE_ZH[shade[0]]
         found = [c for c in found if any(ch in c for ch in marks)]
     return found
 
 
-_EN_SHADE = re.compile(r"\b(dark|deep|navy|light|pale|bright)\s+[a-z]+")
-_SHADE_ZH = {"dark": "深暗藏墨", "deep": "深暗藏墨", "navy": "藏深", "light": "浅淡亮", "pale": "浅淡", "bright": "亮艳"}
+_EN_SHADE = re.compile(r"\b(dark|deep|light|pale|bright)\s+([a-z]+(?:\s+[a-z]+)?)")
+_SHADE_ZH = {"dark": "深暗藏墨", "deep": "深暗藏墨", "light": "浅淡亮", "pale": "浅淡", "bright": "亮艳"}
+
+
+def _shade_phrase(low: str) -> tuple[str, str] | None:
+    """(shade, "shade colour") when ``low`` says a shade word before a colour ("dark blue")."""
+    from app.understanding.slots import _EN_COLOR_RE
+
+    for m in _EN_SHADE.finditer(low):
+        c = _EN_COLOR_RE.match(low, m.start(2))
+        if c is not None:
+            return m.group(1), f"{m.group(1)} {c.group(0)}"
+    return None
 """English shade words and the Chinese characters a colour name of that shade carries."""
 
+_BUY_COUNT = re.compile(r"(?i)(?:买|要|拍|来|拿|下单)\s*[两二三四五六七八九十\d]+\s*[件个盒双包瓶袋支台条份罐](?!套)|"
+                        r"\b(?:for|buy|get)\s+(?:\d+|two|three|four|five)\b")
+"""Buying several ("买两盒", "for 3"), not a set's name (四件套)."""
 _RELATIVE_SIZE = re.compile(r"(?i)大号|小号|中号|大瓶|小瓶|中瓶|大包|小包|大盒|小盒|大杯|小杯|大份|小份|大罐|小罐|"
                             r"\b(?:large|small|medium|big|mini|travel[- ]size)\b")
 """Size words relative to the product's own variants (小瓶, large): a label says them or no one can."""
@@ -694,8 +708,8 @@ class ReplyComposer:
             colors = list(dict.fromkeys(s.color for s in keep))
             from app.understanding.slots import _EN_COLOR_RE
 
-            shade = _EN_SHADE.search(text.lower())
-            words = (shade.group(0) if shade else "") or " ".join(
+            shade = _shade_phrase(text.lower())
+            words = (shade[1] if shade else "") or " ".join(
                 m.group(0) for m in _EN_COLOR_RE.finditer(text.lower())) or slots.color_word
             if len(colors) > 1 and not all(p.label_en(c) for c in colors):
                 color = words  # "blue" over 浅蓝色 and 深蓝色: the viewer's word, never Chinese names
@@ -724,7 +738,7 @@ class ReplyComposer:
             sold_out = named and not any(s.stock for s in skus_with(p, named))
             d = self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
             d = self._sold_out_note(d, lang) if sold_out else d
-            return self._per_one_note(d, p, slots, lang)
+            return self._per_one_note(d, p, slots, lang, text)
         chosen: list[Sku] = []
         label = ""
         if named:
@@ -747,10 +761,10 @@ class ReplyComposer:
         return self._draft("price_from", lang, nickname, p, price=_fmt_price(prices[0]))
 
     @staticmethod
-    def _per_one_note(d: Draft, p: Product, slots: Slots, lang: str) -> Draft:
+    def _per_one_note(d: Draft, p: Product, slots: Slots, lang: str, text: str = "") -> Draft:
         """"买两盒多少钱": the price said is one's ("这是一盒的价格"); the total is the seller's to
         confirm (no price is multiplied)."""
-        if not slots.quantity or slots.quantity < 2:
+        if not slots.quantity or slots.quantity < 2 or not _BUY_COUNT.search(text or ""):
             return d
         m = re.search(r"[支个片包盒瓶袋罐枚只颗条双套张台件]", p.unit or "")
         unit = m.group(0) if m else "件"

@@ -634,6 +634,10 @@ class ReplyStage(Stage):
                 and (FIT_CUE.search(text) or re.search(r"(?i)哪些|哪几|\bwhich\b", text)):
             return req  # "有适合K50的散热器吗": the kind named, for the model named
         source = frame.source if frame is not None else "none"
+        if source == "mention" and frame.sure and len(frame.products) == 1 and req.words and not req.soft \
+                and req.budget_max is None and req.budget_min is None and ev.intent in ("stock", "price") \
+                and all(w in frame.products[0].title and sum(w in p.title for p in self.catalog) == 1 for w in req.words):
+            return None  # "浴巾白色有吗": the one product whose title says 浴巾, in white -- not other towels
         if source == "mention" and (req.budget_max is not None or req.budget_min is not None) and req.words \
                 and not DEICTIC.search(text):
             return req  # "两百以内的眼霜": the kind within the budget, even when one product is named by it
