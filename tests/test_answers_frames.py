@@ -165,3 +165,13 @@ def test_goods_nowhere_in_the_catalog_by_any_name_are_said_not_sold(catalog_name
     assert ProductVocabulary(catalog).surely_absent(word)
     s = _reply(catalog, text, "stock", lang=lang)
     assert s.product_id is None and not s.held_reason and (word in s.text.lower())
+
+
+def test_a_recommendation_of_a_kind_names_only_that_kind_and_never_a_free_gift():
+    cosmetics = _catalog("tests/data/catalogs/cosmetics.csv")
+    for text, word in (("混油皮用什么粉底", "粉底"), ("推荐个口红", "口红")):
+        s = _reply(cosmetics, text, "recommendation_request")
+        named = [p for p in cosmetics if f"「{p.spoken_name}」" in s.text]
+        assert named and all(word in p.title or word in p.short_name for p in named), s.text
+    s = _reply(cosmetics, "有什么推荐的", "recommendation_request")
+    assert not any(f"「{p.spoken_name}」" in s.text for p in cosmetics if p.free_gift) and "0元" not in s.text

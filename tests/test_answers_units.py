@@ -117,3 +117,14 @@ def test_one_piece_of_a_kind_two_products_are_means_the_one_sold_in_packs():
     r = _reply(phones, "钢化膜一片多少钱", "price")
     assert r.product_id == packed.product_id and not r.held_reason
     assert f"（{_y(count_in(packed, packed.skus[0], '片'))}片）" in r.text
+
+
+def test_a_selling_point_saying_what_a_pack_holds_answers_a_per_piece_question():
+    demo = _catalog("assets/demo/catalog.csv")
+    briefs = next(p for p in demo if "一次性" in p.title)
+    point = next(sp for sp in briefs.selling_points if "每包" in sp)
+    n = re.search(r"每包(\d+)条", point).group(1)
+    r = _reply(demo, "一次性内裤一条多少钱", "price")
+    assert r.product_id == briefs.product_id and not r.held_reason
+    assert f"{_y(briefs.price)}元" in r.text and f"{n}条" in r.text
+    assert _y(briefs.price / int(n)) not in r.text

@@ -89,9 +89,15 @@ def _same_counter(a: str, b: str) -> bool:
     return a == b or (a in _PIECE and b in _PIECE)
 
 
+_PACK_POINT = re.compile(rf"每\s*[包盒袋罐套瓶份]\s*(\d+)\s*([{_COUNTERS}])|(\d+)\s*([{_COUNTERS}])装")
+"""A selling point saying what a pack holds (独立包装，每包5条; 2片装)."""
+
+
 def _pack_texts(p: Product, sku: Sku | None) -> list[str]:
     out = [v for v in (sku.values if sku else ()) if v]
-    return out + [x for x in (p.unit, p.title) if x]
+    points = [f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4)}" for sp in p.selling_points
+              for m in _PACK_POINT.finditer(sp)]
+    return out + [x for x in (p.unit, *points, p.title) if x]
 
 
 def count_in(p: Product, sku: Sku | None, counter: str) -> Decimal | None:

@@ -1023,7 +1023,7 @@ class ReplyComposer:
             return self._missing(lang, nickname, p, "、".join(terms))
         return self._draft("fit_yes", lang, nickname, p, facts="，".join(facts))
 
-    def fallback_recommendations(self, slots: Slots) -> list[tuple[Product, str]]:
+    def fallback_recommendations(self, slots: Slots, k: int = 3) -> list[tuple[Product, str]]:
         """In-stock products matching the slots (budget, colour, size, mentions), best first.
 
         Used when no recommender stage runs. Ranking: mentioned products first, then by
@@ -1033,7 +1033,7 @@ class ReplyComposer:
         mentioned = set(slots.product_mentions)
         mentioned_cats = {self.catalog.get(pid).category for pid in mentioned if self.catalog.get(pid)}
         for p in self.catalog:
-            if p.total_stock <= 0:
+            if p.total_stock <= 0 or p.free_gift:  # a free gift is never recommended
                 continue
             if slots.budget_max is not None and p.price > slots.budget_max:
                 continue
@@ -1055,4 +1055,4 @@ class ReplyComposer:
             score = 2 if p.product_id in mentioned else (1 if p.category in mentioned_cats else 0)
             out.append((score, p.total_stock, p, "，".join(reasons)))
         out.sort(key=lambda x: (-x[0], -x[1]))
-        return [(p, r) for _, _, p, r in out[:3]]
+        return [(p, r) for _, _, p, r in out[:k]]

@@ -519,6 +519,13 @@ class ReplyStage(Stage):
                                        confidence=confidence, askers=askers)
         if frame is not None and ev.intent != "recommendation_request":
             product = frame.products[0] if frame.products else None
+        kinds = [w for w in (frame.goods_words if frame is not None else ()) if self.vocabulary.products_named(w)]
+        if ev.intent == "recommendation_request" and recommendations is None:
+            recommendations = self.composer.fallback_recommendations(ev.slots, k=len(self.catalog) if kinds else 3)
+        if ev.intent == "recommendation_request" and recommendations and kinds:
+            # "混油皮用什么粉底": only products of the kind named, never a lipstick beside the foundation
+            recommendations = [(p, r) for p, r in recommendations
+                               if any(self.vocabulary.names_in(p, w, ev.text or "") for w in kinds)][:3]
         draft = self.composer.compose(ev.intent, ev.slots, ev.lang, nickname=names if len(names) > 1 else names[0],
                                       text=vtext, product=product, recommendations=recommendations)
         if draft is None:
