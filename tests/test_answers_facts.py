@@ -231,3 +231,16 @@ def test_an_attribute_question_read_as_chitchat_is_held_as_a_missing_fact_not_ig
     food = _catalog("tests/data/catalogs/food.csv")
     r = _reply(food, text, "chitchat", lang=lang, on_air=on_air)
     assert r.held_reason == "missing_fact" and r.product_id == food.by_listing(on_air).product_id
+
+
+def test_how_big_a_product_is_gets_its_size_option_not_its_material():
+    from tests.test_answers_frames import _catalog
+    from tests.test_answers_resolution import _reply
+
+    demo = _catalog("assets/demo/catalog.csv")
+    duvet = next(p for p in demo if "驼绒" in p.title)
+    size = next(sp for sp in duvet.selling_points if re.search(r"\d+\s*[*x×]\s*\d+", sp))
+    r = _reply(demo, "驼绒被多大", "product_detail")
+    assert r.product_id == duvet.product_id and size in r.text and duvet.material not in r.text
+    r = _reply(demo, "牛仔裤160 47kg穿多大", "size_fit")  # 穿多大 asks the size to take
+    assert "码" in r.text

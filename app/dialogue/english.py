@@ -74,6 +74,14 @@ GOODS_EN: dict[str, str] = {
     "柔软": "soft", "亲肤": "skin-friendly", "吸汗": "sweat-absorbing", "速干": "quick-drying", "保暖": "warm",
     "加厚": "thick", "轻薄": "lightweight", "宽松": "loose fit", "修身": "slim fit", "针织布": "knit fabric",
     "针织": "knit", "不起球": "anti-pilling", "不掉色": "colourfast", "可机洗": "machine washable",
+    # colours (option values without an English label)
+    "白色": "white", "纯白": "pure white", "米白": "off-white", "象牙白": "ivory", "黑色": "black", "红色": "red",
+    "正红": "true red", "酒红色": "wine red", "酒红": "wine red", "粉色": "pink", "浅粉": "light pink", "驼色": "camel",
+    "卡其": "khaki", "卡其色": "khaki", "深卡其": "dark khaki", "藏青": "navy", "藏青色": "navy", "灰色": "grey",
+    "浅灰": "light grey", "深灰": "dark grey", "浅灰色": "light grey", "深灰色": "dark grey", "杏色": "apricot",
+    "蓝色": "blue", "浅蓝": "light blue", "深蓝": "dark blue", "浅蓝色": "light blue", "深蓝色": "dark blue",
+    "绿色": "green", "军绿": "army green", "军绿色": "army green", "黄色": "yellow", "紫色": "purple", "橙色": "orange",
+    "棕色": "brown", "咖啡色": "coffee brown", "银色": "silver", "金色": "gold", "透明": "clear", "白绿": "white and green",
     # flavours and tastes
     "原味": "original", "麻辣": "spicy (mala)", "香辣": "hot and spicy", "五香": "five-spice",
     "微辣": "mildly spicy", "中辣": "medium spicy", "特辣": "extra spicy", "不辣": "not spicy",

@@ -69,10 +69,10 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("thickness", r"厚不厚|薄不薄|厚吗|薄吗|透不透|透吗", r"thick|thin|see-through|sheer", None),
     ("washing", r"机洗|水洗|手洗|干洗|能洗吗", r"machine wash|washable|dry clean", None),
     ("waterproof", r"防水|泼水", r"waterproof|water[- ]resistant", None),
-    ("measurements", r"多长|多宽|多高|多大尺寸|尺寸多大|裙长|衣长|袖长|腰围|胸围|长度|宽度",
+    ("measurements", r"多长|多宽|多高|多大尺寸|尺寸多大|(?<![穿买拿选要])多大(?=$|[?？呀啊呢])|裙长|衣长|袖长|腰围|胸围|长度|宽度|尺寸",
      r"how (long|wide|tall|big)\b|length|width|dimensions?", None),
 )
-_RETURN_CONDITION = re.compile(r"(?i)拆封|拆开|开封|打开|激活|用过|穿过|洗过|试用|试穿|吊牌|坏|破损|质量问题|漏|碎|过敏|"
+_RETURN_CONDITION = re.compile(r"(?i)拆封|拆开|拆了|拆过|开封|打开|开了|激活|用过|用了|穿过|洗过|试用|试穿|吊牌|坏|破损|质量问题|漏|碎|过敏|"
                                r"opened|unsealed|used|worn|washed|activated|damaged|broken|defect|faulty|leak|tag")
 """Conditions a returns question asks about (opened, used, arrived broken) that the product's
 return days alone do not answer."""

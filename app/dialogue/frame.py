@@ -29,7 +29,7 @@ _LISTING_PATTERNS = (
     re.compile(r"(?i)\b(?:no\.?|number|link|item)\s*#?\s*(\d{1,3})\b"),
 )
 _PAIR = re.compile(rf"{_NUM}\s*(?:号|号链接)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and)\s*{_NUM}\s*号")
-_BARE_PAIR = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*(?:号)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and|,)\s*(\d{1,3})(?![\d.]|\s*(?:cm|kg|斤|元|块|码|ml|g\b))")
+_BARE_PAIR = re.compile(r"(?i)(?<![\d.a-z])(\d{1,3})\s*(?:号)?\s*(?:和|跟|与|还是|或者?|比|vs\.?|or|and|,)\s*(\d{1,3})(?![\d.a-z]|\s*(?:cm|kg|斤|元|块|码|ml|g\b))")
 _COMPARE = re.compile(r"(?i)哪个|哪款|哪一个|区别|差别|对比|比较|比.{0,6}(?:贵|便宜|好|大|小|厚|暖)|which(?! (?:courier|carrier|express|delivery|shipping|company|city|warehouse)\b)|compare|difference|\bvs\b|better|cheaper|pricier|more expensive|costs? (?:more|less)")
 """Words of a comparison ("which courier" asks a fact, not which of two)."""
 _DEARER = re.compile(r"(?i)贵|expensive|costs? more|pricier|dearer")
@@ -223,7 +223,7 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     known = tuple(p for p in by_listing if p is not None)
     compare = bool(_COMPARE.search(text)) and (len(listings) >= 2 or len(ev.slots.product_mentions) >= 2)
     attr = next((k for k, pat in COMPARE_ATTRS.items() if pat.search(text)), "") if compare else ""
-    words = vocab.goods_words(text)
+    words = vocab.goods_words(_USED_WITH.sub(" ", text))  # "冰粽要放冰箱吗": the fridge is where, not what
     models = [m.group(1) for m in _MODEL.finditer(text)
               if not _plain_word(re.match(r"[a-z]+", m.group(1).lower()).group(0))
               and not _QUANTITY_TAIL.search(m.group(1))]
@@ -367,6 +367,9 @@ def _fallback_reading(fallback: Product, mentions: tuple[Product, ...], text: st
     return ""
 
 
+_USED_WITH = re.compile(r"(?:放进?|进|放在|用|能用|可以用|上)\s*(?:冰箱|冰柜|冷冻室|微波炉|烤箱|洗碗机|洗衣机|电磁炉|燃气灶)"
+                        r"|(?:冰箱|冰柜|微波炉|烤箱|洗碗机|洗衣机)\s*里")
+"""Appliances named as where or with what a product is used (放冰箱, 进烤箱, 用电磁炉), not as goods asked for."""
 _HAVE = re.compile(r"(?i)有没有|有.{0,10}[吗嘛么]|有卖|卖不卖|卖.{0,6}吗|有.{0,8}[?？]$|\bany\b|do you (have|sell|carry)|got any|\bsell\b")
 """Words asking whether the shop has something (有SK-II吗, any samsung galaxy?)."""
 _GIFT_WORDS = re.compile(r"(?i)赠品|小样|送的|试用装|free gift|freebie|sample")

@@ -19,7 +19,8 @@ import unicodedata
 _CLASSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("pregnancy", ("孕妇", "孕期", "怀孕", "备孕", "哺乳", "孕早期", "孕晚期", "产妇", "月子", "坐月子", "孕"),
      (r"pregnan\w*", r"breast ?feed\w*", r"nursing mothers?", r"expecting (a )?(baby|mother)")),
-    ("children", ("婴儿", "宝宝能", "小孩", "儿童", "孩子", "幼儿", "新生儿", "小朋友", "几岁", "岁的", "学生能"),
+    ("children", ("婴儿", "宝宝能", "小孩", "儿童", "孩子", "幼儿", "新生儿", "小朋友", "几岁", "岁的", "学生能", "岁能",
+                  "岁可以", "岁用", "岁吃"),
      (r"bab(y|ies)", r"infants?", r"toddlers?", r"kids?", r"child(ren)?", r"newborns?", r"\d+ ?(years?|yrs?) old")),
     ("allergy", ("过敏", "敏感体质", "乳糖不耐", "麸质", "花生", "坚果过敏", "致敏", "过敏原"),
      (r"allerg\w*", r"lactose", r"gluten", r"peanuts?", r"nut[- ]free")),

@@ -178,12 +178,33 @@ _SHADE_NO = re.compile(r"(\d{1,3})\s*号色|色号\s*(\d{1,3})")
 """A shade asked by its number (1号色, 色号05): the option value it begins (01 正红)."""
 
 
+_CN_AMOUNT = re.compile(r"([零一二两三四五六七八九十百千万]+)(?=\s*(?:[包片支盒个瓶袋罐枚只颗粒抽条双套张号寸斤克升码]|毫升|毫安|英寸|米|寸|G\b|T\b))")
+_CN_MODEL = re.compile(r"(小米|红米|华为|荣耀|苹果|iphone|mate|k)\s*([一二三四五六七八九十]+)(?![一二三四五六七八九十])", re.I)
+
+
+def arabic_amounts(text: str) -> str:
+    """``text`` with Chinese numerals of amounts and model numbers in digits (十五包 -> 15包, 三号色 ->
+    3号色, 小米八 -> 小米8, 一个T -> 1TB), so variant labels written in digits match."""
+    import cn2an
+
+    def num(m: re.Match) -> str:
+        try:
+            return str(cn2an.cn2an(m.group(1), "smart"))
+        except (ValueError, KeyError):
+            return m.group(1)
+    t = re.sub(r"([一两1])\s*个\s*T(?![a-z])", "1TB", text or "", flags=re.I)
+    t = _CN_AMOUNT.sub(num, t)
+    return _CN_MODEL.sub(lambda m: m.group(1) + (num(re.match(r"(.+)", m.group(2))) if m.group(2) else ""), t)
+
+
 def named_options(p: Product, text: str) -> dict[str, tuple[str, ...]]:
     """Option name -> the values of it the message names (longest first, none inside a longer
     one that matched). Values (and their English labels) are matched without case and spaces;
     a value of digits only or of one or two Latin letters must be a whole token. An option none
     of whose values is named whole may still be named by a value's distinctive words
-    (:func:`_by_tokens`: "R7 14英寸" names 新小米Pro 14英寸 2.8K屏 / R7 16G 512)."""
+    (:func:`_by_tokens`: "R7 14英寸" names 新小米Pro 14英寸 2.8K屏 / R7 16G 512). Chinese numerals of
+    amounts count as digits (十五包, 三号色: :func:`arabic_amounts`)."""
+    text = arabic_amounts(text)
     low, spaced = _norm(text), text.lower()
     found: dict[str, tuple[str, ...]] = {}
     for name, values in option_values(p).items():

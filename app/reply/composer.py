@@ -436,6 +436,11 @@ class ReplyComposer:
                 return self._draft("purchase_done", lang, nickname, product)
             if product is None:
                 return self._draft("ask_product", lang, nickname)
+            if product.skus and (slots.size or slots.color):
+                # "我要M码" of a product made in L and XL: say so, never "拍下就发"
+                check = self._stock(product, slots, lang, nickname, text)
+                if check.key in ("size_no", "color_no", "stock_no", "missing_fact"):
+                    return check
             return self._draft("purchase", lang, nickname, product)
         if product is None:
             return self._draft("ask_product", lang, nickname)
@@ -678,7 +683,9 @@ class ReplyComposer:
         elif slots.color:
             word = (slots.color_word or "").removesuffix("色")
             exact = [s for s in skus if s.color and word and word in s.color]
-            by_family = exact or [s for s in skus if s.color and _color_family(s.color) == slots.color]
+            # a basic colour word (蓝, red) covers its family; a specific one (卡其) only itself, never 杏色
+            basic = len(word) <= 1 or word.isascii()
+            by_family = exact or ([s for s in skus if s.color and _color_family(s.color) == slots.color] if basic else [])
             if not by_family:
                 return [], slots.color_word or slots.color, ""
             skus = by_family
@@ -734,6 +741,10 @@ class ReplyComposer:
                                              and units.read_question(text) is None)):
             # "坚果60包", "面霜100ml" of a product made in other packs: no "from N yuan" for a variant it lacks
             return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        if len(prices) <= 1 and not named and ((slots.color and p.colors) or (slots.size and p.sizes)):
+            skus, color, size = self._match_skus(p, slots, text)
+            if not skus:  # "蓝色的多少钱" of a shoe in 纯白 and 白绿: it does not come in blue
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if len(prices) <= 1:
             sold_out = named and not any(s.stock for s in skus_with(p, named))
             d = self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
@@ -747,10 +758,12 @@ class ReplyComposer:
                 return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
             values = [v for vs in named.values() for v in vs]
             label = ("、" if lang == "zh" else ", ").join(say_value(p, v, text, lang) for v in values)
-        elif slots.color or slots.size:
+        elif (slots.color and p.colors) or slots.size:
             skus, color, size = self._match_skus(p, slots, text)
             if skus and (color or size):
                 chosen, label = skus, self._variant(color, size, lang)
+            elif not skus and (color or size):  # "蓝色的多少钱" of a shoe in 纯白 and 白绿: not its price
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
         if chosen:
             vp = sorted({p.price_for(s) for s in chosen})
             if len(vp) == 1:
@@ -786,7 +799,8 @@ class ReplyComposer:
     def _stock(self, p: Product, slots: Slots, lang: str, nickname: str, text: str = "") -> Draft:
         if not p.skus:
             return self._missing(lang, nickname, p, "stock")
-        from app.dialogue.variants import VARIANT_TOKEN, named_options, say_value, skus_with, value_mentioned_loosely
+        from app.dialogue.variants import (VARIANT_TOKEN, named_options, option_values, say_value, skus_with,
+                                           value_mentioned_loosely)
 
         named = named_options(p, text) if text and len(p.skus) > 1 else {}
         if len(p.skus) > 1 and text and _variant_left_unread(p, named, text, lang):
@@ -807,6 +821,18 @@ class ReplyComposer:
             n = sum(s.stock for s in chosen)
             return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
                                variant_en=label, n=n)
+        if slots.color and not p.colors:  # "red lipstick": a shade option not called colour, or no colour at all
+            shaded = {v for vs in option_values(p).values() for v in vs if slots.color in _color_families(v)}
+            if len(shaded) > 1:
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            if len(shaded) == 1:
+                (v,) = shaded
+                chosen = [s_ for s_ in p.skus if v in s_.values]
+                label = say_value(p, v, text, lang)
+                n = sum(s_.stock for s_ in chosen)
+                return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
+                                   variant_en=p.label_en(v) or label, n=n)
+            slots = dataclasses.replace(slots, color=None, color_word=None)  # "dark chocolate": no colour asked
         skus, color, size = self._match_skus(p, slots, text)
         variant = self._variant(color, size, lang)
         if len(p.skus) > 1 and not variant and text and VARIANT_TOKEN.search(text):

@@ -96,6 +96,29 @@ _SHARED_INTENTS = frozenset({"price", "shipping", "after_sales", "product_detail
 _NAME_SLOT = "\u2060NAME\u2060"
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _english_only(draft: Draft, nicknames: tuple[str, ...] = ()) -> tuple[Draft, str]:
+    """An English draft with the Chinese words it still carries (a colour without an English label,
+    象牙白) said in English from the goods glossary; the words no glossary entry covers are
+    returned (the draft is then held). Quoted viewer text (a nickname) stays as written."""
+    from app.dialogue.english import say_in_english
+
+    text = draft.text
+    masked = text
+    for q in sorted({q for q in (*draft.quoted, *nicknames) if q}, key=len, reverse=True):
+        masked = masked.replace(q, "\u2063" * len(q))
+    missing: list[str] = []
+    for run in dict.fromkeys(_CJK_RUN.findall(masked)):
+        en = say_in_english(run)
+        if en:
+            text = text.replace(run, en)
+        else:
+            missing.append(run)
+    return (dataclasses.replace(draft, text=text) if text != draft.text else draft), "、".join(missing)
+
+
 def _mask_names(text: str, p: Product) -> str:
     """``text`` with ``p``'s quoted names (「title」, “English title”) replaced by one slot."""
     for name in sorted({n for n in (p.title, p.spoken_name, p.short_name, p.title_en) if n}, key=len, reverse=True):
@@ -705,6 +728,10 @@ class ReplyStage(Stage):
                        held: str | None = None, confidence: float = 1.0, viewer: Viewer | None = None,
                        askers: tuple[Viewer, ...] | None = None, requested_by: str = "") -> ReplySuggested:
         held = draft.held_reason if held is None else held
+        if draft.lang == "en":
+            draft, untranslated = _english_only(draft, tuple(a.nickname for a in (askers or (ev.viewer,)) if a))
+            if untranslated and not held:  # never Chinese words in an English reply
+                held = f"missing_fact: English for {untranslated}"
         check = self.guard.check(draft.text, draft.product_ids, draft.viewer_numbers, draft.quoted)
         if not check.ok:
             held = check.reason + (f"; {held}" if held else "")
