@@ -96,3 +96,43 @@ def test_chinese_words_left_in_an_english_reply_are_translated_or_held():
     phones = _catalog("tests/data/catalogs/phones.csv")
     r = _reply(phones, "mate 50 silver in stock?", "stock", on_air=8, lang="en")
     assert r.held_reason == "missing_fact" or not _CJK.search(r.text.split(",", 1)[-1])
+
+
+def test_an_english_colour_question_gets_the_catalogs_english_colour_name():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    reno = next(p for p in phones if p.short_name == "Reno8")
+    purple = next(c for c in reno.colors if "紫" in c)
+    assert reno.label_en(purple)
+    r = _reply(phones, "is the reno8 purple in stock", "stock", lang="en")
+    assert not r.held_reason and reno.label_en(purple) in r.text and not _CJK.search(r.text.split(",", 1)[-1])
+    assert f"{sum(s.stock for s in reno.skus if s.color == purple)} left" in r.text
+
+
+@pytest.mark.parametrize("catalog_name, text, on_air", [
+    ("tests/data/catalogs/phones.csv", "256的有吗", 3),         # 红米5A comes in 16G and 32G only
+    ("assets/demo/catalog.csv", "床笠1.8米米白还有吗", None),   # its sizes are written 180*200
+])
+def test_a_number_no_label_or_name_of_the_product_says_is_held(catalog_name, text, on_air):
+    catalog = _catalog(catalog_name)
+    r = _reply(catalog, text, "stock", on_air=on_air)
+    assert r.held_reason and not re.search(r"\d+件", r.text)
+
+
+def test_a_model_number_in_the_products_own_name_is_no_unread_variant():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    r = _reply(phones, "苹果14 512G多少钱", "price")
+    assert not r.held_reason and "元" in r.text
+
+
+def test_an_accessory_named_with_a_model_it_may_fit_is_the_product_asked_about():
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    silicone = next(p for p in phones if "硅胶" in p.title and "壳" in p.title)
+    assert not any("Mate 50" in v for s in silicone.skus for v in s.values)
+    for text, lang in (("硅胶壳有Mate 50的吗", "zh"),):
+        r = _reply(phones, text, "stock", lang=lang)
+        assert r.held_reason or r.product_id == silicone.product_id, (text, r.text)
+        assert "399" not in r.text and "Mate 50 -" not in r.text  # neither the phone's stock nor another case's
+    case = next(p for p in phones if "防摔" in p.title)
+    sku = next(s for s in case.skus if "远峰蓝" in s.values and "小米12 Pro" in s.values)
+    r = _reply(phones, "小米12pro远峰蓝壳还有吗", "stock")
+    assert r.product_id == case.product_id and (sku.stock == 0) == bool(re.search("卖完|没货", r.text))

@@ -242,7 +242,9 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     mentions = tuple(p for p in (catalog.get(pid) for pid in ev.slots.product_mentions) if p is not None)
     if not any(strongly_named(p, text, words, vocab) or named_options(p, text) for p in mentions):
         owner = _variant_owner(catalog, text, fallback)
-        if owner is not None:  # "980 PRO 1TB多少钱": the SSD whose variant that is, not a "Pro" laptop
+        if owner is not None and not any(p.category == owner.category for p in mentions):
+            # "980 PRO 1TB多少钱": the SSD whose variant that is, not a "Pro" laptop (a sibling of the
+            # same kind named -- the silicone case "for mate 50" -- stays the one named)
             mentions = (owner,)
     if not mentions and models and not words:
         # "warranty on the mi 8?": a model name that is one product's own name
@@ -264,7 +266,7 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
             return Frame(products=(fallback,), source="fallback", sure=False, unsure="product", **base)
     if mentions and len(words) > 1:
         low = text.lower()
-        head = max(words, key=lambda w: low.rfind(w.lower()))
+        head = _head_word(words, low)
         head_ps = vocab.products_named(head) if _is_goods_kind(head) else ()
         if head_ps and not any(vocab.names_in(p, head, text) for p in mentions):
             # "iPhone 14的膜", "Mate 50的壳": the goods word last named is asked about, for the model named
@@ -284,12 +286,16 @@ def _build_frame(catalog: Catalog, vocab: ProductVocabulary, ev: IntentClassifie
     if words:
         unsold = tuple(w for w in words if not vocab.products_named(w))
         low = text.lower()
-        head = max(words, key=lambda w: low.rfind(w.lower()))  # "Mate 50的壳": 壳 is what is asked about
+        head = _head_word(words, low)  # "Mate 50的壳": 壳 is what is asked about
         head_elsewhere = _is_goods_kind(head) and not vocab.names_in(fallback, head, text) \
             and bool(vocab.products_named(head)) if fallback is not None else False
         if fallback is not None and not head_elsewhere and any(vocab.names_in(fallback, w, text) for w in words):
             return Frame(products=(fallback,), source="fallback", **base)
         named = [p for p in mentions if any(vocab.names(p, w) for w in words)]
+        if len(named) > 1 and not compare:
+            fits = _accessory_for_model(named, words, vocab)
+            if fits is not None:  # "硅胶壳有Mate 50的吗": the case asked about, not the phone it is for
+                return Frame(products=(fits,), source="mention", **base)
         if len(named) > 1 and not compare and (one := _narrow(named, text, vocab)) is not None:
             return Frame(products=(one,), source="mention", **base)
         if named:
@@ -432,6 +438,37 @@ def _variant_owner(catalog: Catalog, text: str, fallback: Product | None) -> Pro
                 owners.append(p)
                 break
     return owners[0] if len(owners) == 1 else None
+
+
+_MODELISH = re.compile(r"(?i)[a-z\u4e00-\u9fff]+\s?\d")
+
+
+def _accessory_for_model(named: list[Product], words: tuple[str, ...], vocab: ProductVocabulary) -> Product | None:
+    """Of products named together, the one made for device models (an option whose values are
+    models: 适用机型 iPhone 14 / 8 Plus) when every other is named only by a model name (Mate 50):
+    the viewer asks whether the accessory fits that model; ``None`` otherwise."""
+    from app.dialogue.variants import option_values
+
+    def for_models(p: Product) -> bool:
+        return any(sum(bool(_MODELISH.search(v)) for v in vs) * 2 >= len(vs) >= 2 for vs in option_values(p).values())
+
+    def by_model_only(p: Product) -> bool:
+        ws = [w for w in words if vocab.names(p, w)]
+        return bool(ws) and all(re.search(r"\d", w) for w in ws)
+
+    cands = [p for p in named if for_models(p) and not by_model_only(p)
+             and all(by_model_only(q) for q in named if q is not p)]
+    return cands[0] if len(cands) == 1 else None
+
+
+def _head_word(words: tuple[str, ...], low: str) -> str:
+    """The goods word a message asks about: the last one named, except a word followed by 的,
+    which modifies another ("硅胶壳有Mate 50的吗": the case, for the Mate 50)."""
+    def modifier(w: str) -> bool:
+        i = low.rfind(w.lower())
+        return low[i + len(w):].lstrip().startswith("的")
+    heads = [w for w in words if not modifier(w)] or list(words)
+    return max(heads, key=lambda w: low.rfind(w.lower()))
 
 
 def _is_goods_kind(word: str) -> bool:

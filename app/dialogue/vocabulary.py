@@ -196,7 +196,7 @@ carries is "not sold tonight". Names that are also plain words (苹果 apple, �
 glory, dove, coach) are left out."""
 
 
-_OF_SINGLE = re.compile(r"的([壳膜套包线])(?=$|[多有吗呢还几怎能要是卖，,？?\s])")
+_OF_SINGLE = re.compile(r"(?:的|(?<=[\u4e00-\u9fffa-zA-Z0-9]))([壳膜])(?=$|[多有吗呢还几怎能要是卖，,？?\s])|的([套包线])(?=$|[多有吗呢还几怎能要是卖，,？?\s])")
 """A one-character goods word after 的 (iPhone 14的膜, Mate 50的壳): too short alone, clear there."""
 
 
@@ -256,9 +256,10 @@ class ProductVocabulary:
                 else w in low
             if hit and not any(w in f for f in found):
                 found.append(w)
-        for m in _OF_SINGLE.finditer(low):  # "Mate 50的壳": the one-character goods word after 的 is the head
-            if m.group(1) not in found and self.products_named(m.group(1)):
-                found.append(m.group(1))
+        for m in _OF_SINGLE.finditer(low):  # "Mate 50的壳", "远峰蓝壳": the one-character goods word is the head
+            w = m.group(1) or m.group(2)
+            if w not in found and not any(w in f for f in found) and self.products_named(w):
+                found.append(w)
         return tuple(found)
 
     def unknown_brands(self, text: str) -> tuple[str, ...]:

@@ -309,6 +309,15 @@ def _variant_left_unread(p: Product, named: dict, text: str, lang: str, *, engli
                        for vs in opts.values() for v in vs):
         return True
     unnamed = {n: vs for n, vs in opts.items() if n not in named and len(vs) > 1}
+    numeric = [v for vs in opts.values() for v in vs if re.search(r"\d", v)]
+    body = re.search(r"身高|体重|穿|斤|kg|公斤|cm|厘米|以内|以下|左右|预算|块|元", text)
+    for m in re.finditer(r"(?<![\d.a-zA-Z])(\d{2,}|\d+\.\d+)(?![\d.])(?!\s*(?:件|个|单|岁|号链接|号|#|天|小时|分钟))",
+                         text):
+        num = m.group(1)
+        own = " ".join((p.title, p.title_en, p.short_name, *p.aliases, p.unit))  # 14 of 苹果14 is its name
+        if numeric and not body and not any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", v)
+                                            for v in (*numeric, own)):
+            return True  # "256的有吗" of a phone in 16G and 32G; "床笠1.8米" of 180*200: no label says it
     for num in re.findall(r"\d+(?:\.\d+)?", text):
         if any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", v) for vs in unnamed.values() for v in vs) \
                 and not any(num in v for vs in named.values() for v in vs):
@@ -834,6 +843,10 @@ class ReplyComposer:
                                    variant_en=p.label_en(v) or label, n=n)
             slots = dataclasses.replace(slots, color=None, color_word=None)  # "dark chocolate": no colour asked
         skus, color, size = self._match_skus(p, slots, text)
+        if lang == "en" and color and skus:  # the catalog's English colour names (鸢尾紫 -> iris purple)
+            from app.dialogue.english import say_in_english
+
+            color = ", ".join(p.label_en(c) or say_in_english(c) or c for c in color.split("、"))
         variant = self._variant(color, size, lang)
         if len(p.skus) > 1 and not variant and text and VARIANT_TOKEN.search(text):
             # a variant-like label (250g, 30ml) that is none of this product's: do not answer for the whole
