@@ -136,3 +136,14 @@ def test_an_accessory_named_with_a_model_it_may_fit_is_the_product_asked_about()
     sku = next(s for s in case.skus if "远峰蓝" in s.values and "小米12 Pro" in s.values)
     r = _reply(phones, "小米12pro远峰蓝壳还有吗", "stock")
     assert r.product_id == case.product_id and (sku.stock == 0) == bool(re.search("卖完|没货", r.text))
+
+
+def test_a_search_for_a_size_no_product_comes_in_lists_nothing():
+    mall = _catalog("tests/data/catalogs/mall.csv")
+    tvs = [p for p in mall if "电视" in p.title]
+    assert not any("55" in v for p in tvs for s in p.skus for v in s.values)
+    r = _reply(mall, "小米电视有55寸吗", "stock")
+    assert r.held_reason and not any(f"「{p.spoken_name}」" in r.text for p in tvs)
+    phones = _catalog("tests/data/catalogs/phones.csv")
+    r = _reply(phones, "有5G手机吗", "stock")  # 5G is in the phones' titles: a feature, not an unmet size
+    assert not r.held_reason and "「" in r.text

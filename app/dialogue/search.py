@@ -175,6 +175,11 @@ def read_constraints(text: str, slots: Slots, vocab: ProductVocabulary) -> Searc
     # a quantity-like token is a variant label only when some product comes in it (5G of "5g phones" is a tag)
     has_variant = any(named_options(p, m.group(0)) for m in VARIANT_TOKEN.finditer(text) for p in vocab.catalog) \
         or any(vocab.model_known(m) for m in models)
+    texts = [re.sub(r"\s+", "", f"{vocab._texts[p.product_id]} {' '.join(p.selling_points)}".lower()) for p in vocab.catalog]
+    if any(not any(named_options(p, m.group(0)) for p in vocab.catalog)
+           and not any(re.sub(r"\s+", "", m.group(0).lower()) in t for t in texts)
+           for m in VARIANT_TOKEN.finditer(text)):
+        has_variant = True  # "小米电视有55寸吗": a size no product comes in is met by none (never the 50")
     covered = " ".join(words).lower()
     soft: list[str] = _tag_terms(tag_words, text)
     rest = text
