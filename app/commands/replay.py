@@ -100,7 +100,7 @@ class LiveTable:
                 c.print(f"  {kind} [{e['code']}]: {e['message']}" + (f" -> {e['hint']}" if e.get("hint") else ""),
                         markup=False)
         c.print(f"Wrote {out / 'replies.jsonl'}, {out / 'summary.json'}"
-                + ("" if no_audio else f" and {out / 'audio'}/*.wav")
+                + ("" if no_audio else f" and {out / 'audio' / result.session_id.replace('#', '-')}/*.wav")
                 + f"; every run is kept in {out / 'session.sqlite3'}", markup=False)
 
 
