@@ -49,3 +49,35 @@ def make_catalog() -> Catalog:
 @pytest.fixture
 def catalog() -> Catalog:
     return make_catalog()
+
+
+def _load(rel: str) -> Catalog:
+    from app.catalog.importer import load_catalog
+
+    return load_catalog(REPO / rel).catalog
+
+
+# The five catalogs of the grounding bench, loaded once per test session (tests only read them).
+@pytest.fixture(scope="session")
+def demo() -> Catalog:
+    return _load("assets/demo/catalog.csv")
+
+
+@pytest.fixture(scope="session")
+def cosmetics() -> Catalog:
+    return _load("tests/data/catalogs/cosmetics.csv")
+
+
+@pytest.fixture(scope="session")
+def food() -> Catalog:
+    return _load("tests/data/catalogs/food.csv")
+
+
+@pytest.fixture(scope="session")
+def phones() -> Catalog:
+    return _load("tests/data/catalogs/phones.csv")
+
+
+@pytest.fixture(scope="session")
+def mall() -> Catalog:
+    return _load("tests/data/catalogs/mall.csv")

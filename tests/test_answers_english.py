@@ -8,25 +8,12 @@ import re
 import pytest
 
 from app.dialogue.english import GOODS_EN, arabic_durations, say_in_english
-from tests.test_answers_frames import _catalog
 from tests.test_answers_resolution import _reply
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return _catalog("assets/demo/catalog.csv")
 
-
-@pytest.fixture(scope="module")
-def mall():
-    return _catalog("tests/data/catalogs/mall.csv")
-
-
-@pytest.fixture(scope="module")
-def food():
-    return _catalog("tests/data/catalogs/food.csv")
 
 
 @pytest.mark.parametrize("value, fact, english", [
@@ -93,10 +80,6 @@ def test_an_untranslatable_value_is_held_for_the_seller(demo):
     r = _reply(catalog, "what's it made of", "product_detail", on_air=knit.listing_number, lang="en")
     assert r.held_reason == "missing_fact" and r.held_detail == "material in English"
 
-
-@pytest.fixture(scope="module")
-def phones():
-    return _catalog("tests/data/catalogs/phones.csv")
 
 
 @pytest.mark.parametrize("value, english", [

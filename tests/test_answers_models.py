@@ -10,18 +10,9 @@ import pytest
 
 from app.dialogue.frame import _model_names, without_listings
 from app.dialogue.variants import named_options, say_value
-from tests.test_answers_frames import _catalog
 from tests.test_answers_resolution import _reply
 
 
-@pytest.fixture(scope="module")
-def phones():
-    return _catalog("tests/data/catalogs/phones.csv")
-
-
-@pytest.fixture(scope="module")
-def mall():
-    return _catalog("tests/data/catalogs/mall.csv")
 
 
 def _y(d):

@@ -6,16 +6,10 @@ ReplySuggested out; every expected value is read from the catalog."""
 
 import dataclasses
 
-import pytest
-
 from app.catalog.model import Catalog
 from tests.test_answers_frames import _catalog
 from tests.test_answers_resolution import _reply
 
-
-@pytest.fixture(scope="module")
-def mall():
-    return _catalog("tests/data/catalogs/mall.csv")
 
 
 def _tvs(mall):

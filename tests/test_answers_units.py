@@ -13,14 +13,6 @@ from tests.test_answers_frames import _catalog
 from tests.test_answers_resolution import _reply
 
 
-@pytest.fixture(scope="module")
-def food():
-    return _catalog("tests/data/catalogs/food.csv")
-
-
-@pytest.fixture(scope="module")
-def cosmetics():
-    return _catalog("tests/data/catalogs/cosmetics.csv")
 
 
 def _y(d):

@@ -72,6 +72,8 @@ _ATTRS: tuple[tuple[str, str, str, object], ...] = (
     ("measurements", r"多长|多宽|多高|多大尺寸|尺寸多大|(?<![穿买拿选要])多大(?=$|[?？呀啊呢])|裙长|衣长|袖长|腰围|胸围|长度|宽度|尺寸",
      r"how (long|wide|tall|big)\b|length|width|dimensions?", None),
 )
+_FEATURE_TOKEN = re.compile(r"\d+[a-z]{1,3}|ipx\d")
+"""A feature asked by a number and letters (4k, 5g, 120hz, ipx7), lower case."""
 _RETURN_CONDITION = re.compile(r"(?i)拆封|拆开|拆了|拆过|开封|打开|开了|激活|用过|用了|穿过|洗过|试用|试穿|吊牌|坏|破损|质量问题|漏|碎|过敏|"
                                r"opened|unsealed|used|worn|washed|activated|damaged|broken|defect|faulty|leak|tag")
 """Conditions a returns question asks about (opened, used, arrived broken) that the product's
@@ -372,7 +374,7 @@ class FactAnswerer:
         keys = []
         for w in _terms(text):
             w = self._MODAL_END.sub("", self._MODAL.sub("", w))
-            feature = re.fullmatch(r"\d+[a-z]{1,3}|ipx\d", w.casefold()) is not None  # 4k, 5g, ipx7, 120hz
+            feature = _FEATURE_TOKEN.fullmatch(w.casefold()) is not None
             if len(w) < 2 or (re.fullmatch(r"[\d.]+|[a-z]?\d+[a-z]*", w) and not feature) or w in _STOP \
                     or (w.casefold() in names and not feature) or (feature and w.casefold() in model_names):
                 continue  # the 4A of 小米电视4A is the product's name, its 4K a feature
@@ -471,7 +473,7 @@ class FactAnswerer:
         out = []
         for w in _terms(text):
             w = cls._MODAL_END.sub("", w) if len(w) > 2 else w
-            feature = re.fullmatch(r"\d+[a-z]{1,3}|ipx\d", w) is not None  # 5g, 8k, ipx7: a feature asked
+            feature = _FEATURE_TOKEN.fullmatch(w) is not None
             if feature:
                 if w in facts.replace(" ", "") or w in names.replace(" ", ""):
                     continue

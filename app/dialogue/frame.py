@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cn2an
 
 from app.catalog.model import Catalog, Product
-from app.dialogue.variants import named_options
+from app.dialogue.variants import MODEL_QUALIFIERS, named_options
 from app.dialogue.vocabulary import ProductVocabulary
 from app.events import IntentClassified
 
@@ -398,7 +398,7 @@ _ONE_LETTER_MODEL = re.compile(r"(?i)(?<![a-z0-9])([a-z]\s?\d{2,4}[a-z]?)(?![a-z
 _CJK_MODEL = re.compile(r"(?i)(小米|红米|华为|荣耀|苹果|三星|魅族|一加|真我)\s?(\d{1,3}[a-z]?)(?![\d])")
 """A brand written in Chinese and a model number (小米13, 苹果15)."""
 _QUALIFIED = re.compile(r"(?i)(?<![a-z])((?:[a-z]{1,8}\s?)?\d{1,4}[a-z]?|ipad|macbook|airpods|iphone|watch)\s?"
-                        r"(pro\s?max|pro|max|plus|ultra|lite|mini|air|neo|\+)(?![a-z])")
+                        rf"(pro\s?max|{'|'.join(MODEL_QUALIFIERS[1:])}|\+)(?![a-z])")
 """A model with a qualifier (iPhone 14 Pro, K50 Pro, Mate 50 Pro, iPad Air): another model than the
 plain one."""
 

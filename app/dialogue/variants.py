@@ -133,8 +133,9 @@ def _by_tokens(values: tuple[str, ...], text: str) -> str | None:
     return None
 
 
-_QUALIFIERS = frozenset({"pro", "max", "plus", "ultra", "lite", "mini", "se", "air", "promax", "neo"})
-"""Model qualifiers: "980" names the 980, not the 980 PRO; "iPhone 14" not the 14 Pro."""
+MODEL_QUALIFIERS = ("promax", "pro", "max", "plus", "ultra", "lite", "mini", "air", "neo")
+"""Model qualifiers, longest first: "980" names the 980, not the 980 PRO; "iPhone 14" not the 14 Pro."""
+_QUALIFIERS = frozenset(MODEL_QUALIFIERS) | {"se"}
 
 
 def option_values(p: Product) -> dict[str, tuple[str, ...]]:
@@ -157,8 +158,7 @@ def _names_value(key: str, low: str, spaced: str) -> bool:
     return bool(stem) and stem in low
 
 
-_QUALIFIED_MODEL = re.compile(r"([a-z]*\d{1,4}|ipad|macbook|airpods|iphone)(promax|pro|max|plus|ultra|lite|mini|air|neo)"
-                              r"(?![a-z])")
+_QUALIFIED_MODEL = re.compile(rf"([a-z]*\d{{1,4}}|ipad|macbook|airpods|iphone)({'|'.join(MODEL_QUALIFIERS)})(?![a-z])")
 """A model and its qualifier in normalised text (iphone14pro, k50pro, ipadair)."""
 
 

@@ -224,8 +224,10 @@ def _compared_measures(ps: Sequence[Product], attr: str, lang: str):
             if lang == "zh":
                 return "当天发货" if v == 0 else f"付款后{v}天内发货"
             return "ships the same day" if v == 0 else f"ships within {v} day{'' if v == 1 else 's'}"
-        return f"{zh_fact}{v}" if lang == "zh" else (lambda e: f"{en_verb} {e}" if e else None)(
-            to_english(attr, v))
+        if lang == "zh":
+            return f"{zh_fact}{v}"
+        en = to_english(attr, v)
+        return f"{en_verb} {en}" if en else None
 
     texts = [said(v) for v in values]
     if any(t is None for t in texts):
@@ -267,6 +269,7 @@ def en_colors_named(p: Product, text: str) -> list[str]:
 
 _EN_SHADE = re.compile(r"\b(dark|deep|light|pale|bright)\s+([a-z]+(?:\s+[a-z]+)?)")
 _SHADE_ZH = {"dark": "深暗藏墨", "deep": "深暗藏墨", "light": "浅淡亮", "pale": "浅淡", "bright": "亮艳"}
+"""English shade words and the Chinese characters a colour name of that shade carries."""
 
 
 def _shade_phrase(low: str) -> tuple[str, str] | None:
@@ -278,7 +281,7 @@ def _shade_phrase(low: str) -> tuple[str, str] | None:
         if c is not None:
             return m.group(1), f"{m.group(1)} {c.group(0)}"
     return None
-"""English shade words and the Chinese characters a colour name of that shade carries."""
+
 
 _BUY_COUNT = re.compile(r"(?i)(?:买|要|拍|来|拿|下单)\s*[两二三四五六七八九十\d]+\s*[件个盒双包瓶袋支台条份罐](?!套)|"
                         r"\b(?:for|buy|get)\s+(?:\d+|two|three|four|five)\b")
@@ -291,17 +294,22 @@ one it this that please size colour color sizes colours colors pack packs price 
 still remaining sold out more some need want buy got does did hey hi pls plz thanks thx now today tonight ok""".split())
 
 
+def _with_tail(d: Draft, zh: str, en: str) -> Draft:
+    """``d`` with a clause added at the end of its sentence (``zh`` or ``en`` by its language)."""
+    if d.lang == "zh":
+        return dataclasses.replace(d, text=d.text.rstrip("。") + zh)
+    return dataclasses.replace(d, text=d.text.rstrip(".") + en + ".")
+
+
 def _variant_left_unread(p: Product, named: dict, text: str, lang: str, *, english_words: bool = True) -> bool:
     """True when the message names part of a variant the option labels do not let us read: a
     relative size word no label carries (小瓶, large), a number of another option's labels that
     names none of them whole (2.25米 of 2.25x2.6), or, in English, words left over that could be
     an unnamed option's value ("white tea" of a 白茶 scent without an English label)."""
-    from app.dialogue.variants import option_values
+    from app.dialogue.variants import _SHADE_NO, option_values
+    from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
 
     opts = option_values(p)
-    low = re.sub(r"\s+", "", text.lower())
-    from app.dialogue.variants import _SHADE_NO
-
     if _SHADE_NO.search(text) and not named:  # "05号色" of a lipstick without shade 05
         return True
     rel = _RELATIVE_SIZE.search(text)
@@ -311,10 +319,10 @@ def _variant_left_unread(p: Product, named: dict, text: str, lang: str, *, engli
     unnamed = {n: vs for n, vs in opts.items() if n not in named and len(vs) > 1}
     numeric = [v for vs in opts.values() for v in vs if re.search(r"\d", v)]
     body = re.search(r"身高|体重|穿|斤|kg|公斤|cm|厘米|以内|以下|左右|预算|块|元", text)
+    own = " ".join((p.title, p.title_en, p.short_name, *p.aliases, p.unit))  # 14 of 苹果14 is its name
     for m in re.finditer(r"(?<![\d.a-zA-Z])(\d{2,}|\d+\.\d+)(?![\d.])(?!\s*(?:件|个|单|岁|号链接|号|#|天|小时|分钟))",
                          text):
         num = m.group(1)
-        own = " ".join((p.title, p.title_en, p.short_name, *p.aliases, p.unit))  # 14 of 苹果14 is its name
         if numeric and not body and not any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", v)
                                             for v in (*numeric, own)):
             return True  # "256的有吗" of a phone in 16G and 32G; "床笠1.8米" of 180*200: no label says it
@@ -325,8 +333,6 @@ def _variant_left_unread(p: Product, named: dict, text: str, lang: str, *, engli
     if english_words and lang == "en" and unnamed and not all(p.label_en(v) for vs in unnamed.values() for v in vs):
         names = " ".join((p.title_en, p.short_name, p.category, *p.aliases, *(p.label_en(v) for vs in named.values()
                                                                             for v in vs))).lower()
-        from app.understanding.slots import _EN_COLOR_RE, _EN_COLORS
-
         bare = _EN_COLOR_RE.sub(" @ ", text.lower())
         bare = re.sub(r"[a-z]+\s+@", " @", bare)  # the word before a colour is its shade (army green, cherry red)
         words = [w for w in re.findall(r"[a-z]{3,}", bare) if w not in _EN_NOT_VARIANT and w not in names
@@ -750,15 +756,18 @@ class ReplyComposer:
                                              and units.read_question(text) is None)):
             # "坚果60包", "面霜100ml" of a product made in other packs: no "from N yuan" for a variant it lacks
             return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
-        if len(prices) <= 1 and not named and ((slots.color and p.colors) or (slots.size and p.sizes)):
+        by_slot: tuple[list[Sku], str] | None = None  # the SKUs of the colour / size slots, with their label
+        if not named and ((slots.color and p.colors) or slots.size):
             skus, color, size = self._match_skus(p, slots, text)
-            if not skus:  # "蓝色的多少钱" of a shoe in 纯白 and 白绿: it does not come in blue
+            if not skus and (color or size):  # "蓝色的多少钱" of a shoe in 纯白 and 白绿: it does not come in blue
                 return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            if color or size:
+                by_slot = skus, self._variant(color, size, lang)
         if len(prices) <= 1:
             sold_out = named and not any(s.stock for s in skus_with(p, named))
             d = self._draft("price", lang, nickname, p, **({"price": _fmt_price(prices[0])} if prices else {}))
-            d = self._sold_out_note(d, lang) if sold_out else d
-            return self._per_one_note(d, p, slots, lang, text)
+            d = self._sold_out_note(d) if sold_out else d
+            return self._per_one_note(d, p, slots, text)
         chosen: list[Sku] = []
         label = ""
         if named:
@@ -767,38 +776,30 @@ class ReplyComposer:
                 return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
             values = [v for vs in named.values() for v in vs]
             label = ("、" if lang == "zh" else ", ").join(say_value(p, v, text, lang) for v in values)
-        elif (slots.color and p.colors) or slots.size:
-            skus, color, size = self._match_skus(p, slots, text)
-            if skus and (color or size):
-                chosen, label = skus, self._variant(color, size, lang)
-            elif not skus and (color or size):  # "蓝色的多少钱" of a shoe in 纯白 and 白绿: not its price
-                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        elif by_slot is not None:
+            chosen, label = by_slot
         if chosen:
             vp = sorted({p.price_for(s) for s in chosen})
             if len(vp) == 1:
                 d = self._draft("price_variant", lang, nickname, p, price=_fmt_price(vp[0]), variant=label,
                                 variant_en=label)
-                return self._sold_out_note(d, lang) if not any(s.stock for s in chosen) else d
+                return self._sold_out_note(d) if not any(s.stock for s in chosen) else d
             return self._draft("price_from", lang, nickname, p, price=_fmt_price(vp[0]))
         return self._draft("price_from", lang, nickname, p, price=_fmt_price(prices[0]))
 
     @staticmethod
-    def _per_one_note(d: Draft, p: Product, slots: Slots, lang: str, text: str = "") -> Draft:
+    def _per_one_note(d: Draft, p: Product, slots: Slots, text: str = "") -> Draft:
         """"买两盒多少钱": the price said is one's ("这是一盒的价格"); the total is the seller's to
         confirm (no price is multiplied)."""
         if not slots.quantity or slots.quantity < 2 or not _BUY_COUNT.search(text or ""):
             return d
         m = re.search(r"[支个片包盒瓶袋罐枚只颗条双套张台件]", p.unit or "")
-        unit = m.group(0) if m else "件"
-        tail = f"，这是一{unit}的价格" if lang == "zh" else " -- that is the price of one"
-        return dataclasses.replace(d, text=d.text.rstrip("。.") + tail + ("" if lang == "zh" else "."))
+        return _with_tail(d, f"，这是一{m.group(0) if m else '件'}的价格", " -- that is the price of one")
 
     @staticmethod
-    def _sold_out_note(d: Draft, lang: str) -> Draft:
+    def _sold_out_note(d: Draft) -> Draft:
         """A price of a variant that is sold out says so ("乌龙250g 88元，不过目前卖完了")."""
-        tail = "，不过这个规格目前卖完了" if lang == "zh" else " -- but it is sold out right now"
-        text = d.text.rstrip("。.") + tail + ("" if lang == "zh" else ".")
-        return dataclasses.replace(d, text=text)
+        return _with_tail(d, "，不过这个规格目前卖完了", " -- but it is sold out right now")
 
     def _variant(self, color: str, size: str, lang: str) -> str:
         if lang == "zh":
@@ -815,6 +816,15 @@ class ReplyComposer:
         if len(p.skus) > 1 and text and _variant_left_unread(p, named, text, lang):
             # "窗帘灰蓝2.25米", "卸妆水小瓶", "white tea ... 250ml": a part of the variant we cannot read
             return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+        if not named and slots.color and not p.colors:  # "red lipstick": a shade option not called colour
+            shaded = {(n, v) for n, vs in option_values(p).items() for v in vs if slots.color in _color_families(v)}
+            if len(shaded) > 1:
+                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
+            if shaded:
+                ((opt, v),) = shaded
+                named = {opt: (v,)}
+            else:
+                slots = dataclasses.replace(slots, color=None, color_word=None)  # "dark chocolate": no colour asked
         if named:  # the exact variant by any option label the message names
             chosen = skus_with(p, named)
             values = [v for vs in named.values() for v in vs]
@@ -830,18 +840,6 @@ class ReplyComposer:
             n = sum(s.stock for s in chosen)
             return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
                                variant_en=label, n=n)
-        if slots.color and not p.colors:  # "red lipstick": a shade option not called colour, or no colour at all
-            shaded = {v for vs in option_values(p).values() for v in vs if slots.color in _color_families(v)}
-            if len(shaded) > 1:
-                return self._draft("missing_fact", lang, nickname, p, held="unsure: variant")
-            if len(shaded) == 1:
-                (v,) = shaded
-                chosen = [s_ for s_ in p.skus if v in s_.values]
-                label = say_value(p, v, text, lang)
-                n = sum(s_.stock for s_ in chosen)
-                return self._draft("stock_yes" if n > 0 else "stock_no", lang, nickname, p, variant=label,
-                                   variant_en=p.label_en(v) or label, n=n)
-            slots = dataclasses.replace(slots, color=None, color_word=None)  # "dark chocolate": no colour asked
         skus, color, size = self._match_skus(p, slots, text)
         if lang == "en" and color and skus:  # the catalog's English colour names (鸢尾紫 -> iris purple)
             from app.dialogue.english import say_in_english

@@ -96,6 +96,13 @@ _SHARED_INTENTS = frozenset({"price", "shipping", "after_sales", "product_detail
 _NAME_SLOT = "\u2060NAME\u2060"
 
 
+def _relabel(events: list, intent: str) -> tuple:
+    """The message read with another intent than the classifier's label (its words say what it
+    asks): the first event relabelled, and the list with it in front."""
+    ev = dataclasses.replace(events[0], intent=intent)
+    return ev, [ev, *events[1:]]
+
+
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -426,8 +433,7 @@ class ReplyStage(Stage):
                 and (ev.uncertain or _QUESTION_FORM.search(ev.text or "")):
             # "when was the pu-erh cake produced" read as unsure chit-chat: a question about a fact;
             # it is answered only when the product and the catalog fact are sure (below)
-            ev = dataclasses.replace(ev, intent="product_detail")
-            events = [ev, *events[1:]]
+            ev, events = _relabel(events, "product_detail")
         if ev.uncertain and ev.intent in ("spam", "chitchat"):
             # the model is unsure it is noise: the seller decides (it may be a question)
             draft = self.composer.compose("missing_fact_prompt", ev.slots, ev.lang, nickname=names)
@@ -440,15 +446,13 @@ class ReplyStage(Stage):
             on_air = self._fallback_for(ev)
             if on_air is not None and compared_values(on_air, ev.text or "") is not None:
                 # "128G和256G差多少钱" read as a complaint: two variants' prices asked side by side
-                ev = dataclasses.replace(ev, intent="price")
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, "price")
         frame = None
         if ev.intent not in _SOCIAL_INTENTS:
             frame = build_frame(self.catalog, self.vocabulary, ev, self._fallback_for(ev))
         if ev.intent == "recommendation_request" and sensitive_reason(ev.text or "") is not None:
             # "good for my baby's eczema?": a sensitive question, held with the seller's answer, never a list
-            ev = dataclasses.replace(ev, intent="product_detail")
-            events = [ev, *events[1:]]
+            ev, events = _relabel(events, "product_detail")
         fit = self._fit_for(ev, frame)
         if fit is not None:
             # "油皮能用吗", "乌龙茶适合办公室喝吗", "is it a good gift": from the product's own facts, else held
@@ -460,16 +464,14 @@ class ReplyStage(Stage):
             if attr is not None and attr[0] in _FACT_QUESTIONS and not _WHICH_HAVE.search(ev.text or "") \
                     and ev.slots.budget_max is None and ev.slots.budget_min is None:
                 # "which courier for the tv 4a": a fact of the products named, not a request for a list
-                ev = dataclasses.replace(ev, intent=_FACT_INTENT.get(attr[0], "product_detail"))
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, _FACT_INTENT.get(attr[0], "product_detail"))
         if ev.intent == "recommendation_request" and frame is not None and frame.products and frame.sure:
             # "which courier for the lipstick", "黄皮适合哪个色" (the product's own FAQ), "is it a
             # good gift" about the product on screen: a question about one product, not a request
             p0 = frame.products[0]
             text = ev.text or ""
             if (asked_attribute(text) is not None and frame.source != "fallback") or match_faq(p0.faq, text):
-                ev = dataclasses.replace(ev, intent="product_detail")
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, "product_detail")
             elif frame.source == "fallback" and DEICTIC.search(text):
                 req = read_constraints(text, ev.slots, self.vocabulary)
                 draft = self.composer.fit(p0, req.soft if req else (), ev.lang, names if len(names) > 1 else names[0])
@@ -480,8 +482,7 @@ class ReplyStage(Stage):
             # "Mate50能发卫星消息吗" read as shipping: no shipping word, so no shipping template;
             # "电视包邮吗" read as price: the template whose words it does carry
             other = next((i for i, cue in _TEMPLATE_CUES.items() if i != ev.intent and cue.search(ev.text or "")), None)
-            ev = dataclasses.replace(ev, intent=other or "product_detail")
-            events = [ev, *events[1:]]
+            ev, events = _relabel(events, other or "product_detail")
         # the words left for variants: "12号多少钱" names listing 12, not the 小米12 variant of its film
         vtext = without_listings(ev.text or "", frame.listings) if frame is not None and frame.listings else ev.text
         variant_asked = bool(frame is not None and frame.sure and len(frame.products) == 1
@@ -489,15 +490,12 @@ class ReplyStage(Stage):
         if ev.intent in ("product_detail", "size_fit") and variant_asked:
             if _VARIANT_PRICE_Q.search(ev.text or ""):
                 # "氮化镓充电器67W多少", "#5 128G多少": the price of the variant named
-                ev = dataclasses.replace(ev, intent="price")
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, "price")
             elif ev.intent == "size_fit" and _STILL_IN_STOCK.search(ev.text or ""):
-                ev = dataclasses.replace(ev, intent="stock")  # "M码还有吗"
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, "stock")  # "M码还有吗"
             elif ev.intent == "product_detail" and (_STOCK_CUE.search(ev.text or "") or FIT_CUE.search(ev.text or "")):
                 # "红米5A有钢化膜吗": whether the variant named exists and is in stock
-                ev = dataclasses.replace(ev, intent="stock")
-                events = [ev, *events[1:]]
+                ev, events = _relabel(events, "stock")
         variants = self._compared_variants(ev, frame)
         if variants is not None:
             # "13升和16升差多少钱": two variants of one product side by side
@@ -638,7 +636,7 @@ class ReplyStage(Stage):
             return None
         if not req.words and req.budget_max is None and req.budget_min is None and not req.soft \
                 and ev.intent in ("stock", "price", "size_fit") and not re.search(r"(?i)哪些|哪几|哪款|which|any\b", text) \
-                and re.search(r"(?i)还有|还剩|库存|多少钱|价格|几件|in stock|left|how much|price", text):
+                and (_STILL_IN_STOCK.search(text) or _VARIANT_PRICE_Q.search(text) or re.search(r"(?i)\bleft\b", text)):
             return None  # "深蓝色27码还有吗" with no product named: which product, the host asks
         attr = asked_attribute(text)
         if attr is not None and attr[0] in _FACT_QUESTIONS and req.budget_max is None and req.budget_min is None \
